@@ -1,0 +1,210 @@
+//! One `Message` → one typed [`Event`], by its `method`.
+
+use std::borrow::Cow;
+
+use prost::Message as _;
+
+use crate::event::{ComboInfo, Event, Kind, TimeSource};
+use crate::proto::webcast::{
+    ChatMessage, Common, ControlMessage, EmojiChatMessage, FansclubMessage, GiftMessage,
+    LikeMessage, MemberMessage, Message, RoomRankMessage, RoomStatsMessage, RoomUserSeqMessage,
+    SocialMessage, User,
+};
+
+/// What the frame around a message knows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FrameContext {
+    /// `Response.now`, milliseconds; 0 when absent.
+    pub now_ms: u64,
+    /// Capture receive time, milliseconds; 0 when unknown.
+    pub received_at_ms: u64,
+    /// Room id of the capture record; 0 when unknown.
+    pub room_id: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{method} (msgId {msg_id}) is not decodable: {source}")]
+pub struct MessageError {
+    pub method: String,
+    pub msg_id: u64,
+    pub source: prost::DecodeError,
+}
+
+/// Decodes one message. Unknown methods become [`Kind::Other`] events carrying their method name.
+pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, MessageError> {
+    let kind = Kind::from_method(&msg.method);
+    let method = match kind {
+        Kind::Other => Cow::Owned(msg.method.clone()),
+        k => Cow::Borrowed(k.method()),
+    };
+    let mut ev = Event::new(kind, method);
+    let err = |source| MessageError { method: msg.method.clone(), msg_id: msg.msg_id, source };
+    let body = msg.payload.as_slice();
+    let mut event_time_s = 0;
+    let common = match kind {
+        Kind::Chat => {
+            let m = ChatMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.content = Some(m.content);
+            event_time_s = m.event_time;
+            m.common
+        }
+        Kind::EmojiChat => {
+            let m = EmojiChatMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.content = Some(m.default_content);
+            m.common
+        }
+        Kind::Gift => {
+            let m = GiftMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            let gift = m.gift.unwrap_or_default();
+            ev.gift_id = Some(if m.gift_id != 0 { m.gift_id } else { gift.id });
+            ev.gift_name = Some(gift.name);
+            // A lone gift carries repeat_count 0 on some payloads: it is still one send.
+            let repeat = m.repeat_count.max(1);
+            let group = m.group_count.max(1);
+            let unit = u64::from(gift.diamond_count);
+            let count = repeat.saturating_mul(group);
+            ev.gift_count = Some(count);
+            ev.diamond_count = Some(count.saturating_mul(unit));
+            ev.combo = Some(ComboInfo {
+                group_id: m.group_id,
+                repeat_count: repeat,
+                group_count: group,
+                repeat_end: m.repeat_end != 0,
+                unit_diamonds: unit,
+            });
+            m.common
+        }
+        Kind::Like => {
+            let m = LikeMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.like_count = Some(m.count);
+            ev.like_total = Some(m.total);
+            m.common
+        }
+        Kind::Member => {
+            let m = MemberMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.member_count = Some(m.member_count);
+            ev.action = Some(m.action);
+            m.common
+        }
+        Kind::Social => {
+            let m = SocialMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.action = Some(m.action);
+            ev.follow_count = Some(m.follow_count);
+            m.common
+        }
+        Kind::Fansclub => {
+            let m = FansclubMessage::decode(body).map_err(err)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.action = Some(u64::from(m.r#type));
+            ev.content = Some(m.content);
+            m.common
+        }
+        Kind::RoomUserSeq => {
+            let m = RoomUserSeqMessage::decode(body).map_err(err)?;
+            ev.online = Some(m.total);
+            ev.total_viewers = Some(m.total_user);
+            m.common
+        }
+        Kind::RoomStats => {
+            let m = RoomStatsMessage::decode(body).map_err(err)?;
+            ev.online = Some(if m.display_value != 0 { m.display_value } else { m.total });
+            ev.content = Some(m.display_long);
+            m.common
+        }
+        Kind::RoomRank => {
+            let m = RoomRankMessage::decode(body).map_err(err)?;
+            // The leader fills the user columns; the whole board goes to `content`.
+            set_user(&mut ev, m.ranks.first().and_then(|r| r.user.as_ref()));
+            let board: Vec<String> = m
+                .ranks
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let name = r.user.as_ref().map(|u| u.nickname.as_str()).unwrap_or("");
+                    format!("{}.{}", i + 1, name)
+                })
+                .collect();
+            ev.content = Some(board.join(" "));
+            m.common
+        }
+        Kind::Control => {
+            let m = ControlMessage::decode(body).map_err(err)?;
+            ev.control_status = Some(m.status);
+            m.common
+        }
+        Kind::Other => common_of_unknown(body),
+    };
+    let common = common.unwrap_or_default();
+    ev.msg_id = if msg.msg_id != 0 { msg.msg_id } else { common.msg_id };
+    ev.room_id = if common.room_id != 0 { common.room_id } else { ctx.room_id };
+    (ev.ts, ev.time_source) = if event_time_s != 0 {
+        (secs_to_ms(event_time_s), TimeSource::EventTime)
+    } else if common.create_time != 0 {
+        (clamp_ms(common.create_time), TimeSource::CreateTime)
+    } else if ctx.now_ms != 0 {
+        (clamp_ms(ctx.now_ms), TimeSource::FrameNow)
+    } else if ctx.received_at_ms != 0 {
+        (clamp_ms(ctx.received_at_ms), TimeSource::Received)
+    } else {
+        (0, TimeSource::Unknown)
+    };
+    Ok(ev)
+}
+
+fn secs_to_ms(s: u64) -> i64 {
+    clamp_ms(s.saturating_mul(1000))
+}
+
+fn clamp_ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+fn set_user(ev: &mut Event, user: Option<&User>) {
+    let Some(u) = user else { return };
+    let id = if u.id != 0 { u.id } else { u.id_str.parse().unwrap_or(0) };
+    ev.user_id = (id != 0).then_some(id);
+    ev.user_name = Some(u.nickname.clone());
+    ev.gender = Some(u.gender.min(255) as u8);
+    ev.user_level = u
+        .pay_grade
+        .as_ref()
+        .map(|p| p.level)
+        .filter(|l| *l != 0)
+        .or_else(|| badge_level(u, 1))
+        .map(|l| l.min(u64::from(u32::MAX)) as u32);
+    ev.fans_club_level = u
+        .fans_club
+        .as_ref()
+        .and_then(|f| f.data.as_ref())
+        .map(|d| u64::from(d.level))
+        .filter(|l| *l != 0)
+        .or_else(|| badge_level(u, 7))
+        .map(|l| l.min(u64::from(u32::MAX)) as u32);
+}
+
+/// The level printed on a badge of `image_type` (1: honour level, 7: fans club).
+fn badge_level(u: &User, image_type: u32) -> Option<u64> {
+    u.badge_image_list
+        .iter()
+        .find(|b| b.image_type == image_type)
+        .and_then(|b| b.content.as_ref())
+        .map(|c| c.level)
+        .filter(|l| *l != 0)
+}
+
+/// Any message's first field is its `Common`; reading just that lets unknown methods keep
+/// their room and time. A payload that does not fit is no error: the method is merely unknown.
+fn common_of_unknown(body: &[u8]) -> Option<Common> {
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct Head {
+        #[prost(message, optional, tag = "1")]
+        common: Option<Common>,
+    }
+    Head::decode(body).ok().and_then(|h| h.common)
+}

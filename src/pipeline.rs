@@ -1,0 +1,330 @@
+//! Frames → events for a whole input: parallel frame decoding, then one ordered pass that drops
+//! re-delivered messages, resolves gift combos and keeps the statistics `inspect` shows.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::decode::{decode_message, FrameContext};
+use crate::event::{Event, Kind};
+use crate::frame::{decode_push_frame, decode_response, PayloadType};
+
+/// Where something stood in the input, for error messages people can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub source: Arc<str>,
+    /// Record index in a capture file, from 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// Byte offset in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Line number in a text dump, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Position {
+    pub fn file(source: Arc<str>) -> Position {
+        Position { source, record: None, offset: None, line: None }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(l) = self.line {
+            write!(f, ": line {l}")?;
+        }
+        if let Some(r) = self.record {
+            write!(f, ": record {r}")?;
+        }
+        if let Some(o) = self.offset {
+            write!(f, " (byte {o})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Something in the input that could not be read or decoded; it was counted and skipped.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issue {
+    pub position: Position,
+    pub message: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position, self.message)
+    }
+}
+
+/// One WebSocket message as an input yields it.
+#[derive(Debug, Clone)]
+pub struct RawFrame {
+    pub bytes: Vec<u8>,
+    /// Capture receive time in milliseconds; 0 when the input has none.
+    pub received_at_ms: u64,
+    /// Room id the capture recorded; 0 when unknown.
+    pub room_id: u64,
+    pub position: Position,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Drop messages whose (room, msgId) was seen before.
+    pub dedup: bool,
+    /// Count a gift combo once, at its final count.
+    pub resolve_combos: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { dedup: true, resolve_combos: true }
+    }
+}
+
+/// What decoding an input found, beside the events.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub records: u64,
+    pub bytes: u64,
+    /// Frames by `payloadType` (`msg`, `hb`, `ack`, `close`, …).
+    pub frames: BTreeMap<String, u64>,
+    pub frames_need_ack: u64,
+    /// Messages by `method`, as received (before dropping duplicates).
+    pub methods: BTreeMap<String, u64>,
+    pub messages: u64,
+    pub duplicates_dropped: u64,
+    /// Gift messages after dropping duplicates, and the combos they resolve to.
+    pub gift_updates: u64,
+    pub combos: u64,
+    pub events: u64,
+    pub rooms: BTreeSet<u64>,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub error_count: u64,
+    /// The first [`MAX_ISSUES_KEPT`] issues; `error_count` has them all.
+    pub errors: Vec<Issue>,
+}
+
+pub const MAX_ISSUES_KEPT: usize = 1000;
+
+impl Stats {
+    pub fn add_issue(&mut self, issue: Issue) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_ISSUES_KEPT {
+            self.errors.push(issue);
+        }
+    }
+}
+
+/// The decoded events of all inputs, in time order, with their statistics.
+#[derive(Debug, Clone, Default)]
+pub struct Decoded {
+    pub events: Vec<Event>,
+    pub stats: Stats,
+}
+
+/// What one frame decoded to, before the ordered pass.
+#[derive(Debug)]
+pub struct FrameOutcome {
+    pub position: Position,
+    pub bytes: u64,
+    /// `None` when the frame itself was undecodable.
+    pub payload_type: Option<String>,
+    pub need_ack: bool,
+    pub events: Vec<Event>,
+    /// Methods of messages that failed to decode (they still count as received).
+    pub failed_methods: Vec<String>,
+    pub issues: Vec<Issue>,
+}
+
+/// Decodes one frame; never fails: problems become issues in the outcome.
+pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
+    let mut out = FrameOutcome {
+        position: raw.position.clone(),
+        bytes: raw.bytes.len() as u64,
+        payload_type: None,
+        need_ack: false,
+        events: Vec::new(),
+        failed_methods: Vec::new(),
+        issues: Vec::new(),
+    };
+    let issue = |message: String| Issue { position: raw.position.clone(), message };
+    let frame = match decode_push_frame(&raw.bytes) {
+        Ok(f) => f,
+        Err(e) => {
+            out.issues.push(issue(e.to_string()));
+            return out;
+        }
+    };
+    out.payload_type = Some(frame.payload_type.clone());
+    if PayloadType::of(&frame) != PayloadType::Msg {
+        return out;
+    }
+    let response = match decode_response(&frame, scratch) {
+        Ok(r) => r,
+        Err(e) => {
+            out.issues.push(issue(e.to_string()));
+            return out;
+        }
+    };
+    out.need_ack = response.need_ack;
+    let ctx = FrameContext {
+        now_ms: response.now,
+        received_at_ms: raw.received_at_ms,
+        room_id: raw.room_id,
+    };
+    out.events.reserve(response.messages.len());
+    for msg in &response.messages {
+        match decode_message(msg, &ctx) {
+            Ok(ev) => out.events.push(ev),
+            Err(e) => {
+                out.failed_methods.push(msg.method.clone());
+                out.issues.push(issue(e.to_string()));
+            }
+        }
+    }
+    out
+}
+
+type ComboKey = (u64, u64, u64, u64);
+
+/// The ordered pass over decoded frames.
+pub struct Pipeline {
+    opts: Options,
+    seen: HashSet<(u64, u64)>,
+    combos: HashMap<ComboKey, usize>,
+    events: Vec<Event>,
+    stats: Stats,
+}
+
+impl Pipeline {
+    pub fn new(opts: Options) -> Pipeline {
+        Pipeline {
+            opts,
+            seen: HashSet::new(),
+            combos: HashMap::new(),
+            events: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn add_issue(&mut self, issue: Issue) {
+        self.stats.add_issue(issue);
+    }
+
+    pub fn absorb(&mut self, outcome: FrameOutcome) {
+        let stats = &mut self.stats;
+        stats.records += 1;
+        stats.bytes += outcome.bytes;
+        if let Some(t) = outcome.payload_type {
+            *stats.frames.entry(t).or_default() += 1;
+        }
+        stats.frames_need_ack += u64::from(outcome.need_ack);
+        for m in outcome.failed_methods {
+            stats.messages += 1;
+            *stats.methods.entry(m).or_default() += 1;
+        }
+        for issue in outcome.issues {
+            stats.add_issue(issue);
+        }
+        for ev in outcome.events {
+            self.push_event(ev);
+        }
+    }
+
+    fn push_event(&mut self, ev: Event) {
+        let stats = &mut self.stats;
+        stats.messages += 1;
+        match stats.methods.get_mut(ev.method.as_ref()) {
+            Some(n) => *n += 1,
+            None => {
+                stats.methods.insert(ev.method.to_string(), 1);
+            }
+        }
+        if self.opts.dedup && ev.msg_id != 0 && !self.seen.insert((ev.room_id, ev.msg_id)) {
+            stats.duplicates_dropped += 1;
+            return;
+        }
+        if ev.kind == Kind::Gift {
+            stats.gift_updates += 1;
+            if self.opts.resolve_combos {
+                if let Some(c) = ev.combo.filter(|c| c.group_id != 0) {
+                    let key = (ev.room_id, ev.user_id.unwrap_or(0), ev.gift_id.unwrap_or(0), c.group_id);
+                    if let Some(&i) = self.combos.get(&key) {
+                        // A later update of a known combo: keep the highest count only. Equal
+                        // counts are the same update re-sent under a new msgId.
+                        let known = self.events[i].combo.map_or(0, |k| k.repeat_count);
+                        if c.repeat_count > known {
+                            self.events[i] = ev;
+                        }
+                        return;
+                    }
+                    self.combos.insert(key, self.events.len());
+                }
+            }
+        }
+        self.events.push(ev);
+    }
+
+    /// Sorts the events by time (stable: arrival order breaks ties) and completes the stats.
+    pub fn finish(mut self) -> Decoded {
+        self.events.sort_by_key(|e| e.ts);
+        let stats = &mut self.stats;
+        stats.events = self.events.len() as u64;
+        stats.combos = self.events.iter().filter(|e| e.kind == Kind::Gift).count() as u64;
+        for ev in &self.events {
+            if ev.room_id != 0 {
+                stats.rooms.insert(ev.room_id);
+            }
+        }
+        stats.first_ts = self.events.iter().map(|e| e.ts).filter(|t| *t != 0).min();
+        stats.last_ts = self.events.iter().map(|e| e.ts).max().filter(|t| *t != 0);
+        Decoded { events: self.events, stats: self.stats }
+    }
+}
+
+/// Frames decoded together on the thread pool; large enough to keep both cores busy, small
+/// enough that memory stays flat while streaming.
+const BATCH: usize = 2048;
+
+/// Decodes a stream of frames (and the input issues met while reading them).
+pub fn decode_all<I>(frames: I, opts: Options) -> Decoded
+where
+    I: IntoIterator<Item = Result<RawFrame, Issue>>,
+{
+    let mut pipe = Pipeline::new(opts);
+    let mut batch = Vec::with_capacity(BATCH);
+    let flush = |batch: &mut Vec<RawFrame>, pipe: &mut Pipeline| {
+        let outcomes: Vec<FrameOutcome> = batch
+            .par_iter()
+            .map_init(Vec::new, |scratch, raw| decode_frame(raw, scratch))
+            .collect();
+        batch.clear();
+        for o in outcomes {
+            pipe.absorb(o);
+        }
+    };
+    for item in frames {
+        match item {
+            Ok(raw) => {
+                batch.push(raw);
+                if batch.len() == BATCH {
+                    flush(&mut batch, &mut pipe);
+                }
+            }
+            Err(issue) => {
+                // Keep issues in input order relative to the frames around them.
+                flush(&mut batch, &mut pipe);
+                pipe.add_issue(issue);
+            }
+        }
+    }
+    flush(&mut batch, &mut pipe);
+    pipe.finish()
+}

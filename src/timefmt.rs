@@ -1,0 +1,90 @@
+//! Showing UTC milliseconds in a time zone (Asia/Shanghai unless `--tz` says otherwise).
+
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+pub const DEFAULT_TZ: &str = "Asia/Shanghai";
+
+/// A time zone given by IANA name (`Asia/Shanghai`, `UTC`) or fixed offset (`+08:00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Named(Tz),
+    Fixed(FixedOffset),
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::Named(chrono_tz::Asia::Shanghai)
+    }
+}
+
+impl FromStr for Zone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(tz) = s.parse::<Tz>() {
+            return Ok(Zone::Named(tz));
+        }
+        FixedOffset::from_str(s).map(Zone::Fixed).map_err(|_| {
+            format!("unknown time zone `{s}`: give an IANA name such as Asia/Shanghai or UTC, or an offset such as +08:00")
+        })
+    }
+}
+
+impl Zone {
+    /// The instant in this zone, as a fixed-offset time.
+    pub fn at(&self, ts_ms: i64) -> DateTime<FixedOffset> {
+        let utc = DateTime::<Utc>::from_timestamp_millis(ts_ms).unwrap_or_default();
+        match self {
+            Zone::Named(tz) => tz.from_utc_datetime(&utc.naive_utc()).fixed_offset(),
+            Zone::Fixed(off) => off.from_utc_datetime(&utc.naive_utc()),
+        }
+    }
+
+    /// ISO-8601 with offset and milliseconds: `2022-12-27T23:24:41.841+08:00`.
+    pub fn iso(&self, ts_ms: i64) -> String {
+        self.at(ts_ms).to_rfc3339_opts(SecondsFormat::Millis, false)
+    }
+
+    /// ISO-8601 to the second: `2022-12-27T23:24:41+08:00`.
+    pub fn iso_secs(&self, ts_ms: i64) -> String {
+        self.at(ts_ms).to_rfc3339_opts(SecondsFormat::Secs, false)
+    }
+
+    /// For people: `2022-12-27 23:24:41`.
+    pub fn human(&self, ts_ms: i64) -> String {
+        self.at(ts_ms).format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    /// The zone's name as polars wants it (IANA name or `+08:00`).
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Named(tz) => tz.name().to_string(),
+            Zone::Fixed(off) => off.to_string(),
+        }
+    }
+}
+
+/// Parses a time given on the command line: RFC 3339 (`2026-01-01T18:00:00+08:00`), or a local
+/// `2026-01-01 18:00[:00]` read in `zone`, or epoch milliseconds.
+pub fn parse_time(s: &str, zone: &Zone) -> Result<i64, String> {
+    if let Ok(ms) = s.parse::<i64>() {
+        return Ok(ms);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_millis());
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            let local = match zone {
+                Zone::Named(tz) => tz.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis()),
+                Zone::Fixed(off) => off.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis()),
+            };
+            if let Some(ms) = local {
+                return Ok(ms);
+            }
+        }
+    }
+    Err(format!("cannot read time `{s}`: use 2026-01-01 18:00:00 (in --tz), RFC 3339, or epoch milliseconds"))
+}
