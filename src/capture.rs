@@ -23,11 +23,18 @@ pub enum CaptureError {
     #[error("capture format version {major}.{minor} is not supported (this build reads 1.x): upgrade danmu-analyze")]
     UnsupportedVersion { major: u8, minor: u8 },
     #[error("truncated record at byte {offset}: {needed} bytes expected, {available} present (the file was cut off; every record before it was read)")]
-    Truncated { offset: u64, needed: u64, available: u64 },
+    Truncated {
+        offset: u64,
+        needed: u64,
+        available: u64,
+    },
     #[error("record at byte {offset} claims {len} bytes, over the {MAX_RECORD_LEN}-byte limit: the file is corrupt from here on")]
     TooLong { offset: u64, len: u64 },
     #[error("record at byte {offset} is not a valid CaptureRecord ({source}); skipped")]
-    BadRecord { offset: u64, source: prost::DecodeError },
+    BadRecord {
+        offset: u64,
+        source: prost::DecodeError,
+    },
     #[error("reading failed at byte {offset}: {source}")]
     Io { offset: u64, source: io::Error },
 }
@@ -65,7 +72,8 @@ impl CaptureWriter<File> {
         } else {
             let mut head = [0u8; 8];
             file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-            file.read_exact(&mut head).map_err(|_| CaptureError::BadMagic)?;
+            file.read_exact(&mut head)
+                .map_err(|_| CaptureError::BadMagic)?;
             check_magic(&head)?;
         }
         Ok(CaptureWriter::from_parts(file))
@@ -81,7 +89,11 @@ impl CaptureWriter<File> {
 impl<W: Write> CaptureWriter<W> {
     /// Wraps a writer that already holds the magic (or will not need it).
     pub fn from_parts(out: W) -> Self {
-        CaptureWriter { out, buf: Vec::with_capacity(4096), records: 0 }
+        CaptureWriter {
+            out,
+            buf: Vec::with_capacity(4096),
+            records: 0,
+        }
     }
 
     /// Writes the magic and returns a writer for a new stream.
@@ -125,7 +137,10 @@ fn check_magic(head: &[u8]) -> Result<(), CaptureError> {
         return Err(CaptureError::BadMagic);
     }
     if head[6] != MAGIC[6] {
-        return Err(CaptureError::UnsupportedVersion { major: head[6], minor: head[7] });
+        return Err(CaptureError::UnsupportedVersion {
+            major: head[6],
+            minor: head[7],
+        });
     }
     Ok(())
 }
@@ -170,7 +185,13 @@ impl<R: BufRead> CaptureReader<R> {
             .read_to_end(&mut head)
             .map_err(|source| CaptureError::Io { offset: 0, source })?;
         check_magic(&head)?;
-        Ok(CaptureReader { input, offset: 8, index: 0, done: false, buf: Vec::new() })
+        Ok(CaptureReader {
+            input,
+            offset: 8,
+            index: 0,
+            done: false,
+            buf: Vec::new(),
+        })
     }
 
     /// Reads a varint; `Ok(None)` at a clean end of file before its first byte.
@@ -197,7 +218,10 @@ impl<R: BufRead> CaptureReader<R> {
             };
             self.input.consume(1);
             if used == 9 && byte > 1 {
-                return Err(CaptureError::TooLong { offset: self.offset, len: u64::MAX });
+                return Err(CaptureError::TooLong {
+                    offset: self.offset,
+                    len: u64::MAX,
+                });
             }
             value |= u64::from(byte & 0x7f) << (7 * used);
             used += 1;
@@ -219,7 +243,10 @@ impl<R: BufRead> CaptureReader<R> {
         let got = (&mut self.input)
             .take(len)
             .read_to_end(&mut self.buf)
-            .map_err(|source| CaptureError::Io { offset: start, source })? as u64;
+            .map_err(|source| CaptureError::Io {
+                offset: start,
+                source,
+            })? as u64;
         if got < len {
             return Err(CaptureError::Truncated {
                 offset: start,
@@ -230,9 +257,17 @@ impl<R: BufRead> CaptureReader<R> {
         self.offset = start + prefix + len;
         let index = self.index;
         self.index += 1;
-        let record = CaptureRecord::decode(self.buf.as_slice())
-            .map_err(|source| CaptureError::BadRecord { offset: start, source })?;
-        Ok(Some(RecordAt { index, offset: start, record }))
+        let record = CaptureRecord::decode(self.buf.as_slice()).map_err(|source| {
+            CaptureError::BadRecord {
+                offset: start,
+                source,
+            }
+        })?;
+        Ok(Some(RecordAt {
+            index,
+            offset: start,
+            record,
+        }))
     }
 }
 

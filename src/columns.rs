@@ -118,9 +118,11 @@ impl Column {
         match self {
             Column::Ts => ColumnType::Time,
             Column::RoomId | Column::MsgId | Column::UserId | Column::GiftId => ColumnType::Id,
-            Column::Kind | Column::Method | Column::UserName | Column::Content | Column::GiftName => {
-                ColumnType::Text
-            }
+            Column::Kind
+            | Column::Method
+            | Column::UserName
+            | Column::Content
+            | Column::GiftName => ColumnType::Text,
             _ => ColumnType::Count,
         }
     }
@@ -160,7 +162,13 @@ impl Column {
 
     /// The columns that mean something for one kind (for per-kind export files).
     pub fn for_kind(kind: Kind) -> Vec<Column> {
-        let mut cols = vec![Column::Ts, Column::RoomId, Column::MsgId, Column::Kind, Column::Method];
+        let mut cols = vec![
+            Column::Ts,
+            Column::RoomId,
+            Column::MsgId,
+            Column::Kind,
+            Column::Method,
+        ];
         let has_user = !matches!(
             kind,
             Kind::RoomUserSeq | Kind::RoomStats | Kind::Control | Kind::Other
@@ -170,7 +178,12 @@ impl Column {
         }
         cols.extend(match kind {
             Kind::Chat | Kind::EmojiChat | Kind::RoomRank => &[Column::Content][..],
-            Kind::Gift => &[Column::GiftId, Column::GiftName, Column::GiftCount, Column::DiamondCount],
+            Kind::Gift => &[
+                Column::GiftId,
+                Column::GiftName,
+                Column::GiftCount,
+                Column::DiamondCount,
+            ],
             Kind::Like => &[Column::LikeCount, Column::LikeTotal],
             Kind::Member => &[Column::MemberCount, Column::Action],
             Kind::Social => &[Column::Action, Column::FollowCount],

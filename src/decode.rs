@@ -38,7 +38,11 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
         k => Cow::Borrowed(k.method()),
     };
     let mut ev = Event::new(kind, method);
-    let err = |source| MessageError { method: msg.method.clone(), msg_id: msg.msg_id, source };
+    let err = |source| MessageError {
+        method: msg.method.clone(),
+        msg_id: msg.msg_id,
+        source,
+    };
     let body = msg.payload.as_slice();
     let mut event_time_s = 0;
     let common = match kind {
@@ -113,7 +117,11 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
         }
         Kind::RoomStats => {
             let m = RoomStatsMessage::decode(body).map_err(err)?;
-            ev.online = Some(if m.display_value != 0 { m.display_value } else { m.total });
+            ev.online = Some(if m.display_value != 0 {
+                m.display_value
+            } else {
+                m.total
+            });
             ev.content = Some(m.display_long);
             m.common
         }
@@ -141,8 +149,16 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
         Kind::Other => common_of_unknown(body),
     };
     let common = common.unwrap_or_default();
-    ev.msg_id = if msg.msg_id != 0 { msg.msg_id } else { common.msg_id };
-    ev.room_id = if common.room_id != 0 { common.room_id } else { ctx.room_id };
+    ev.msg_id = if msg.msg_id != 0 {
+        msg.msg_id
+    } else {
+        common.msg_id
+    };
+    ev.room_id = if common.room_id != 0 {
+        common.room_id
+    } else {
+        ctx.room_id
+    };
     (ev.ts, ev.time_source) = if event_time_s != 0 {
         (secs_to_ms(event_time_s), TimeSource::EventTime)
     } else if common.create_time != 0 {
@@ -167,7 +183,11 @@ fn clamp_ms(ms: u64) -> i64 {
 
 fn set_user(ev: &mut Event, user: Option<&User>) {
     let Some(u) = user else { return };
-    let id = if u.id != 0 { u.id } else { u.id_str.parse().unwrap_or(0) };
+    let id = if u.id != 0 {
+        u.id
+    } else {
+        u.id_str.parse().unwrap_or(0)
+    };
     ev.user_id = (id != 0).then_some(id);
     ev.user_name = Some(u.nickname.clone());
     ev.gender = Some(u.gender.min(255) as u8);

@@ -89,10 +89,13 @@ impl fmt::Display for Kind {
 impl FromStr for Kind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Kind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-            format!("unknown kind `{s}`; expected one of: {}", names.join(", "))
-        })
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown kind `{s}`; expected one of: {}", names.join(", "))
+            })
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use flate2::read::MultiGzDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 use prost::Message as _;
 
 use crate::proto::webcast::{PushFrame, Response};
@@ -22,7 +23,10 @@ pub enum FrameError {
     #[error("payload inflates to over {MAX_INFLATED} bytes; refused")]
     TooLarge,
     #[error("payload is not a Response{}: {source}", if *.gzipped { " (after gunzip)" } else { "" })]
-    NotResponse { gzipped: bool, source: prost::DecodeError },
+    NotResponse {
+        gzipped: bool,
+        source: prost::DecodeError,
+    },
 }
 
 /// The frame's `payloadType`, with the types the protocol defines named.
@@ -75,14 +79,152 @@ pub fn decode_response(frame: &PushFrame, scratch: &mut Vec<u8>) -> Result<Respo
 }
 
 /// Inflates gzip `data` into `out` (cleared first), refusing output over [`MAX_INFLATED`].
+///
+/// A single-member gzip (what Douyin sends) is inflated in one call straight into a buffer sized
+/// by the member's ISIZE trailer, with its CRC checked; anything else (several members, odd
+/// headers) goes through flate2's streaming decoder.
 pub fn inflate(data: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
     out.clear();
-    // Responses inflate to a few times their size; reserving avoids most regrowth.
-    out.reserve(data.len() * 4);
+    if let Some(done) = inflate_single_member(data, out) {
+        return done;
+    }
+    out.clear();
     let mut decoder = MultiGzDecoder::new(data).take(MAX_INFLATED + 1);
     decoder.read_to_end(out).map_err(FrameError::BadGzip)?;
     if out.len() as u64 > MAX_INFLATED {
         return Err(FrameError::TooLarge);
     }
     Ok(())
+}
+
+fn bad_gzip(what: &str) -> FrameError {
+    FrameError::BadGzip(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        what.to_string(),
+    ))
+}
+
+/// `None` when the data is not a plain single-member gzip, so the general path should try.
+fn inflate_single_member(data: &[u8], out: &mut Vec<u8>) -> Option<Result<(), FrameError>> {
+    const FHCRC: u8 = 0x02;
+    const FEXTRA: u8 = 0x04;
+    const FNAME: u8 = 0x08;
+    const FCOMMENT: u8 = 0x10;
+    if data.len() < 18 || data[..2] != GZIP_MAGIC || data[2] != 8 {
+        return None;
+    }
+    let flags = data[3];
+    let mut pos = 10;
+    if flags & FEXTRA != 0 {
+        let xlen = usize::from(u16::from_le_bytes([*data.get(pos)?, *data.get(pos + 1)?]));
+        pos += 2 + xlen;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            pos += data.get(pos..)?.iter().position(|&b| b == 0)? + 1;
+        }
+    }
+    if flags & FHCRC != 0 {
+        pos += 2;
+    }
+    let trailer = data.len().checked_sub(8)?;
+    let body = data.get(pos..trailer)?;
+    let crc = u32::from_le_bytes(data[trailer..trailer + 4].try_into().ok()?);
+    let isize = u32::from_le_bytes(data[trailer + 4..].try_into().ok()?) as usize;
+    let mut inflater = Decompress::new(false);
+    out.reserve(isize.min(MAX_INFLATED as usize) + 1);
+    loop {
+        let before = inflater.total_in() as usize;
+        let status = match inflater.decompress_vec(&body[before..], out, FlushDecompress::Finish) {
+            Ok(s) => s,
+            Err(e) => return Some(Err(FrameError::BadGzip(e.into()))),
+        };
+        match status {
+            Status::StreamEnd => break,
+            _ if out.len() as u64 >= MAX_INFLATED => return Some(Err(FrameError::TooLarge)),
+            // ISIZE was short (it is the size mod 2^32): make room and go on.
+            _ if out.len() == out.capacity() => out.reserve(out.len()),
+            // Input ended before the deflate stream did.
+            _ => return Some(Err(bad_gzip("gzip data ends before its deflate stream"))),
+        }
+    }
+    if inflater.total_in() as usize != body.len() {
+        // Bytes after the first member: more members, let the general path handle them.
+        return None;
+    }
+    if crc32fast::hash(out) != crc || out.len() as u32 != isize as u32 {
+        return Some(Err(bad_gzip(
+            "gzip CRC or length check failed: the payload is corrupt",
+        )));
+    }
+    Some(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::write::GzEncoder;
+    use flate2::{Compression, GzBuilder};
+
+    use super::*;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn text(n: usize) -> Vec<u8> {
+        "danmu 弹幕 ".bytes().cycle().take(n).collect()
+    }
+
+    #[test]
+    fn single_member_round_trips() {
+        let mut out = Vec::new();
+        for n in [0, 1, 1000, 300_000] {
+            inflate(&gz(&text(n)), &mut out).unwrap();
+            assert_eq!(out, text(n));
+        }
+    }
+
+    #[test]
+    fn header_with_name_and_comment() {
+        let mut e = GzBuilder::new()
+            .filename("x.pb")
+            .comment("c")
+            .extra(vec![1, 2, 3])
+            .write(Vec::new(), Compression::fast());
+        e.write_all(&text(5000)).unwrap();
+        let mut out = Vec::new();
+        inflate(&e.finish().unwrap(), &mut out).unwrap();
+        assert_eq!(out, text(5000));
+    }
+
+    #[test]
+    fn several_members_are_concatenated() {
+        let mut data = gz(b"abc");
+        data.extend(gz(b"def"));
+        let mut out = Vec::new();
+        inflate(&data, &mut out).unwrap();
+        assert_eq!(out, b"abcdef");
+    }
+
+    #[test]
+    fn corrupt_crc_truncation_and_lying_isize_are_errors_or_exact() {
+        let good = gz(&text(10_000));
+        let mut out = Vec::new();
+        let mut bad_crc = good.clone();
+        let n = bad_crc.len();
+        bad_crc[n - 8] ^= 1;
+        assert!(matches!(
+            inflate(&bad_crc, &mut out),
+            Err(FrameError::BadGzip(_))
+        ));
+        assert!(inflate(&good[..good.len() / 2], &mut out).is_err());
+        // A short ISIZE only sizes the buffer; the length check then fails the payload.
+        let mut short = good.clone();
+        short[n - 4..].copy_from_slice(&10u32.to_le_bytes());
+        assert!(inflate(&short, &mut out).is_err());
+    }
 }

@@ -30,7 +30,11 @@ impl FromStr for InputFormat {
             "hex" => InputFormat::Hex,
             "base64" | "b64" => InputFormat::Base64,
             "raw" => InputFormat::Raw,
-            _ => return Err(format!("unknown input format `{s}`; expected auto, capture, hex, base64 or raw")),
+            _ => {
+                return Err(format!(
+                    "unknown input format `{s}`; expected auto, capture, hex, base64 or raw"
+                ))
+            }
         })
     }
 }
@@ -44,7 +48,10 @@ pub struct InputSpec {
 
 impl InputSpec {
     pub fn new(path: impl Into<PathBuf>, format: InputFormat) -> InputSpec {
-        InputSpec { path: path.into(), format }
+        InputSpec {
+            path: path.into(),
+            format,
+        }
     }
 
     fn is_stdin(&self) -> bool {
@@ -74,7 +81,10 @@ type Frames = Box<dyn Iterator<Item = Result<RawFrame, Issue>> + Send>;
 /// only an input that cannot be opened is an error.
 pub fn open(spec: &InputSpec) -> Result<Frames, OpenError> {
     let name = spec.name();
-    let open_err = |source| OpenError { path: name.to_string(), source };
+    let open_err = |source| OpenError {
+        path: name.to_string(),
+        source,
+    };
     let reader: Box<dyn Read + Send> = if spec.is_stdin() {
         Box::new(io::stdin())
     } else {
@@ -108,7 +118,9 @@ pub fn detect(head: &[u8]) -> InputFormat {
         return InputFormat::Capture;
     }
     let text = !head.is_empty()
-        && head.iter().all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace());
+        && head
+            .iter()
+            .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace());
     if text {
         // Hex or base64 is decided per line; `Hex` here means "a text dump".
         InputFormat::Hex
@@ -121,7 +133,10 @@ fn capture_frames(reader: BufReader<Box<dyn Read + Send>>, name: Arc<str>) -> Fr
     let records = match CaptureReader::new(reader) {
         Ok(r) => r,
         Err(e) => {
-            let issue = Issue { position: Position::file(name), message: e.to_string() };
+            let issue = Issue {
+                position: Position::file(name),
+                message: e.to_string(),
+            };
             return Box::new(std::iter::once(Err(issue)));
         }
     };
@@ -137,17 +152,34 @@ fn capture_frames(reader: BufReader<Box<dyn Read + Send>>, name: Arc<str>) -> Fr
                 line: None,
             },
         }),
-        Err(e) => Err(Issue { position: Position::file(name.clone()), message: e.to_string() }),
+        Err(e) => Err(Issue {
+            position: Position::file(name.clone()),
+            message: e.to_string(),
+        }),
     }))
 }
 
-fn text_frames(reader: BufReader<Box<dyn Read + Send>>, name: Arc<str>, format: InputFormat) -> Frames {
+fn text_frames(
+    reader: BufReader<Box<dyn Read + Send>>,
+    name: Arc<str>,
+    format: InputFormat,
+) -> Frames {
     let forced = (format == InputFormat::Base64).then_some(InputFormat::Base64);
     Box::new(reader.lines().enumerate().filter_map(move |(i, line)| {
-        let position = Position { source: name.clone(), record: None, offset: None, line: Some(i as u64 + 1) };
+        let position = Position {
+            source: name.clone(),
+            record: None,
+            offset: None,
+            line: Some(i as u64 + 1),
+        };
         let line = match line {
             Ok(l) => l,
-            Err(e) => return Some(Err(Issue { position, message: format!("not a text line: {e}") })),
+            Err(e) => {
+                return Some(Err(Issue {
+                    position,
+                    message: format!("not a text line: {e}"),
+                }))
+            }
         };
         let body = trim_dump_line(&line);
         if body.is_empty() || body.starts_with('#') {
@@ -155,7 +187,12 @@ fn text_frames(reader: BufReader<Box<dyn Read + Send>>, name: Arc<str>, format: 
         }
         Some(
             decode_text_frame(body, forced)
-                .map(|bytes| RawFrame { bytes, received_at_ms: 0, room_id: 0, position: position.clone() })
+                .map(|bytes| RawFrame {
+                    bytes,
+                    received_at_ms: 0,
+                    room_id: 0,
+                    position: position.clone(),
+                })
                 .map_err(|message| Issue { position, message }),
         )
     }))
@@ -201,9 +238,20 @@ fn raw_frame(mut reader: BufReader<Box<dyn Read + Send>>, name: Arc<str>) -> Fra
     let mut bytes = Vec::new();
     let position = Position::file(name);
     let item = match reader.read_to_end(&mut bytes) {
-        Ok(0) => Err(Issue { position, message: "empty input: no frame in it".into() }),
-        Ok(_) => Ok(RawFrame { bytes, received_at_ms: 0, room_id: 0, position }),
-        Err(e) => Err(Issue { position, message: format!("read failed: {e}") }),
+        Ok(0) => Err(Issue {
+            position,
+            message: "empty input: no frame in it".into(),
+        }),
+        Ok(_) => Ok(RawFrame {
+            bytes,
+            received_at_ms: 0,
+            room_id: 0,
+            position,
+        }),
+        Err(e) => Err(Issue {
+            position,
+            message: format!("read failed: {e}"),
+        }),
     };
     Box::new(std::iter::once(item))
 }

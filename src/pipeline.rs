@@ -1,11 +1,12 @@
 //! Frames → events for a whole input: parallel frame decoding, then one ordered pass that drops
 //! re-delivered messages, resolves gift combos and keeps the statistics `inspect` shows.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::decode::{decode_message, FrameContext};
@@ -29,7 +30,12 @@ pub struct Position {
 
 impl Position {
     pub fn file(source: Arc<str>) -> Position {
-        Position { source, record: None, offset: None, line: None }
+        Position {
+            source,
+            record: None,
+            offset: None,
+            line: None,
+        }
     }
 }
 
@@ -83,7 +89,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { dedup: true, resolve_combos: true }
+        Options {
+            dedup: true,
+            resolve_combos: true,
+        }
     }
 }
 
@@ -154,7 +163,10 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
         failed_methods: Vec::new(),
         issues: Vec::new(),
     };
-    let issue = |message: String| Issue { position: raw.position.clone(), message };
+    let issue = |message: String| Issue {
+        position: raw.position.clone(),
+        message,
+    };
     let frame = match decode_push_frame(&raw.bytes) {
         Ok(f) => f,
         Err(e) => {
@@ -197,8 +209,8 @@ type ComboKey = (u64, u64, u64, u64);
 /// The ordered pass over decoded frames.
 pub struct Pipeline {
     opts: Options,
-    seen: HashSet<(u64, u64)>,
-    combos: HashMap<ComboKey, usize>,
+    seen: FxHashSet<(u64, u64)>,
+    combos: FxHashMap<ComboKey, usize>,
     events: Vec<Event>,
     stats: Stats,
 }
@@ -207,8 +219,8 @@ impl Pipeline {
     pub fn new(opts: Options) -> Pipeline {
         Pipeline {
             opts,
-            seen: HashSet::new(),
-            combos: HashMap::new(),
+            seen: FxHashSet::default(),
+            combos: FxHashMap::default(),
             events: Vec::new(),
             stats: Stats::default(),
         }
@@ -255,7 +267,12 @@ impl Pipeline {
             stats.gift_updates += 1;
             if self.opts.resolve_combos {
                 if let Some(c) = ev.combo.filter(|c| c.group_id != 0) {
-                    let key = (ev.room_id, ev.user_id.unwrap_or(0), ev.gift_id.unwrap_or(0), c.group_id);
+                    let key = (
+                        ev.room_id,
+                        ev.user_id.unwrap_or(0),
+                        ev.gift_id.unwrap_or(0),
+                        c.group_id,
+                    );
                     if let Some(&i) = self.combos.get(&key) {
                         // A later update of a known combo: keep the highest count only. Equal
                         // counts are the same update re-sent under a new msgId.
@@ -274,7 +291,18 @@ impl Pipeline {
 
     /// Sorts the events by time (stable: arrival order breaks ties) and completes the stats.
     pub fn finish(mut self) -> Decoded {
-        self.events.sort_by_key(|e| e.ts);
+        if !self.events.is_sorted_by_key(|e| e.ts) {
+            // Sorting keys and then moving each (large) event once beats sorting the events.
+            let mut order: Vec<(i64, usize)> = self
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.ts, i))
+                .collect();
+            order.sort_unstable();
+            let mut slots: Vec<Option<Event>> = self.events.drain(..).map(Some).collect();
+            self.events = order.iter().filter_map(|&(_, i)| slots[i].take()).collect();
+        }
         let stats = &mut self.stats;
         stats.events = self.events.len() as u64;
         stats.combos = self.events.iter().filter(|e| e.kind == Kind::Gift).count() as u64;
@@ -285,46 +313,63 @@ impl Pipeline {
         }
         stats.first_ts = self.events.iter().map(|e| e.ts).filter(|t| *t != 0).min();
         stats.last_ts = self.events.iter().map(|e| e.ts).max().filter(|t| *t != 0);
-        Decoded { events: self.events, stats: self.stats }
+        Decoded {
+            events: self.events,
+            stats: self.stats,
+        }
     }
 }
 
 /// Frames decoded together on the thread pool; large enough to keep both cores busy, small
 /// enough that memory stays flat while streaming.
-const BATCH: usize = 2048;
+const BATCH: usize = 1024;
 
-/// Decodes a stream of frames (and the input issues met while reading them).
+type Item = Result<RawFrame, Issue>;
+type DecodedItem = Result<FrameOutcome, Issue>;
+
+fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
+    items.by_ref().take(BATCH).collect()
+}
+
+thread_local! {
+    /// Each worker's inflate buffer, kept across batches: a fresh buffer per frame costs page
+    /// faults, since buffers this large come straight from mmap.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn decode_batch(batch: Vec<Item>) -> Vec<DecodedItem> {
+    batch
+        .into_par_iter()
+        .map(|item| item.map(|raw| SCRATCH.with_borrow_mut(|scratch| decode_frame(&raw, scratch))))
+        .collect()
+}
+
+/// Decodes a stream of frames (and the input issues met while reading them, kept in order).
+///
+/// While one batch is decoded on the thread pool, the previous one goes through the ordered pass
+/// and the next one is read, so the sequential work hides behind the parallel work.
 pub fn decode_all<I>(frames: I, opts: Options) -> Decoded
 where
-    I: IntoIterator<Item = Result<RawFrame, Issue>>,
+    I: IntoIterator<Item = Item>,
+    I::IntoIter: Send,
 {
+    let mut items = frames.into_iter();
     let mut pipe = Pipeline::new(opts);
-    let mut batch = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<RawFrame>, pipe: &mut Pipeline| {
-        let outcomes: Vec<FrameOutcome> = batch
-            .par_iter()
-            .map_init(Vec::new, |scratch, raw| decode_frame(raw, scratch))
-            .collect();
-        batch.clear();
-        for o in outcomes {
-            pipe.absorb(o);
-        }
-    };
-    for item in frames {
-        match item {
-            Ok(raw) => {
-                batch.push(raw);
-                if batch.len() == BATCH {
-                    flush(&mut batch, &mut pipe);
+    let mut batch = next_batch(&mut items);
+    let mut decoded: Vec<DecodedItem> = Vec::new();
+    while !batch.is_empty() || !decoded.is_empty() {
+        let absorb_and_read = || {
+            for d in decoded {
+                match d {
+                    Ok(outcome) => pipe.absorb(outcome),
+                    Err(issue) => pipe.add_issue(issue),
                 }
             }
-            Err(issue) => {
-                // Keep issues in input order relative to the frames around them.
-                flush(&mut batch, &mut pipe);
-                pipe.add_issue(issue);
-            }
-        }
+            next_batch(&mut items)
+        };
+        let (now_decoded, next) = rayon::join(|| decode_batch(batch), absorb_and_read);
+        decoded = now_decoded;
+        batch = next;
     }
-    flush(&mut batch, &mut pipe);
     pipe.finish()
 }

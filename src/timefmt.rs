@@ -75,11 +75,22 @@ pub fn parse_time(s: &str, zone: &Zone) -> Result<i64, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp_millis());
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
             let local = match zone {
-                Zone::Named(tz) => tz.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis()),
-                Zone::Fixed(off) => off.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis()),
+                Zone::Named(tz) => tz
+                    .from_local_datetime(&naive)
+                    .earliest()
+                    .map(|t| t.timestamp_millis()),
+                Zone::Fixed(off) => off
+                    .from_local_datetime(&naive)
+                    .earliest()
+                    .map(|t| t.timestamp_millis()),
             };
             if let Some(ms) = local {
                 return Ok(ms);

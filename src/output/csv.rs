@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::event::Event;
 use crate::columns::{Cell, Column};
+use crate::event::Event;
 use crate::timefmt::Zone;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -20,7 +20,11 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { bom: true, excel_ids: true, zone: Zone::default() }
+        CsvOptions {
+            bom: true,
+            excel_ids: true,
+            zone: Zone::default(),
+        }
     }
 }
 
@@ -64,5 +68,8 @@ pub fn write<'a, W: Write>(
 
 /// Reads back an id cell written either way.
 pub fn parse_id(cell: &str) -> Option<u64> {
-    cell.trim_start_matches("=\"").trim_end_matches('"').parse().ok()
+    cell.trim_start_matches("=\"")
+        .trim_end_matches('"')
+        .parse()
+        .ok()
 }

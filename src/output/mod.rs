@@ -25,7 +25,11 @@ impl FromStr for Format {
             "csv" => Format::Csv,
             "ndjson" | "jsonl" => Format::Ndjson,
             "parquet" => Format::Parquet,
-            _ => return Err(format!("unknown format `{s}`; expected table, csv, ndjson or parquet")),
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}`; expected table, csv, ndjson or parquet"
+                ))
+            }
         })
     }
 }

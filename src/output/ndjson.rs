@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use crate::event::Event;
 use crate::columns::{Cell, Column};
+use crate::event::Event;
 use crate::timefmt::Zone;
 
 /// One event as a JSON object: `ts` as ISO-8601 in the zone, `ts_ms` as UTC milliseconds.

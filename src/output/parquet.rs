@@ -4,12 +4,17 @@ use std::io::Write;
 
 use polars::prelude::{ParquetCompression, ParquetWriter, PolarsResult};
 
-use crate::event::Event;
 use crate::columns::Column;
+use crate::event::Event;
 use crate::table::to_dataframe;
 use crate::timefmt::Zone;
 
-pub fn write<W: Write>(out: W, events: &[&Event], columns: &[Column], zone: &Zone) -> PolarsResult<()> {
+pub fn write<W: Write>(
+    out: W,
+    events: &[&Event],
+    columns: &[Column],
+    zone: &Zone,
+) -> PolarsResult<()> {
     let mut df = to_dataframe(events, columns, zone)?;
     ParquetWriter::new(out)
         .with_compression(ParquetCompression::Snappy)

@@ -11,7 +11,13 @@ const USER_WIDTH: usize = 20;
 const KIND_WIDTH: usize = 13;
 
 pub fn write_header<W: Write>(out: &mut W) -> io::Result<()> {
-    writeln!(out, "{:<19}  {:<KIND_WIDTH$}  {}  DETAIL", "TIME", "KIND", pad("USER", USER_WIDTH))
+    writeln!(
+        out,
+        "{:<19}  {:<KIND_WIDTH$}  {}  DETAIL",
+        "TIME",
+        "KIND",
+        pad("USER", USER_WIDTH)
+    )
 }
 
 pub fn write_row<W: Write>(out: &mut W, ev: &Event, zone: &Zone) -> io::Result<()> {
@@ -31,14 +37,20 @@ pub fn detail(ev: &Event) -> String {
     let n = |v: Option<u64>| v.unwrap_or(0);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     match ev.kind {
-        Kind::Chat | Kind::EmojiChat | Kind::RoomStats | Kind::RoomRank => text(&ev.content).replace('\n', " "),
+        Kind::Chat | Kind::EmojiChat | Kind::RoomStats | Kind::RoomRank => {
+            text(&ev.content).replace('\n', " ")
+        }
         Kind::Gift => format!(
             "{} x{} ({} diamonds)",
             text(&ev.gift_name),
             n(ev.gift_count),
             n(ev.diamond_count)
         ),
-        Kind::Like => format!("+{} likes (room total {})", n(ev.like_count), n(ev.like_total)),
+        Kind::Like => format!(
+            "+{} likes (room total {})",
+            n(ev.like_count),
+            n(ev.like_total)
+        ),
         Kind::Member => format!("joined (online {})", n(ev.member_count)),
         Kind::Social => match ev.action {
             Some(1) => format!("followed (followers {})", n(ev.follow_count)),
@@ -49,7 +61,11 @@ pub fn detail(ev: &Event) -> String {
             Some(c) if !c.is_empty() => c.to_string(),
             _ => format!("fans club event {}", n(ev.action)),
         },
-        Kind::RoomUserSeq => format!("online {}, viewers so far {}", n(ev.online), n(ev.total_viewers)),
+        Kind::RoomUserSeq => format!(
+            "online {}, viewers so far {}",
+            n(ev.online),
+            n(ev.total_viewers)
+        ),
         Kind::Control => match ev.control_status {
             Some(3) => "live ended".to_string(),
             s => format!("control status {}", n(s)),

@@ -1,0 +1,19 @@
+//! danmu-analyze: record, decode and analyse Douyin live-stream danmaku (弹幕).
+//!
+//! The pipeline: [`input`] yields raw frames (from [`capture`] files, text dumps, raw frames),
+//! [`pipeline`] decodes them ([`frame`] → [`decode`]) into [`event::Event`]s, drops
+//! re-deliveries and resolves gift combos; [`table`] and [`output`] turn events into tables.
+
+pub mod capture;
+pub mod columns;
+pub mod decode;
+pub mod event;
+pub mod frame;
+pub mod input;
+pub mod output;
+pub mod pipeline;
+pub mod proto;
+pub mod simulate;
+#[cfg(feature = "table")]
+pub mod table;
+pub mod timefmt;
