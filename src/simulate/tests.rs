@@ -1,0 +1,192 @@
+//! Checks the simulator against an independent decode of its own output.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+
+use flate2::read::GzDecoder;
+use prost::Message as _;
+
+use super::{simulate, SimConfig, Truth};
+use crate::capture::CaptureReader;
+use crate::proto::webcast::{ChatMessage, GiftMessage, LikeMessage, PushFrame, Response};
+
+fn small() -> SimConfig {
+    SimConfig {
+        minutes: 2,
+        viewers: 50,
+        ..SimConfig::default()
+    }
+}
+
+fn run(cfg: &SimConfig) -> (Vec<u8>, Truth) {
+    let mut out = Vec::new();
+    let truth = simulate(cfg, &mut out).expect("writing to a Vec cannot fail");
+    (out, truth)
+}
+
+/// What a straightforward decoder sees in a capture.
+#[derive(Default)]
+struct Decoded {
+    records: u64,
+    frames: BTreeMap<String, u64>,
+    messages: u64,
+    duplicates: u64,
+    chats: u64,
+    likes_total: u64,
+    /// group id → (max repeat, saw repeat_end, distinct updates)
+    combos: BTreeMap<u64, (u64, bool, u64)>,
+    received: Vec<u64>,
+}
+
+fn decode(bytes: &[u8]) -> Decoded {
+    let mut d = Decoded::default();
+    let mut seen = HashSet::new();
+    for rec in CaptureReader::new(bytes).expect("magic") {
+        let rec = rec.expect("record").record;
+        assert_eq!(rec.source, "simulate");
+        d.records += 1;
+        d.received.push(rec.received_at_ms);
+        let frame = PushFrame::decode(rec.frame.as_slice()).expect("PushFrame");
+        *d.frames.entry(frame.payload_type.clone()).or_default() += 1;
+        if frame.payload_type != "msg" {
+            assert!(frame.payload.is_empty());
+            continue;
+        }
+        assert!(frame
+            .headers
+            .iter()
+            .any(|h| h.key == "compress_type" && h.value == "gzip"));
+        let mut raw = Vec::new();
+        GzDecoder::new(frame.payload.as_slice())
+            .read_to_end(&mut raw)
+            .expect("gzip");
+        let resp = Response::decode(raw.as_slice()).expect("Response");
+        assert!(resp.need_ack && resp.heartbeat_duration == 15);
+        assert!(rec.received_at_ms >= resp.now + 5 && rec.received_at_ms <= resp.now + 80);
+        for m in resp.messages {
+            d.messages += 1;
+            if !seen.insert((rec.room_id, m.msg_id)) {
+                d.duplicates += 1;
+                continue;
+            }
+            match m.method.as_str() {
+                "WebcastChatMessage" => {
+                    let c = ChatMessage::decode(m.payload.as_slice()).expect("chat");
+                    let common = c.common.expect("common");
+                    assert_eq!((common.msg_id, common.create_time), (m.msg_id, 0));
+                    assert!(c.event_time > 0 && !c.content.is_empty());
+                    d.chats += 1;
+                }
+                "WebcastLikeMessage" => {
+                    d.likes_total += LikeMessage::decode(m.payload.as_slice())
+                        .expect("like")
+                        .count;
+                }
+                "WebcastGiftMessage" => {
+                    let g = GiftMessage::decode(m.payload.as_slice()).expect("gift");
+                    assert!(g.common.expect("common").create_time > 0);
+                    let e = d.combos.entry(g.group_id).or_default();
+                    e.0 = e.0.max(g.repeat_count);
+                    e.1 |= g.repeat_end == 1;
+                    e.2 += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    d
+}
+
+#[test]
+fn same_config_same_bytes_and_truth() {
+    let (a, ta) = run(&small());
+    let (b, tb) = run(&small());
+    assert!(a == b, "output differs between runs");
+    assert_eq!(ta, tb);
+    let (c, _) = run(&SimConfig { seed: 2, ..small() });
+    assert!(a != c, "a different seed must change the output");
+}
+
+#[test]
+fn small_session_has_every_kind() {
+    let (bytes, truth) = run(&small());
+    for kind in [
+        "chat",
+        "like",
+        "member",
+        "gift",
+        "social",
+        "fansclub",
+        "room_user_seq",
+        "room_stats",
+        "room_rank",
+        "emoji_chat",
+        "control",
+    ] {
+        assert!(
+            truth.counts.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind}: {:?}",
+            truth.counts
+        );
+    }
+    assert!(truth.duplicates > 0);
+    assert!(truth.follows > 0 && truth.shares > 0);
+    assert_eq!(truth.combos, truth.counts["gift"]);
+
+    let d = decode(&bytes);
+    assert!(
+        d.combos.values().any(|c| c.2 > 1),
+        "no combo with several updates"
+    );
+    assert!(
+        d.combos.values().any(|c| !c.1),
+        "every combo has repeat_end"
+    );
+    assert!(d.combos.values().any(|c| c.1), "no combo has repeat_end");
+}
+
+#[test]
+fn independent_decode_matches_truth() {
+    let (bytes, truth) = run(&SimConfig {
+        minutes: 3,
+        viewers: 80,
+        seed: 9,
+        ..SimConfig::default()
+    });
+    let d = decode(&bytes);
+    assert_eq!(d.records, truth.records);
+    assert_eq!(d.frames, truth.frames);
+    assert_eq!(d.messages, truth.messages_sent);
+    assert_eq!(d.duplicates, truth.duplicates);
+    assert_eq!(d.chats, truth.counts["chat"]);
+    assert_eq!(d.likes_total, truth.likes_total);
+    assert_eq!(d.combos.len() as u64, truth.combos);
+    assert_eq!(
+        d.combos.values().map(|c| c.2).sum::<u64>(),
+        truth.gift_updates
+    );
+    assert_eq!(truth.frames.get("close"), Some(&1));
+    assert!(truth.frames.get("hb").copied().unwrap_or(0) >= 10);
+    assert!(
+        d.received.windows(2).all(|w| w[0] < w[1]),
+        "receive times must increase"
+    );
+    let json = serde_json::to_string(&truth).expect("serialize");
+    assert_eq!(
+        serde_json::from_str::<Truth>(&json).expect("deserialize"),
+        truth
+    );
+}
+
+#[test]
+fn zero_minutes_is_history_control_and_close() {
+    let (bytes, truth) = run(&SimConfig {
+        minutes: 0,
+        viewers: 1,
+        ..SimConfig::default()
+    });
+    let d = decode(&bytes);
+    assert_eq!(d.frames, truth.frames);
+    assert_eq!(truth.counts.get("control"), Some(&1));
+    assert_eq!(truth.duplicates, 0);
+}

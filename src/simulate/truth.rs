@@ -1,0 +1,302 @@
+//! The ground truth of a simulated session (what a correct decoder must report), tallied while
+//! the session is generated rather than by decoding the output.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::people::People;
+
+/// What a correct decoder reports for a simulated capture.
+///
+/// Duplicates are re-deliveries of an already-sent `(room_id, msg_id)`; every figure except
+/// `messages_sent` and `duplicates` leaves them out. The history replayed on connecting is not a
+/// duplicate (it was never sent before), so `start_ms` is about 10 s before `SimConfig::start_ms`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Truth {
+    /// Capture records written.
+    pub records: u64,
+    /// Frames by `PushFrame.payload_type`: "msg", "hb", "close".
+    pub frames: BTreeMap<String, u64>,
+    /// `Message`s in all frames, duplicates included.
+    pub messages_sent: u64,
+    /// Messages whose `(room_id, msg_id)` had already been sent.
+    pub duplicates: u64,
+    /// Distinct messages by kind (chat, emoji_chat, gift, like, member, social, fansclub,
+    /// room_user_seq, room_stats, room_rank, control, other); only kinds that occur. `gift`
+    /// counts combos (one gift event per `group_id`), not updates.
+    pub counts: BTreeMap<String, u64>,
+    /// Distinct `GiftMessage`s (after msg_id de-duplication), combo updates included.
+    pub gift_updates: u64,
+    /// Gift combos, equal to `counts["gift"]`.
+    pub combos: u64,
+    /// Σ over combos of max repeat_count × group_count × diamond_count.
+    pub diamonds_total: u64,
+    /// Σ over combos of max repeat_count × group_count.
+    pub gift_units_total: u64,
+    /// Σ of `LikeMessage.count`.
+    pub likes_total: u64,
+    /// Social messages with action 1.
+    pub follows: u64,
+    /// Social messages with action 3.
+    pub shares: u64,
+    /// Distinct user ids among chat messages.
+    pub distinct_chatters: u64,
+    /// Highest `RoomUserSeqMessage.total`.
+    pub online_max: u64,
+    /// Top 10 by chat messages; ties by user id ascending (as a number).
+    pub top_chatters: Vec<TopChatter>,
+    /// Top 10 by diamonds over resolved combos; ties by user id ascending (as a number).
+    pub top_gifters: Vec<TopGifter>,
+    /// Earliest event time (ms) over distinct messages: chat `event_time`×1000, else
+    /// `common.create_time` when nonzero, else the carrying frame's `Response.now`.
+    pub start_ms: u64,
+    /// Latest event time (ms), defined as `start_ms` is.
+    pub end_ms: u64,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TopChatter {
+    /// Decimal user id.
+    pub user_id: String,
+    pub user_name: String,
+    pub messages: u64,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TopGifter {
+    /// Decimal user id.
+    pub user_id: String,
+    pub user_name: String,
+    pub diamonds: u64,
+}
+
+/// The message kinds the truth distinguishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Chat,
+    EmojiChat,
+    Gift,
+    Like,
+    Member,
+    Social,
+    Fansclub,
+    RoomUserSeq,
+    RoomStats,
+    RoomRank,
+    Control,
+    Other,
+}
+
+impl Kind {
+    const ALL: [Kind; 12] = [
+        Kind::Chat,
+        Kind::EmojiChat,
+        Kind::Gift,
+        Kind::Like,
+        Kind::Member,
+        Kind::Social,
+        Kind::Fansclub,
+        Kind::RoomUserSeq,
+        Kind::RoomStats,
+        Kind::RoomRank,
+        Kind::Control,
+        Kind::Other,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Chat => "chat",
+            Kind::EmojiChat => "emoji_chat",
+            Kind::Gift => "gift",
+            Kind::Like => "like",
+            Kind::Member => "member",
+            Kind::Social => "social",
+            Kind::Fansclub => "fansclub",
+            Kind::RoomUserSeq => "room_user_seq",
+            Kind::RoomStats => "room_stats",
+            Kind::RoomRank => "room_rank",
+            Kind::Control => "control",
+            Kind::Other => "other",
+        }
+    }
+}
+
+struct Combo {
+    user: u32,
+    diamonds: u64,
+    group_count: u64,
+    max_repeat: u64,
+}
+
+/// Running bookkeeping; turned into a [`Truth`] at the end.
+pub(crate) struct Tally {
+    pub(crate) records: u64,
+    frames: BTreeMap<String, u64>,
+    messages_sent: u64,
+    duplicates: u64,
+    counts: [u64; 12],
+    gift_updates: u64,
+    combos: HashMap<u64, Combo>,
+    /// Diamonds per gifter so far, for the room rank messages.
+    gifters: HashMap<u32, u64>,
+    likes_total: u64,
+    follows: u64,
+    shares: u64,
+    online_max: u64,
+    chats: HashMap<u32, u64>,
+    start_ms: u64,
+    end_ms: u64,
+}
+
+impl Tally {
+    pub(crate) fn new() -> Self {
+        Tally {
+            records: 0,
+            frames: BTreeMap::new(),
+            messages_sent: 0,
+            duplicates: 0,
+            counts: [0; 12],
+            gift_updates: 0,
+            combos: HashMap::new(),
+            gifters: HashMap::new(),
+            likes_total: 0,
+            follows: 0,
+            shares: 0,
+            online_max: 0,
+            chats: HashMap::new(),
+            start_ms: u64::MAX,
+            end_ms: 0,
+        }
+    }
+
+    pub(crate) fn frame(&mut self, payload_type: &str, messages: u64, duplicates: u64) {
+        *self.frames.entry(payload_type.to_string()).or_default() += 1;
+        self.records += 1;
+        self.messages_sent += messages;
+        self.duplicates += duplicates;
+    }
+
+    /// A distinct (first-delivered) message of a kind other than gift.
+    pub(crate) fn message(&mut self, kind: Kind) {
+        self.counts[kind as usize] += 1;
+    }
+
+    pub(crate) fn event_time(&mut self, ms: u64) {
+        self.start_ms = self.start_ms.min(ms);
+        self.end_ms = self.end_ms.max(ms);
+    }
+
+    pub(crate) fn chat(&mut self, user: u32) {
+        self.message(Kind::Chat);
+        *self.chats.entry(user).or_default() += 1;
+    }
+
+    pub(crate) fn like(&mut self, count: u64) {
+        self.message(Kind::Like);
+        self.likes_total += count;
+    }
+
+    pub(crate) fn social(&mut self, action: u64) {
+        self.message(Kind::Social);
+        match action {
+            1 => self.follows += 1,
+            3 => self.shares += 1,
+            _ => {}
+        }
+    }
+
+    pub(crate) fn online(&mut self, total: u64) {
+        self.message(Kind::RoomUserSeq);
+        self.online_max = self.online_max.max(total);
+    }
+
+    /// One distinct GiftMessage; combos are keyed by group id.
+    pub(crate) fn gift(
+        &mut self,
+        group_id: u64,
+        user: u32,
+        diamonds: u64,
+        group_count: u64,
+        repeat: u64,
+    ) {
+        self.gift_updates += 1;
+        let combo = self.combos.entry(group_id).or_insert(Combo {
+            user,
+            diamonds,
+            group_count,
+            max_repeat: 0,
+        });
+        if repeat > combo.max_repeat {
+            let gained = (repeat - combo.max_repeat) * combo.group_count * combo.diamonds;
+            combo.max_repeat = repeat;
+            *self.gifters.entry(combo.user).or_default() += gained;
+        }
+    }
+
+    /// Up to `n` gifters with the most diamonds so far, as (viewer index, diamonds).
+    pub(crate) fn top_gifters(&self, people: &People, n: usize) -> Vec<(u32, u64)> {
+        let mut all: Vec<(u32, u64)> = self.gifters.iter().map(|(u, d)| (*u, *d)).collect();
+        all.sort_by_key(|(u, d)| (std::cmp::Reverse(*d), people.id(*u)));
+        all.truncate(n);
+        all
+    }
+
+    pub(crate) fn finish(self, people: &People) -> Truth {
+        let mut counts: BTreeMap<String, u64> = Kind::ALL
+            .iter()
+            .map(|k| (k.name().to_string(), self.counts[*k as usize]))
+            .collect();
+        counts.insert(Kind::Gift.name().to_string(), self.combos.len() as u64);
+        counts.retain(|_, n| *n > 0);
+
+        let (mut diamonds_total, mut gift_units_total) = (0, 0);
+        for c in self.combos.values() {
+            gift_units_total += c.max_repeat * c.group_count;
+            diamonds_total += c.max_repeat * c.group_count * c.diamonds;
+        }
+
+        let mut chatters: Vec<(u32, u64)> = self.chats.iter().map(|(u, n)| (*u, *n)).collect();
+        chatters.sort_by_key(|(u, n)| (std::cmp::Reverse(*n), people.id(*u)));
+        let top_chatters = chatters
+            .iter()
+            .take(10)
+            .map(|(u, n)| TopChatter {
+                user_id: people.id(*u).to_string(),
+                user_name: people.nickname(*u),
+                messages: *n,
+            })
+            .collect();
+        let top_gifters = self
+            .top_gifters(people, 10)
+            .into_iter()
+            .map(|(u, d)| TopGifter {
+                user_id: people.id(u).to_string(),
+                user_name: people.nickname(u),
+                diamonds: d,
+            })
+            .collect();
+
+        let any = self.start_ms <= self.end_ms;
+        Truth {
+            records: self.records,
+            frames: self.frames,
+            messages_sent: self.messages_sent,
+            duplicates: self.duplicates,
+            combos: self.combos.len() as u64,
+            counts,
+            gift_updates: self.gift_updates,
+            diamonds_total,
+            gift_units_total,
+            likes_total: self.likes_total,
+            follows: self.follows,
+            shares: self.shares,
+            distinct_chatters: self.chats.len() as u64,
+            online_max: self.online_max,
+            top_chatters,
+            top_gifters,
+            start_ms: if any { self.start_ms } else { 0 },
+            end_ms: if any { self.end_ms } else { 0 },
+        }
+    }
+}
