@@ -1,0 +1,90 @@
+//! `export`: the event table to files, one per kind or one wide file.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use danmu_analyze::columns::Column;
+use danmu_analyze::event::{Event, Kind};
+use danmu_analyze::output::{self, Format};
+use danmu_analyze::timefmt::Zone;
+
+use super::{CsvArgs, InputArgs, Outcome};
+
+/// Write the event table to files (CSV for Excel, Parquet, NDJSON).
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  danmu-analyze export sample-data/session.dmcap --out out/\n  danmu-analyze export a.dmcap b.dmcap --out out/ --format parquet --wide"
+)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Directory to write into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// csv, parquet or ndjson.
+    #[arg(long, default_value = "csv")]
+    format: Format,
+    /// One file `events.<ext>` with every column, instead of one file per kind.
+    #[arg(long)]
+    wide: bool,
+    #[command(flatten)]
+    csv: CsvArgs,
+}
+
+pub fn run(args: ExportArgs) -> Result<Outcome> {
+    if args.format == Format::Table {
+        bail!("export writes csv, parquet or ndjson; `decode` prints the table");
+    }
+    let loaded = args.input.load()?;
+    let zone = args.input.zone();
+    eprintln!("{}", loaded.summary());
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let events: Vec<&Event> = loaded.events().collect();
+    let mut parts: Vec<(String, Vec<&Event>, Vec<Column>)> = Vec::new();
+    if args.wide {
+        parts.push(("events".into(), events, Column::ALL.to_vec()));
+    } else {
+        for kind in Kind::ALL {
+            let of_kind: Vec<&Event> = events.iter().copied().filter(|e| e.kind == kind).collect();
+            if !of_kind.is_empty() {
+                parts.push((kind.name().into(), of_kind, Column::for_kind(kind)));
+            }
+        }
+    }
+    for (name, rows, columns) in &parts {
+        let path = args.out.join(format!("{name}.{}", args.format.extension()));
+        write_file(&path, args.format, rows, columns, &zone, &args.csv)
+            .with_context(|| format!("writing {} failed", path.display()))?;
+        println!("{:>9} rows  {}", rows.len(), path.display());
+    }
+    if parts.is_empty() {
+        eprintln!("no events to export (check the inputs and filters)");
+    }
+    Ok(loaded.outcome())
+}
+
+fn write_file(
+    path: &Path,
+    format: Format,
+    rows: &[&Event],
+    columns: &[Column],
+    zone: &Zone,
+    csv: &CsvArgs,
+) -> Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    match format {
+        Format::Csv => {
+            output::csv::write(&mut out, rows.iter().copied(), columns, &csv.options(*zone))?
+        }
+        Format::Ndjson => output::ndjson::write(&mut out, rows.iter().copied(), columns, zone)?,
+        Format::Parquet => output::parquet::write(&mut out, rows, columns, zone)?,
+        Format::Table => unreachable!("rejected above"),
+    }
+    out.flush()?;
+    Ok(())
+}
