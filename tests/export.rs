@@ -1,0 +1,113 @@
+//! `export` through the binary: Excel-friendly CSV, Parquet and NDJSON that read back to the
+//! same values.
+
+use std::fs::File;
+
+use danmu_analyze::output::csv::{parse_id, BOM};
+use polars::prelude::{ParquetReader, SerReader};
+
+use crate::common::{bin, real_capture};
+
+fn exported(format: &str, extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("real.dmcap");
+    std::fs::write(&cap, real_capture()).unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("export")
+        .arg(&cap)
+        .arg("--out")
+        .arg(&out)
+        .args(["--format", format])
+        .args(extra)
+        .assert()
+        .success();
+    (dir, out)
+}
+
+#[test]
+fn csv_per_kind_opens_in_excel_with_chinese_and_full_ids() {
+    let (_dir, out) = exported("csv", &[]);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "chat.csv",
+            "gift.csv",
+            "like.csv",
+            "member.csv",
+            "other.csv"
+        ]
+    );
+    let bytes = std::fs::read(out.join("chat.csv")).unwrap();
+    assert!(bytes.starts_with(BOM), "UTF-8 BOM first");
+    let mut rdr = csv::Reader::from_reader(&bytes[BOM.len()..]);
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "ts");
+    assert_eq!(&headers[1], "ts_ms");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let seed = rows
+        .iter()
+        .find(|r| &r[col("content")] == "百分之10可以直播半小时")
+        .unwrap();
+    assert_eq!(&seed[col("user_name")], "渴死的鱼.");
+    assert_eq!(
+        &seed[col("msg_id")],
+        "=\"7181859941539730490\"",
+        "ids are text cells for Excel"
+    );
+    assert_eq!(parse_id(&seed[col("room_id")]), Some(7181823408362015540));
+    assert_eq!(&seed[col("ts")], "2022-12-28 00:04:41.000");
+    assert_eq!(&seed[col("ts_ms")], "1672157081000");
+}
+
+#[test]
+fn csv_for_programs_without_bom_and_with_bare_ids() {
+    let (_dir, out) = exported("csv", &["--wide", "--no-bom", "--plain-ids", "--tz", "UTC"]);
+    let bytes = std::fs::read(out.join("events.csv")).unwrap();
+    assert!(!bytes.starts_with(BOM));
+    let mut rdr = csv::Reader::from_reader(bytes.as_slice());
+    assert_eq!(rdr.headers().unwrap().len(), 23 + 1);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 19);
+    assert!(rows
+        .iter()
+        .any(|r| &r[3] == "7181859941539730490" && &r[0] == "2022-12-27 16:04:41.000"));
+}
+
+#[test]
+fn parquet_reads_back_typed() {
+    let (_dir, out) = exported("parquet", &["--wide"]);
+    let df = ParquetReader::new(File::open(out.join("events.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), 19);
+    let ts = df.column("ts").unwrap();
+    assert!(
+        ts.dtype()
+            .to_string()
+            .contains("datetime[ms, Asia/Shanghai]"),
+        "{}",
+        ts.dtype()
+    );
+    let msg = df.column("msg_id").unwrap().u64().unwrap();
+    assert!(msg.iter().any(|v| v == Some(7181859941539730490)));
+    let kinds = df.column("kind").unwrap().str().unwrap();
+    assert_eq!(kinds.iter().filter(|k| *k == Some("member")).count(), 10);
+}
+
+#[test]
+fn ndjson_per_kind() {
+    let (_dir, out) = exported("ndjson", &[]);
+    let text = std::fs::read_to_string(out.join("gift.ndjson")).unwrap();
+    let rows = crate::common::ndjson(text.as_bytes());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["gift_name"], "小心心");
+    assert_eq!(rows[0]["diamond_count"], 1);
+}

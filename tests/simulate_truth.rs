@@ -1,0 +1,196 @@
+//! simulate → capture → decode through the binary reproduces the simulator's truth exactly.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use danmu_analyze::simulate::Truth;
+use serde_json::Value;
+
+use crate::common::{bin, ndjson};
+
+fn simulated(
+    minutes: &str,
+    viewers: &str,
+    seed: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, Truth) {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("sim.dmcap");
+    bin()
+        .args([
+            "simulate",
+            "--minutes",
+            minutes,
+            "--viewers",
+            viewers,
+            "--seed",
+            seed,
+            "--out",
+        ])
+        .arg(&cap)
+        .assert()
+        .success();
+    let truth_path = dir.path().join("sim.dmcap.truth.json");
+    let truth: Truth = serde_json::from_slice(&std::fs::read(truth_path).unwrap()).unwrap();
+    (dir, cap, truth)
+}
+
+fn u(v: &Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn inspect_matches_truth() {
+    let (_dir, cap, truth) = simulated("6", "200", "11");
+    let out = bin()
+        .args(["inspect", "--json"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let stats = &v["stats"];
+    assert_eq!(u(stats, "records"), truth.records);
+    assert_eq!(u(stats, "messages"), truth.messages_sent);
+    assert_eq!(u(stats, "duplicates_dropped"), truth.duplicates);
+    assert_eq!(u(stats, "gift_updates"), truth.gift_updates);
+    assert_eq!(u(stats, "combos"), truth.combos);
+    assert_eq!(u(stats, "error_count"), 0);
+    let frames: BTreeMap<String, u64> = serde_json::from_value(stats["frames"].clone()).unwrap();
+    assert_eq!(frames, truth.frames);
+    let kinds: BTreeMap<String, u64> = serde_json::from_value(v["events_by_kind"].clone()).unwrap();
+    assert_eq!(kinds, truth.counts);
+    assert!(
+        truth.duplicates > 0 && truth.gift_updates > truth.combos,
+        "the session exercises both"
+    );
+}
+
+#[test]
+fn decoded_events_reproduce_every_total() {
+    let (_dir, cap, truth) = simulated("5", "250", "3");
+    let out = bin()
+        .args(["decode", "--format", "ndjson"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let rows = ndjson(&out.get_output().stdout);
+    let of = |k: &'static str| rows.iter().filter(move |r| r["kind"] == k);
+
+    let diamonds: u64 = of("gift").map(|r| u(r, "diamond_count")).sum();
+    assert_eq!(
+        diamonds, truth.diamonds_total,
+        "combos counted once at their final count"
+    );
+    let units: u64 = of("gift").map(|r| u(r, "gift_count")).sum();
+    assert_eq!(units, truth.gift_units_total);
+    assert_eq!(
+        of("like").map(|r| u(r, "like_count")).sum::<u64>(),
+        truth.likes_total
+    );
+    assert_eq!(
+        of("social").filter(|r| u(r, "action") == 1).count() as u64,
+        truth.follows
+    );
+    assert_eq!(
+        of("social").filter(|r| u(r, "action") == 3).count() as u64,
+        truth.shares
+    );
+    let chatters: HashSet<u64> = of("chat").map(|r| u(r, "user_id")).collect();
+    assert_eq!(chatters.len() as u64, truth.distinct_chatters);
+    assert_eq!(
+        of("room_user_seq").map(|r| u(r, "online")).max().unwrap(),
+        truth.online_max
+    );
+    let ts: Vec<u64> = rows.iter().map(|r| u(r, "ts_ms")).collect();
+    assert_eq!(*ts.iter().min().unwrap(), truth.start_ms);
+    assert_eq!(*ts.iter().max().unwrap(), truth.end_ms);
+
+    // Top chatters and gifters, with the truth's tie-break (user id ascending).
+    let mut chats: HashMap<u64, (String, u64)> = HashMap::new();
+    for r in of("chat") {
+        let e = chats
+            .entry(u(r, "user_id"))
+            .or_insert((r["user_name"].as_str().unwrap().into(), 0));
+        e.1 += 1;
+    }
+    let mut top: Vec<(u64, String, u64)> =
+        chats.into_iter().map(|(id, (n, c))| (id, n, c)).collect();
+    top.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let got: Vec<(String, String, u64)> = top
+        .into_iter()
+        .take(10)
+        .map(|(id, n, c)| (id.to_string(), n, c))
+        .collect();
+    let want: Vec<(String, String, u64)> = truth
+        .top_chatters
+        .iter()
+        .map(|t| (t.user_id.clone(), t.user_name.clone(), t.messages))
+        .collect();
+    assert_eq!(got, want);
+
+    let mut gifts: HashMap<u64, (String, u64)> = HashMap::new();
+    for r in of("gift") {
+        let e = gifts
+            .entry(u(r, "user_id"))
+            .or_insert((r["user_name"].as_str().unwrap().into(), 0));
+        e.1 += u(r, "diamond_count");
+    }
+    let mut top: Vec<(u64, String, u64)> =
+        gifts.into_iter().map(|(id, (n, c))| (id, n, c)).collect();
+    top.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let got: Vec<(String, String, u64)> = top
+        .into_iter()
+        .take(10)
+        .map(|(id, n, c)| (id.to_string(), n, c))
+        .collect();
+    let want: Vec<(String, String, u64)> = truth
+        .top_gifters
+        .iter()
+        .map(|t| (t.user_id.clone(), t.user_name.clone(), t.diamonds))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn without_combo_resolution_every_update_is_summed() {
+    // The bug peer tools have: summing every update over-counts. --raw-gifts shows it.
+    let (_dir, cap, truth) = simulated("4", "200", "5");
+    let out = bin()
+        .args([
+            "decode",
+            "--format",
+            "ndjson",
+            "--kind",
+            "gift",
+            "--raw-gifts",
+        ])
+        .arg(&cap)
+        .assert()
+        .success();
+    let rows = ndjson(&out.get_output().stdout);
+    assert_eq!(rows.len() as u64, truth.gift_updates);
+    let summed: u64 = rows.iter().map(|r| u(r, "diamond_count")).sum();
+    assert!(
+        summed > truth.diamonds_total,
+        "{summed} vs {}",
+        truth.diamonds_total
+    );
+}
+
+#[test]
+fn keeping_duplicates_keeps_every_message() {
+    let (_dir, cap, truth) = simulated("3", "150", "9");
+    let out = bin()
+        .args(["inspect", "--json", "--keep-duplicates", "--raw-gifts"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(u(&v["stats"], "events"), truth.messages_sent);
+    assert_eq!(u(&v["stats"], "duplicates_dropped"), 0);
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let (_a, cap_a, _) = simulated("2", "100", "4");
+    let (_b, cap_b, _) = simulated("2", "100", "4");
+    assert_eq!(std::fs::read(cap_a).unwrap(), std::fs::read(cap_b).unwrap());
+}
