@@ -1,0 +1,230 @@
+//! Activity per time bucket (empty buckets are zero, not missing), the viewer curve, and the
+//! peaks: buckets where the chat rate rises furthest above its rolling baseline.
+
+use std::str::FromStr;
+
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::event::{Event, Kind};
+
+/// A bucket length: `10s`, `1m`, `5m`, `1h` …
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketSize(pub i64);
+
+impl FromStr for BucketSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || format!("bad bucket `{s}`: use a number and a unit, like 10s, 1m, 5m or 1h");
+        let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
+        let n: i64 = s[..split].parse().map_err(|_| err())?;
+        let unit = match &s[split..] {
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(err()),
+        };
+        if n <= 0 {
+            return Err(err());
+        }
+        Ok(BucketSize(n * unit))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Bucket {
+    pub start_ms: i64,
+    pub chat: u64,
+    pub chatters: u64,
+    pub gifts: u64,
+    pub diamonds: u64,
+    pub likes: u64,
+    pub joins: u64,
+    pub follows: u64,
+    /// Viewers online (the last room_user_seq count in the bucket), if any was sent.
+    pub online: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub bucket_ms: i64,
+    pub buckets: Vec<Bucket>,
+}
+
+/// At most this many buckets; a longer span gets coarser buckets (see [`Timeline::bucket_ms`]).
+pub const MAX_BUCKETS: i64 = 100_000;
+
+/// Buckets from the first to the last event, aligned to multiples of the bucket length.
+pub fn timeline(events: &[&Event], size: BucketSize) -> Timeline {
+    let (Some(first), Some(last)) = (
+        events.iter().map(|e| e.ts).min(),
+        events.iter().map(|e| e.ts).max(),
+    ) else {
+        return Timeline {
+            bucket_ms: size.0,
+            buckets: Vec::new(),
+        };
+    };
+    // Inputs spanning years (old and new frames together) would make millions of empty buckets.
+    let mut b = size.0;
+    for coarser in [60_000, 300_000, 3_600_000, 86_400_000, 7 * 86_400_000] {
+        if (last - first) / b < MAX_BUCKETS {
+            break;
+        }
+        b = b.max(coarser);
+    }
+    let b = b.max((last - first) / MAX_BUCKETS + 1);
+    let origin = first.div_euclid(b) * b;
+    let n = ((last - origin) / b + 1) as usize;
+    let mut buckets: Vec<Bucket> = (0..n)
+        .map(|i| Bucket {
+            start_ms: origin + i as i64 * b,
+            ..Bucket::default()
+        })
+        .collect();
+    let mut chatters: Vec<FxHashSet<u64>> = vec![FxHashSet::default(); n];
+    let mut online_at: Vec<i64> = vec![i64::MIN; n];
+    for ev in events {
+        let i = ((ev.ts - origin) / b) as usize;
+        let bk = &mut buckets[i];
+        match ev.kind {
+            Kind::Chat => {
+                bk.chat += 1;
+                chatters[i].insert(ev.user_id.unwrap_or(0));
+            }
+            Kind::Gift => {
+                bk.gifts += 1;
+                bk.diamonds += ev.diamond_count.unwrap_or(0);
+            }
+            Kind::Like => bk.likes += ev.like_count.unwrap_or(0),
+            Kind::Member => bk.joins += 1,
+            Kind::Social if ev.action == Some(1) => bk.follows += 1,
+            Kind::RoomUserSeq if ev.ts >= online_at[i] => {
+                online_at[i] = ev.ts;
+                bk.online = ev.online;
+            }
+            _ => {}
+        }
+    }
+    for (bk, set) in buckets.iter_mut().zip(chatters) {
+        bk.chatters = set.len() as u64;
+    }
+    Timeline {
+        bucket_ms: b,
+        buckets,
+    }
+}
+
+/// A moment where chat rose far above its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Peak {
+    pub start_ms: i64,
+    /// Chat messages in the bucket.
+    pub chat: u64,
+    /// Chat messages per minute in the bucket.
+    pub rate_per_min: f64,
+    /// The median chat count of the buckets before it.
+    pub baseline: f64,
+    pub ratio: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PeakOptions {
+    /// How many peaks at most.
+    pub top: usize,
+    /// Buckets of baseline before a bucket (rolling median).
+    pub window: usize,
+    /// A peak is at least this many times its baseline.
+    pub min_ratio: f64,
+    /// Buckets starting this soon after the data starts (or resumes after a gap) are not
+    /// peaks: the server replays history right after a connection.
+    pub warmup_ms: i64,
+    /// A silence this long means the capture stopped and resumed.
+    pub gap_ms: i64,
+}
+
+impl Default for PeakOptions {
+    fn default() -> Self {
+        PeakOptions {
+            top: 5,
+            window: 10,
+            min_ratio: 1.5,
+            warmup_ms: 60_000,
+            gap_ms: 120_000,
+        }
+    }
+}
+
+/// The top chat peaks, highest ratio first, at least a window apart.
+pub fn peaks(t: &Timeline, opts: &PeakOptions) -> Vec<Peak> {
+    let b = &t.buckets;
+    let mut warm_until = i64::MIN;
+    let mut last_active = i64::MIN;
+    let mut candidates = Vec::new();
+    for (i, bk) in b.iter().enumerate() {
+        let active = bk.chat + bk.joins + bk.likes + bk.gifts > 0;
+        if active && (last_active == i64::MIN || bk.start_ms - last_active > opts.gap_ms) {
+            warm_until = bk.start_ms + opts.warmup_ms;
+        }
+        if active {
+            last_active = bk.start_ms + t.bucket_ms;
+        }
+        if bk.start_ms < warm_until || i < 3 {
+            continue;
+        }
+        let mut prior: Vec<u64> = b[i.saturating_sub(opts.window)..i]
+            .iter()
+            .map(|p| p.chat)
+            .collect();
+        prior.sort_unstable();
+        let median = prior[prior.len() / 2] as f64;
+        // A floor keeps a near-silent baseline from making every small burst a peak.
+        let baseline = median.max(1.0);
+        let ratio = bk.chat as f64 / baseline;
+        if ratio >= opts.min_ratio && bk.chat >= 5 {
+            let rate = bk.chat as f64 * 60_000.0 / t.bucket_ms as f64;
+            candidates.push(Peak {
+                start_ms: bk.start_ms,
+                chat: bk.chat,
+                rate_per_min: rate,
+                baseline: median,
+                ratio,
+            });
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.ratio
+            .total_cmp(&a.ratio)
+            .then(b.chat.cmp(&a.chat))
+            .then(a.start_ms.cmp(&b.start_ms))
+    });
+    let spacing = t.bucket_ms * opts.window.max(1) as i64 / 2;
+    let mut chosen: Vec<Peak> = Vec::new();
+    for c in candidates {
+        if chosen.len() == opts.top {
+            break;
+        }
+        if chosen
+            .iter()
+            .all(|p| (p.start_ms - c.start_ms).abs() > spacing)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by_key(|p| p.start_ms);
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_sizes() {
+        assert_eq!("10s".parse::<BucketSize>(), Ok(BucketSize(10_000)));
+        assert_eq!("5m".parse::<BucketSize>(), Ok(BucketSize(300_000)));
+        assert!("0m".parse::<BucketSize>().is_err());
+        assert!("m".parse::<BucketSize>().is_err());
+        assert!("5x".parse::<BucketSize>().is_err());
+    }
+}

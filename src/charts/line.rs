@@ -1,0 +1,123 @@
+//! The timeline chart: chat, chatters and joins per bucket, viewers online on a second axis,
+//! peaks marked.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{draw_err, ensure_registered, ChartError, FAMILY};
+use crate::analysis::timeline::{Peak, Timeline};
+use crate::timefmt::Zone;
+
+pub const SIZE: (u32, u32) = (1200, 560);
+
+type BucketValue = fn(&crate::analysis::timeline::Bucket) -> u64;
+
+pub fn draw(
+    path: &Path,
+    t: &Timeline,
+    peaks: &[Peak],
+    zone: &Zone,
+    title: &str,
+) -> Result<(u32, u32), ChartError> {
+    ensure_registered();
+    let err = draw_err(path);
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let b = &t.buckets;
+    let x0 = b.first().map_or(0, |x| x.start_ms);
+    let x1 = b.last().map_or(1, |x| x.start_ms + t.bucket_ms).max(x0 + 1);
+    let ymax = b
+        .iter()
+        .map(|x| x.chat.max(x.chatters).max(x.joins))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let omax = b.iter().filter_map(|x| x.online).max().unwrap_or(1).max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(super::clean_label(title, ""), (FAMILY, 28))
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .right_y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0u64..ymax + ymax / 6 + 1)
+        .map_err(|e| err(e.to_string()))?
+        .set_secondary_coord(x0..x1, 0u64..omax + omax / 6 + 1);
+    let fmt = |ms: &i64| zone.at(*ms).format("%H:%M").to_string();
+    chart
+        .configure_mesh()
+        .x_labels(12)
+        .x_label_formatter(&fmt)
+        .y_desc(format!("每{}", bucket_name(t.bucket_ms)))
+        .label_style((FAMILY, 15))
+        .axis_desc_style((FAMILY, 16))
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .configure_secondary_axes()
+        .y_desc("在线人数")
+        .label_style((FAMILY, 15))
+        .axis_desc_style((FAMILY, 16))
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    let mid = t.bucket_ms / 2;
+    let series: [(&str, RGBColor, BucketValue); 3] = [
+        ("弹幕", RGBColor(31, 119, 180), |x| x.chat),
+        ("发言人数", RGBColor(44, 160, 44), |x| x.chatters),
+        ("进场", RGBColor(255, 127, 14), |x| x.joins),
+    ];
+    for (name, color, value) in series {
+        chart
+            .draw_series(LineSeries::new(
+                b.iter().map(|x| (x.start_ms + mid, value(x))),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(e.to_string()))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+    }
+    let gray = RGBColor(120, 120, 120);
+    chart
+        .draw_secondary_series(LineSeries::new(
+            b.iter()
+                .filter_map(|x| x.online.map(|o| (x.start_ms + mid, o))),
+            gray.stroke_width(2),
+        ))
+        .map_err(|e| err(e.to_string()))?
+        .label("在线人数")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], gray.stroke_width(3)));
+    chart
+        .draw_series(
+            peaks
+                .iter()
+                .map(|p| Circle::new((p.start_ms + mid, p.chat), 7, RED.filled())),
+        )
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .draw_series(peaks.iter().map(|p| {
+            Text::new(
+                format!("峰值 {}", fmt(&p.start_ms)),
+                (p.start_ms + mid, p.chat + ymax / 30 + 1),
+                (FAMILY, 15).into_font().color(&RED),
+            )
+        }))
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FAMILY, 15))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    root.present().map_err(|e| err(e.to_string()))?;
+    Ok(SIZE)
+}
+
+fn bucket_name(ms: i64) -> String {
+    match ms {
+        ms if ms % 3_600_000 == 0 => format!("{}小时", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}分钟", ms / 60_000),
+        ms => format!("{}秒", ms / 1000),
+    }
+}

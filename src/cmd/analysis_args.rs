@@ -1,0 +1,146 @@
+//! Options the analysis commands share, and their output plumbing (table, --csv, --png).
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use danmu_analyze::analysis::summary::AnalysisOptions;
+use danmu_analyze::analysis::timeline::{BucketSize, PeakOptions};
+use danmu_analyze::analysis::words::{Segmenter, WordOptions};
+use danmu_analyze::charts;
+use danmu_analyze::output::grid::Grid;
+
+use super::CsvArgs;
+
+#[derive(Args, Debug)]
+pub struct AnalysisArgs {
+    /// Rows in each ranking.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Timeline bucket: 10s, 1m, 5m, 1h …
+    #[arg(long, default_value = "1m")]
+    pub bucket: BucketSize,
+    /// Extra jieba dictionary (lines of `word [freq] [tag]`), added to the bundled ones.
+    #[arg(long, value_name = "FILE")]
+    pub user_dict: Option<PathBuf>,
+    /// Extra stopwords, one per line, added to the bundled list.
+    #[arg(long, value_name = "FILE")]
+    pub stopwords: Option<PathBuf>,
+    /// Shortest word counted, in characters.
+    #[arg(long, default_value_t = 2)]
+    pub min_len: usize,
+    /// Count a word once per message (true) or every time it occurs (false).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+    pub per_message: bool,
+    /// Count words made only of digits (666) too.
+    #[arg(long)]
+    pub keep_digits: bool,
+    /// Yuan per diamond for the revenue estimate.
+    #[arg(long, default_value_t = 0.1)]
+    pub rmb_per_diamond: f64,
+    /// A TrueType/OpenType font with CJK glyphs for the charts, instead of the bundled one.
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+impl AnalysisArgs {
+    pub fn options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            bucket: self.bucket,
+            words: WordOptions {
+                min_len: self.min_len.max(1),
+                per_message: self.per_message,
+                keep_digits: self.keep_digits,
+            },
+            peaks: PeakOptions::default(),
+            top: self.top.max(1),
+            rmb_per_diamond: self.rmb_per_diamond,
+        }
+    }
+
+    pub fn segmenter(&self) -> Result<Segmenter> {
+        Ok(Segmenter::new(
+            self.user_dict.as_deref(),
+            self.stopwords.as_deref(),
+        )?)
+    }
+
+    /// Applies --font (before any chart is drawn).
+    pub fn setup_charts(&self) -> Result<()> {
+        if let Some(f) = &self.font {
+            charts::use_font_file(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints `grid` to stdout and writes it to `csv` when asked.
+pub fn emit(
+    grid: &Grid,
+    csv: Option<&Path>,
+    args: &AnalysisArgs,
+    zone: danmu_analyze::timefmt::Zone,
+) -> Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    grid.print(&mut out)?;
+    out.flush()?;
+    if let Some(path) = csv {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        grid.write_csv(&mut w, &args.csv.options(zone))
+            .and_then(|_| w.flush())
+            .with_context(|| format!("writing {} failed", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Stage messages on stderr while a long command works, only when a person is watching.
+pub struct Progress {
+    on: bool,
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        Progress {
+            on: io::stderr().is_terminal(),
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn stage(&mut self, name: &str) {
+        self.done += 1;
+        if self.on {
+            let filled = self.done * 20 / self.total.max(1);
+            eprint!(
+                "\r\x1b[2K[{}{}] {}/{} {} ({:.1}s)",
+                "#".repeat(filled.min(20)),
+                " ".repeat(20 - filled.min(20)),
+                self.done.min(self.total),
+                self.total,
+                name,
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.on {
+            eprintln!(
+                "\r\x1b[2Kdone in {:.1}s",
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `report`: everything, into one folder a person can open.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use danmu_analyze::analysis::summary::{analyze, Summary};
+use danmu_analyze::report::{self, ReportInput};
+
+use super::analysis_args::{AnalysisArgs, Progress};
+use super::{InputArgs, Outcome};
+
+/// Run every analysis and write index.html, PNG charts, CSV tables and summary.json to a folder.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  danmu-analyze report sample-data/session.dmcap --out report/\n  danmu-analyze report day1.dmcap day2.dmcap --out report/ --tz UTC --title '周末直播'"
+)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Folder to write (created if missing; files in it are replaced).
+    #[arg(long)]
+    out: PathBuf,
+    /// Title of the page.
+    #[arg(long, default_value = "直播弹幕报告")]
+    title: String,
+}
+
+pub fn run(args: ReportArgs) -> Result<Outcome> {
+    args.analysis.setup_charts()?;
+    let mut progress = Progress::new(8);
+    progress.stage("decode");
+    let loaded = args.input.load()?;
+    let zone = args.input.zone();
+    let events: Vec<_> = loaded.events().collect();
+    let seg = args.analysis.segmenter()?;
+    let opts = args.analysis.options();
+    let a = analyze(&events, &seg, &opts, |s| progress.stage(s));
+    let summary = Summary::new(&a, &events, &loaded.decoded.stats, &zone, opts.top);
+    let csv = args.analysis.csv.options(zone);
+    let input = ReportInput {
+        analysis: &a,
+        summary: &summary,
+        zone: &zone,
+        csv: &csv,
+        title: &args.title,
+        top: opts.top,
+    };
+    let written = report::write(&args.out, &input, |s| progress.stage(s))
+        .with_context(|| format!("writing the report to {} failed", args.out.display()))?;
+    progress.finish();
+    eprintln!("{}", loaded.summary());
+    println!(
+        "{} files in {}; open {}",
+        written.files.len(),
+        args.out.display(),
+        args.out.join("index.html").display()
+    );
+    Ok(loaded.outcome())
+}

@@ -1,0 +1,63 @@
+//! `timeline`: activity per bucket and the peaks of chat.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use danmu_analyze::analysis::summary::analyze;
+use danmu_analyze::charts::line;
+use danmu_analyze::report::tables;
+
+use super::analysis_args::{emit, AnalysisArgs};
+use super::{InputArgs, Outcome};
+
+/// Chat, chatters, gifts, likes, joins, follows and viewers per time bucket, and the peaks.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  danmu-analyze timeline sample-data/session.dmcap\n  danmu-analyze timeline cap.dmcap --bucket 10s --csv t.csv --png t.png\n  danmu-analyze timeline cap.dmcap --since '2026-01-01 18:00' --until '2026-01-01 19:00'"
+)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Write the timeline as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write the peaks as CSV.
+    #[arg(long)]
+    peaks_csv: Option<PathBuf>,
+    /// Write the chart.
+    #[arg(long)]
+    png: Option<PathBuf>,
+}
+
+pub fn run(args: TimelineArgs) -> Result<Outcome> {
+    args.analysis.setup_charts()?;
+    let loaded = args.input.load()?;
+    let zone = args.input.zone();
+    let events: Vec<_> = loaded.events().collect();
+    let seg = args.analysis.segmenter()?;
+    let a = analyze(&events, &seg, &args.analysis.options(), |_| {});
+    emit(
+        &tables::timeline(&a.timeline, &zone),
+        args.csv.as_deref(),
+        &args.analysis,
+        zone,
+    )?;
+    println!();
+    println!("peaks (chat far above its rolling median; the first minute after a connection is skipped):");
+    emit(
+        &tables::peaks(&a.peaks, &zone),
+        args.peaks_csv.as_deref(),
+        &args.analysis,
+        zone,
+    )?;
+    if let Some(p) = &args.png {
+        let peaks: Vec<_> = a.peaks.iter().map(|p| p.peak.clone()).collect();
+        line::draw(p, &a.timeline, &peaks, &zone, "时间线")?;
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(loaded.outcome())
+}

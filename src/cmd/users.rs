@@ -1,0 +1,95 @@
+//! `users`: top chatters, gifters and likers, level distributions, chatters who also paid.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use danmu_analyze::analysis::users::users;
+use danmu_analyze::charts::{bar, clean_label};
+use danmu_analyze::report::tables;
+
+use super::analysis_args::{emit, AnalysisArgs};
+use super::{InputArgs, Outcome};
+
+/// Rank users: chatters by messages, gifters by diamonds (combos resolved), likers by likes.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  danmu-analyze users sample-data/session.dmcap\n  danmu-analyze users cap.dmcap --by gifters --top 20 --csv gifters.csv --png gifters.png"
+)]
+pub struct UsersArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Which ranking: chatters, gifters, likers, paid (chatters who also sent gifts) or levels.
+    #[arg(long, default_value = "chatters", value_parser = ["chatters", "gifters", "likers", "paid", "levels"])]
+    by: String,
+    /// Write the table as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write a bar chart of the ranking.
+    #[arg(long)]
+    png: Option<PathBuf>,
+}
+
+pub fn run(args: UsersArgs) -> Result<Outcome> {
+    args.analysis.setup_charts()?;
+    let loaded = args.input.load()?;
+    let events: Vec<_> = loaded.events().collect();
+    let top = args.analysis.options().top;
+    let u = users(&events, top);
+    let (rows, value, title): (&[_], &'static str, &str) = match args.by.as_str() {
+        "gifters" => (&u.top_gifters, "diamonds", "送礼榜（钻石）"),
+        "likers" => (&u.top_likers, "likes", "点赞榜"),
+        "paid" => (&u.chatters_who_paid, "diamonds", "既发言又送礼"),
+        "levels" => {
+            emit(
+                &tables::levels(&u.user_levels, &u.fans_club_levels),
+                args.csv.as_deref(),
+                &args.analysis,
+                args.input.zone(),
+            )?;
+            return Ok(loaded.outcome());
+        }
+        _ => (&u.top_chatters, "messages", "发言榜"),
+    };
+    let rows = &rows[..rows.len().min(top)];
+    emit(
+        &tables::users(rows, value),
+        args.csv.as_deref(),
+        &args.analysis,
+        args.input.zone(),
+    )?;
+    if let Some(p) = &args.png {
+        let bars: Vec<(String, u64)> = rows
+            .iter()
+            .map(|r| {
+                let v = match value {
+                    "diamonds" => r.diamonds,
+                    "likes" => r.likes,
+                    _ => r.messages,
+                };
+                (clean_label(&r.user_name, &r.user_id.to_string()), v)
+            })
+            .collect();
+        bar::draw(
+            p,
+            &bar::Bars {
+                title,
+                rows: &bars,
+                value_label: value,
+                color: plotters::style::RGBColor(44, 160, 44),
+            },
+        )?;
+        eprintln!("wrote {}", p.display());
+    }
+    println!(
+        "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
+        u.all.len(),
+        u.all.iter().filter(|r| r.messages > 0).count(),
+        u.all.iter().filter(|r| r.gifts > 0).count(),
+        u.chatters_who_paid.len()
+    );
+    Ok(loaded.outcome())
+}

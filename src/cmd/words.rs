@@ -1,0 +1,90 @@
+//! `words`: the words and stickers the room used most.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use danmu_analyze::analysis::{chats, words::count_words};
+use danmu_analyze::charts::{bar, cloud};
+use danmu_analyze::report::tables;
+
+use super::analysis_args::{emit, AnalysisArgs};
+use super::{InputArgs, Outcome};
+
+/// Top words of chat (jieba), with stickers like [捂脸] ranked separately as emotes.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  danmu-analyze words sample-data/session.dmcap\n  danmu-analyze words cap.dmcap --top 50 --csv words.csv --png words.png --cloud cloud.png\n  danmu-analyze words cap.dmcap --user-dict mine.txt --stopwords stop.txt --per-message false"
+)]
+pub struct WordsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Write the table as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write a bar chart of the top words.
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Write a word cloud.
+    #[arg(long)]
+    cloud: Option<PathBuf>,
+    /// Rank stickers ([捂脸]) instead of words.
+    #[arg(long)]
+    emotes: bool,
+}
+
+pub fn run(args: WordsArgs) -> Result<Outcome> {
+    args.analysis.setup_charts()?;
+    let loaded = args.input.load()?;
+    let events: Vec<_> = loaded.events().collect();
+    let seg = args.analysis.segmenter()?;
+    let opts = args.analysis.options();
+    let stats = count_words(&seg, &chats(&events), &opts.words);
+    let list = if args.emotes {
+        &stats.emotes
+    } else {
+        &stats.words
+    };
+    let grid = tables::words(list, opts.top, if args.emotes { "emote" } else { "word" });
+    emit(
+        &grid,
+        args.csv.as_deref(),
+        &args.analysis,
+        args.input.zone(),
+    )?;
+    let rows: Vec<(String, u64)> = list
+        .iter()
+        .take(opts.top)
+        .map(|w| (w.word.clone(), w.count))
+        .collect();
+    if let Some(p) = &args.png {
+        let title = if args.emotes {
+            "表情 Top"
+        } else {
+            "热词 Top"
+        };
+        bar::draw(
+            p,
+            &bar::Bars {
+                title,
+                rows: &rows,
+                value_label: "出现在多少条弹幕中",
+                color: plotters::style::RGBColor(31, 119, 180),
+            },
+        )?;
+        eprintln!("wrote {}", p.display());
+    }
+    if let Some(p) = &args.cloud {
+        let many: Vec<(String, u64)> = list
+            .iter()
+            .take(120)
+            .map(|w| (w.word.clone(), w.count))
+            .collect();
+        cloud::draw(p, &many)?;
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(loaded.outcome())
+}

@@ -1,0 +1,212 @@
+//! `report`: one folder a person can open — index.html with the headline numbers, charts and
+//! top tables, the PNG charts and CSV tables beside it, and summary.json for programs.
+
+mod html;
+pub mod tables;
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use plotters::style::RGBColor;
+
+use crate::analysis::summary::{Analysis, Summary};
+use crate::charts::{self, bar, cloud, line, ChartError};
+use crate::output::csv::CsvOptions;
+use crate::output::grid::Grid;
+use crate::timefmt::Zone;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+/// What went into the folder.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub files: Vec<String>,
+}
+
+pub struct ReportInput<'a> {
+    pub analysis: &'a Analysis,
+    pub summary: &'a Summary,
+    pub zone: &'a Zone,
+    pub csv: &'a CsvOptions,
+    pub title: &'a str,
+    pub top: usize,
+}
+
+const BLUE: RGBColor = RGBColor(31, 119, 180);
+const RED: RGBColor = RGBColor(214, 39, 40);
+const GREEN: RGBColor = RGBColor(44, 160, 44);
+const PURPLE: RGBColor = RGBColor(148, 103, 189);
+
+/// Writes the whole report into `dir` (created if missing); `stage` hears each step.
+pub fn write(
+    dir: &Path,
+    r: &ReportInput,
+    mut stage: impl FnMut(&str),
+) -> Result<Written, ReportError> {
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    };
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let a = r.analysis;
+    let mut w = Written::default();
+    stage("tables");
+    let grids: Vec<(&str, Grid)> = vec![
+        ("words.csv", tables::words(&a.words.words, 500, "word")),
+        ("emotes.csv", tables::words(&a.words.emotes, 200, "emote")),
+        ("timeline.csv", tables::timeline(&a.timeline, r.zone)),
+        ("peaks.csv", tables::peaks(&a.peaks, r.zone)),
+        (
+            "top_chatters.csv",
+            tables::users(&a.users.top_chatters, "messages"),
+        ),
+        (
+            "top_gifters.csv",
+            tables::users(&a.users.top_gifters, "diamonds"),
+        ),
+        (
+            "top_likers.csv",
+            tables::users(&a.users.top_likers, "likes"),
+        ),
+        (
+            "chatters_who_paid.csv",
+            tables::users(&a.users.chatters_who_paid, "diamonds"),
+        ),
+        (
+            "levels.csv",
+            tables::levels(&a.users.user_levels, &a.users.fans_club_levels),
+        ),
+        ("gifts.csv", tables::gifts(&a.gifts)),
+    ];
+    for (name, grid) in &grids {
+        let path = dir.join(name);
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let mut out = BufWriter::new(file);
+        grid.write_csv(&mut out, r.csv)
+            .and_then(|_| out.flush())
+            .map_err(io_err(&path))?;
+        w.files.push(name.to_string());
+    }
+    let path = dir.join("summary.json");
+    let json = serde_json::to_string_pretty(r.summary).map_err(|e| ReportError::Io {
+        path: path.clone(),
+        source: e.into(),
+    })?;
+    fs::write(&path, json + "\n").map_err(io_err(&path))?;
+    w.files.push("summary.json".into());
+
+    stage("charts");
+    let mut charts: Vec<(String, String)> = Vec::new();
+    let peaks: Vec<_> = a.peaks.iter().map(|p| p.peak.clone()).collect();
+    line::draw(
+        &dir.join("timeline.png"),
+        &a.timeline,
+        &peaks,
+        r.zone,
+        &format!("{} · 时间线", r.title),
+    )?;
+    charts.push((
+        "timeline.png".into(),
+        "时间线：弹幕、发言人数、进场与在线人数".into(),
+    ));
+    let top_words: Vec<(String, u64)> = a
+        .words
+        .words
+        .iter()
+        .take(r.top.max(20))
+        .map(|x| (x.word.clone(), x.count))
+        .collect();
+    if !top_words.is_empty() {
+        bar::draw(
+            &dir.join("words.png"),
+            &bar::Bars {
+                title: "热词 Top",
+                rows: &top_words,
+                value_label: "出现在多少条弹幕中",
+                color: BLUE,
+            },
+        )?;
+        charts.push(("words.png".into(), "热词".into()));
+        let many: Vec<(String, u64)> = a
+            .words
+            .words
+            .iter()
+            .take(120)
+            .map(|x| (x.word.clone(), x.count))
+            .collect();
+        cloud::draw(&dir.join("wordcloud.png"), &many)?;
+        charts.push(("wordcloud.png".into(), "词云".into()));
+    }
+    let rank = |rows: &[crate::analysis::users::UserRow],
+                v: fn(&crate::analysis::users::UserRow) -> u64|
+     -> Vec<(String, u64)> {
+        rows.iter()
+            .map(|u| {
+                (
+                    charts::clean_label(&u.user_name, &u.user_id.to_string()),
+                    v(u),
+                )
+            })
+            .collect()
+    };
+    let chatters = rank(&a.users.top_chatters, |u| u.messages);
+    if !chatters.is_empty() {
+        bar::draw(
+            &dir.join("top_chatters.png"),
+            &bar::Bars {
+                title: "发言榜",
+                rows: &chatters,
+                value_label: "弹幕条数",
+                color: GREEN,
+            },
+        )?;
+        charts.push(("top_chatters.png".into(), "发言榜".into()));
+    }
+    let gifters = rank(&a.users.top_gifters, |u| u.diamonds);
+    if !gifters.is_empty() {
+        bar::draw(
+            &dir.join("top_gifters.png"),
+            &bar::Bars {
+                title: "送礼榜（钻石）",
+                rows: &gifters,
+                value_label: "钻石",
+                color: RED,
+            },
+        )?;
+        charts.push(("top_gifters.png".into(), "送礼榜".into()));
+    }
+    let gift_rows: Vec<(String, u64)> = a
+        .gifts
+        .rows
+        .iter()
+        .take(r.top)
+        .map(|g| (g.gift_name.clone(), g.diamonds))
+        .collect();
+    if !gift_rows.is_empty() {
+        bar::draw(
+            &dir.join("gifts.png"),
+            &bar::Bars {
+                title: "礼物收入（钻石）",
+                rows: &gift_rows,
+                value_label: "钻石",
+                color: PURPLE,
+            },
+        )?;
+        charts.push(("gifts.png".into(), "礼物".into()));
+    }
+    w.files.extend(charts.iter().map(|c| c.0.clone()));
+
+    stage("page");
+    let page = html::page(r, &charts, &grids);
+    let path = dir.join("index.html");
+    fs::write(&path, page).map_err(io_err(&path))?;
+    w.files.push("index.html".into());
+    Ok(w)
+}
