@@ -1,0 +1,197 @@
+//! The capture file(s) a live capture writes: one record per received frame, flushed per record,
+//! fsync'd on rotation and at the end; with `--rotate`, time-stamped files one after another.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use prost::Message as _;
+
+use super::log::Log;
+use super::spec::{human_bytes, Rotate};
+use super::LiveError;
+use crate::capture::{CaptureRecord, CaptureWriter};
+use crate::timefmt::Zone;
+
+struct OpenFile {
+    writer: CaptureWriter<File>,
+    path: PathBuf,
+    opened: Instant,
+    bytes: u64,
+}
+
+/// Appends frames to the capture file, rotating when asked to.
+pub struct Recorder {
+    base: PathBuf,
+    rotate: Option<Rotate>,
+    zone: Zone,
+    log: Log,
+    file: Option<OpenFile>,
+    files: Vec<PathBuf>,
+    records: u64,
+    bytes: u64,
+}
+
+impl Recorder {
+    /// Opens the first file: `base` itself (appending when it exists) without rotation, else
+    /// `base`'s stem with the local time and `.dmcap`, e.g. `room-20260101T180000.dmcap`.
+    pub fn open(base: &Path, rotate: Option<Rotate>, log: Log) -> Result<Recorder, LiveError> {
+        let mut r = Recorder {
+            base: base.to_path_buf(),
+            rotate,
+            zone: log.zone(),
+            log,
+            file: None,
+            files: Vec::new(),
+            records: 0,
+            bytes: 0,
+        };
+        r.open_next()?;
+        Ok(r)
+    }
+
+    fn open_next(&mut self) -> Result<(), LiveError> {
+        let path = match self.rotate {
+            None => self.base.clone(),
+            Some(_) => self.stamped_path(),
+        };
+        let writer = CaptureWriter::append(&path).map_err(|source| LiveError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        self.files.push(path.clone());
+        self.file = Some(OpenFile {
+            writer,
+            path,
+            opened: Instant::now(),
+            bytes,
+        });
+        Ok(())
+    }
+
+    /// A name that does not exist yet: a second rotation within the same second gets `_001`,
+    /// which still sorts after the first.
+    fn stamped_path(&self) -> PathBuf {
+        let stem = self
+            .base
+            .file_stem()
+            .map_or_else(|| "capture".into(), |s| s.to_string_lossy().into_owned());
+        let dir = self.base.parent().unwrap_or(Path::new(""));
+        let stamp = self
+            .zone
+            .at(super::log::now_ms() as i64)
+            .format("%Y%m%dT%H%M%S")
+            .to_string();
+        let mut path = dir.join(format!("{stem}-{stamp}.dmcap"));
+        let mut n = 0;
+        while path.exists() {
+            n += 1;
+            path = dir.join(format!("{stem}-{stamp}_{n:03}.dmcap"));
+        }
+        path
+    }
+
+    fn rotation_due(&self, f: &OpenFile) -> bool {
+        match self.rotate {
+            None => false,
+            Some(Rotate::Every(d)) => f.opened.elapsed() >= d,
+            Some(Rotate::Size(limit)) => f.bytes >= limit,
+        }
+    }
+
+    /// Appends one frame as received, flushed to the OS before returning.
+    pub fn write(
+        &mut self,
+        frame: Vec<u8>,
+        received_at_ms: u64,
+        room_id: u64,
+    ) -> Result<(), LiveError> {
+        if self.file.as_ref().is_some_and(|f| self.rotation_due(f)) {
+            self.rotate()?;
+        }
+        let record = CaptureRecord {
+            received_at_ms,
+            frame,
+            room_id,
+            source: "capture".into(),
+        };
+        let len = record.encoded_len();
+        let size = (prost::length_delimiter_len(len) + len) as u64;
+        let f = match self.file.as_mut() {
+            Some(f) => f,
+            None => {
+                self.open_next()?;
+                self.file.as_mut().expect("just opened")
+            }
+        };
+        f.writer.write(&record).map_err(|source| LiveError::Write {
+            path: f.path.clone(),
+            source,
+        })?;
+        f.bytes += size;
+        self.records += 1;
+        self.bytes += size;
+        Ok(())
+    }
+
+    /// Closes the current file (fsync'd) and opens the next one.
+    pub fn rotate(&mut self) -> Result<(), LiveError> {
+        if let Some(old) = self.close_current()? {
+            self.open_next()?;
+            let now = &self.files[self.files.len() - 1];
+            self.log.line(format!(
+                "rotated: closed {} ({}), now writing {}",
+                old.0.display(),
+                human_bytes(old.1),
+                now.display()
+            ));
+        }
+        Ok(())
+    }
+
+    fn close_current(&mut self) -> Result<Option<(PathBuf, u64)>, LiveError> {
+        let Some(mut f) = self.file.take() else {
+            return Ok(None);
+        };
+        f.writer.sync().map_err(|source| LiveError::Write {
+            path: f.path.clone(),
+            source,
+        })?;
+        Ok(Some((f.path, f.bytes)))
+    }
+
+    /// Asks the OS to put what was written on disk.
+    pub fn sync(&mut self) -> Result<(), LiveError> {
+        match self.file.as_mut() {
+            Some(f) => f.writer.sync().map_err(|source| LiveError::Write {
+                path: f.path.clone(),
+                source,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes and fsyncs the last file; returns every file written to, in order.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, LiveError> {
+        self.close_current()?;
+        Ok(self.files)
+    }
+
+    pub fn current_path(&self) -> Option<&Path> {
+        self.file.as_ref().map(|f| f.path.as_path())
+    }
+
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Bytes written to capture files this run (records with their length prefixes).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+}
