@@ -110,10 +110,15 @@ fn inflate_single_member(data: &[u8], out: &mut Vec<u8>) -> Option<Result<(), Fr
     const FEXTRA: u8 = 0x04;
     const FNAME: u8 = 0x08;
     const FCOMMENT: u8 = 0x10;
+    const FRESERVED: u8 = 0xE0;
     if data.len() < 18 || data[..2] != GZIP_MAGIC || data[2] != 8 {
         return None;
     }
     let flags = data[3];
+    // A header CRC (Douyin never sends one) or reserved bits: flate2 checks both, let it.
+    if flags & (FHCRC | FRESERVED) != 0 {
+        return None;
+    }
     let mut pos = 10;
     if flags & FEXTRA != 0 {
         let xlen = usize::from(u16::from_le_bytes([*data.get(pos)?, *data.get(pos + 1)?]));
@@ -124,15 +129,15 @@ fn inflate_single_member(data: &[u8], out: &mut Vec<u8>) -> Option<Result<(), Fr
             pos += data.get(pos..)?.iter().position(|&b| b == 0)? + 1;
         }
     }
-    if flags & FHCRC != 0 {
-        pos += 2;
-    }
     let trailer = data.len().checked_sub(8)?;
     let body = data.get(pos..trailer)?;
     let crc = u32::from_le_bytes(data[trailer..trailer + 4].try_into().ok()?);
     let isize = u32::from_le_bytes(data[trailer + 4..].try_into().ok()?) as usize;
     let mut inflater = Decompress::new(false);
-    out.reserve(isize.min(MAX_INFLATED as usize) + 1);
+    let limit = MAX_INFLATED as usize + 1;
+    // The inflater fills all spare capacity, even a reused buffer's: cap it, then size by ISIZE.
+    out.shrink_to(limit);
+    out.reserve_exact(isize.saturating_add(1).min(limit));
     loop {
         let before = inflater.total_in() as usize;
         let status = match inflater.decompress_vec(&body[before..], out, FlushDecompress::Finish) {
@@ -143,7 +148,7 @@ fn inflate_single_member(data: &[u8], out: &mut Vec<u8>) -> Option<Result<(), Fr
             Status::StreamEnd => break,
             _ if out.len() as u64 >= MAX_INFLATED => return Some(Err(FrameError::TooLarge)),
             // ISIZE was short (it is the size mod 2^32): make room and go on.
-            _ if out.len() == out.capacity() => out.reserve(out.len()),
+            _ if out.len() == out.capacity() => out.reserve_exact(out.len().min(limit - out.len())),
             // Input ended before the deflate stream did.
             _ => return Some(Err(bad_gzip("gzip data ends before its deflate stream"))),
         }
