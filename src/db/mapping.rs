@@ -1,0 +1,551 @@
+//! Result columns → event fields, matched by name. Serves `t_danmu` (`--mysql`) and other tools'
+//! tables (`--mysql-query`), whose columns are found through the aliases in [`ALIASES`].
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone as _};
+use mysql::consts::ColumnType;
+use mysql::{Column, Value};
+
+use crate::event::{Event, Kind, TimeSource};
+use crate::timefmt::Zone;
+
+use super::schema::TABLE;
+use super::DbError;
+
+/// An event field a result column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// UTC milliseconds, taken exactly.
+    TsMs,
+    /// A DATETIME / TIMESTAMP, or epoch seconds / milliseconds told apart by magnitude.
+    Time,
+    TsSource,
+    RoomId,
+    MsgId,
+    Kind,
+    Method,
+    UserId,
+    UserName,
+    UserLevel,
+    FansClubLevel,
+    Gender,
+    Content,
+    GiftId,
+    GiftName,
+    GiftCount,
+    DiamondCount,
+    LikeCount,
+    LikeTotal,
+    MemberCount,
+    FollowCount,
+    Action,
+    Online,
+    TotalViewers,
+    ControlStatus,
+}
+
+/// Column names each field is read from, best first (compared ignoring case). `ts_ms` wins over
+/// the other time columns. README.md lists these for users.
+pub const ALIASES: [(Field, &[&str]); 25] = [
+    (Field::TsMs, &["ts_ms", "time_ms", "timestamp_ms"]),
+    (
+        Field::Time,
+        &[
+            "ts",
+            "timestamp",
+            "create_time",
+            "created_at",
+            "time",
+            "event_time",
+            "send_time",
+            "datetime",
+        ],
+    ),
+    (Field::TsSource, &["ts_source"]),
+    (Field::RoomId, &["room_id", "roomid", "room"]),
+    (Field::MsgId, &["msg_id", "msgid", "message_id", "id"]),
+    (Field::Kind, &["kind", "type", "msg_type"]),
+    (Field::Method, &["method"]),
+    (Field::UserId, &["user_id", "uid", "userid"]),
+    (
+        Field::UserName,
+        &[
+            "user_name",
+            "nickname",
+            "nick_name",
+            "username",
+            "name",
+            "uname",
+        ],
+    ),
+    (Field::UserLevel, &["user_level", "level", "pay_grade"]),
+    (
+        Field::FansClubLevel,
+        &["fans_club_level", "fansclub_level", "fans_level"],
+    ),
+    (Field::Gender, &["gender", "sex"]),
+    (
+        Field::Content,
+        &["content", "text", "msg", "message", "comment", "danmu"],
+    ),
+    (Field::GiftId, &["gift_id", "giftid"]),
+    (Field::GiftName, &["gift_name", "gift"]),
+    (
+        Field::GiftCount,
+        &["gift_count", "repeat_count", "combo_count"],
+    ),
+    (Field::DiamondCount, &["diamond_count", "diamonds"]),
+    (Field::LikeCount, &["like_count"]),
+    (Field::LikeTotal, &["like_total", "total_like"]),
+    (Field::MemberCount, &["member_count"]),
+    (Field::FollowCount, &["follow_count", "follower_count"]),
+    (Field::Action, &["action"]),
+    (Field::Online, &["online", "online_count"]),
+    (Field::TotalViewers, &["total_viewers", "total_user"]),
+    (Field::ControlStatus, &["control_status"]),
+];
+
+/// Maps rows of one result to events.
+pub struct Mapper {
+    /// The field each result column fills, by position.
+    targets: Vec<Option<Field>>,
+    /// The result column holding the row order (`t_danmu.id`), when ties are broken by it.
+    order: Option<usize>,
+    /// The time column holds UTC (TIMESTAMP, or t_danmu's `ts`) rather than local time.
+    time_is_utc: bool,
+    zone: Zone,
+    names: Vec<String>,
+    /// Values that could not be read, per result column.
+    bad: Vec<u64>,
+    rows: u64,
+}
+
+/// A row as an event plus its order key (ties of equal `ts` are kept in this order).
+pub struct Mapped {
+    pub event: Event,
+    pub order: u64,
+}
+
+impl Mapper {
+    /// `order_by_id`: break ties by an `id` column (t_danmu's load order) instead of row order.
+    /// Fails when no column gives the time.
+    pub fn new(columns: &[Column], zone: Zone, order_by_id: bool) -> Result<Mapper, DbError> {
+        let names: Vec<String> = columns.iter().map(|c| c.name_str().into_owned()).collect();
+        let find = |alias: &str| names.iter().position(|n| n.eq_ignore_ascii_case(alias));
+        let mut targets = vec![None; names.len()];
+        for (field, aliases) in ALIASES {
+            if let Some(i) = aliases.iter().find_map(|a| find(a)) {
+                if targets[i].is_none() {
+                    targets[i] = Some(field);
+                }
+            }
+        }
+        let has = |f: Field| targets.contains(&Some(f));
+        if has(Field::TsMs) {
+            // Exact milliseconds make any other time column redundant.
+            for t in targets.iter_mut().filter(|t| **t == Some(Field::Time)) {
+                *t = None;
+            }
+        } else if !has(Field::Time) {
+            let (_, time) = ALIASES[1];
+            let (_, ms) = ALIASES[0];
+            return Err(DbError::QueryLacks {
+                needed: format!("time ({}, {})", ms[0], time.join(", ")),
+                found: names.join(", "),
+            });
+        }
+        let time_is_utc = targets
+            .iter()
+            .position(|t| *t == Some(Field::Time))
+            .is_some_and(|i| {
+                let c = &columns[i];
+                matches!(
+                    c.column_type(),
+                    ColumnType::MYSQL_TYPE_TIMESTAMP | ColumnType::MYSQL_TYPE_TIMESTAMP2
+                ) || (c.org_table_str().eq_ignore_ascii_case(TABLE)
+                    && c.org_name_str().eq_ignore_ascii_case("ts"))
+            });
+        let order = order_by_id
+            .then(|| find("id"))
+            .flatten()
+            .filter(|i| targets[*i].is_none() || targets[*i] == Some(Field::MsgId));
+        let bad = vec![0; names.len()];
+        Ok(Mapper {
+            targets,
+            order,
+            time_is_utc,
+            zone,
+            names,
+            bad,
+            rows: 0,
+        })
+    }
+
+    /// Result columns no field reads (a note for users of --mysql-query).
+    pub fn unused_columns(&self) -> Vec<&str> {
+        self.names
+            .iter()
+            .zip(&self.targets)
+            .enumerate()
+            .filter(|(i, (_, t))| t.is_none() && Some(*i) != self.order)
+            .map(|(_, (n, _))| n.as_str())
+            .collect()
+    }
+
+    /// One row (values by result column position) as an event.
+    pub fn map(&mut self, row: Vec<Option<Value>>) -> Mapped {
+        let mut ev = Event::new(Kind::Chat, Cow::Borrowed(Kind::Chat.method()));
+        let mut order = self.rows;
+        self.rows += 1;
+        let mut kind_text: Option<String> = None;
+        let mut method: Option<String> = None;
+        let mut ts: Option<i64> = None;
+        let mut ts_source: Option<TimeSource> = None;
+        for (i, v) in row.into_iter().enumerate() {
+            let v = v.unwrap_or(Value::NULL);
+            if Some(i) == self.order {
+                match number(&v) {
+                    Ok(Some(n)) => order = n,
+                    _ => self.bad[i] += 1,
+                }
+            }
+            let Some(field) = self.targets.get(i).copied().flatten() else {
+                continue;
+            };
+            let ok = match field {
+                Field::TsMs => int(&v).map(|t| ts = t.or(ts)).is_ok(),
+                Field::Time => self.time(v).map(|t| ts = t.or(ts)).is_ok(),
+                Field::TsSource => {
+                    ts_source = text(v).as_deref().and_then(time_source);
+                    true
+                }
+                Field::Kind => {
+                    kind_text = text(v);
+                    true
+                }
+                Field::Method => {
+                    method = text(v);
+                    true
+                }
+                Field::UserName => {
+                    ev.user_name = text(v);
+                    true
+                }
+                Field::Content => {
+                    ev.content = text(v);
+                    true
+                }
+                Field::GiftName => {
+                    ev.gift_name = text(v);
+                    true
+                }
+                _ => match number(&v) {
+                    Ok(n) => self.set_number(&mut ev, field, n),
+                    Err(()) => false,
+                },
+            };
+            if !ok {
+                self.bad[i] += 1;
+            }
+        }
+        let kind = kind_text.as_deref().map_or(Kind::Chat, parse_kind);
+        ev.kind = kind;
+        ev.method = match (method, kind) {
+            (Some(m), k) if m == k.method() => Cow::Borrowed(k.method()),
+            (Some(m), _) => Cow::Owned(m),
+            (None, Kind::Other) => Cow::Owned(kind_text.unwrap_or_default()),
+            (None, k) => Cow::Borrowed(k.method()),
+        };
+        ev.ts = ts.unwrap_or(0);
+        ev.time_source = match (ts, ts_source) {
+            (_, Some(s)) => s,
+            (Some(_), None) => TimeSource::CreateTime,
+            (None, None) => TimeSource::Unknown,
+        };
+        Mapped { event: ev, order }
+    }
+
+    fn set_number(&self, ev: &mut Event, field: Field, n: Option<u64>) -> bool {
+        let small = |n: Option<u64>| n.map(u32::try_from).transpose().ok();
+        match field {
+            Field::RoomId => ev.room_id = n.unwrap_or(0),
+            Field::MsgId => ev.msg_id = n.unwrap_or(0),
+            Field::UserId => ev.user_id = n,
+            Field::UserLevel => match small(n) {
+                Some(v) => ev.user_level = v,
+                None => return false,
+            },
+            Field::FansClubLevel => match small(n) {
+                Some(v) => ev.fans_club_level = v,
+                None => return false,
+            },
+            Field::Gender => match n.map(u8::try_from).transpose() {
+                Ok(v) => ev.gender = v,
+                Err(_) => return false,
+            },
+            Field::GiftId => ev.gift_id = n,
+            Field::GiftCount => ev.gift_count = n,
+            Field::DiamondCount => ev.diamond_count = n,
+            Field::LikeCount => ev.like_count = n,
+            Field::LikeTotal => ev.like_total = n,
+            Field::MemberCount => ev.member_count = n,
+            Field::FollowCount => ev.follow_count = n,
+            Field::Action => ev.action = n,
+            Field::Online => ev.online = n,
+            Field::TotalViewers => ev.total_viewers = n,
+            Field::ControlStatus => ev.control_status = n,
+            _ => {}
+        }
+        true
+    }
+
+    /// A time value as UTC milliseconds: DATETIME in the zone (spiders store local time),
+    /// TIMESTAMP in UTC (the session's time zone), numbers as epoch s / ms / µs by magnitude.
+    fn time(&self, v: Value) -> Result<Option<i64>, ()> {
+        match v {
+            Value::NULL => Ok(None),
+            Value::Int(n) => Ok(Some(epoch_ms(n as f64))),
+            Value::UInt(n) => Ok(Some(epoch_ms(n as f64))),
+            Value::Float(f) => finite(f64::from(f)).map(|f| Some(epoch_ms(f))),
+            Value::Double(f) => finite(f).map(|f| Some(epoch_ms(f))),
+            Value::Date(y, mo, d, h, mi, s, us) => {
+                let naive = NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))
+                    .and_then(|date| date.and_hms_micro_opt(h.into(), mi.into(), s.into(), us))
+                    .ok_or(())?;
+                self.naive_ms(naive).map(Some)
+            }
+            Value::Bytes(b) => {
+                let s = String::from_utf8_lossy(&b);
+                let s = s.trim();
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                if let Ok(f) = s.parse::<f64>() {
+                    return finite(f).map(|f| Some(epoch_ms(f)));
+                }
+                if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                    return Ok(Some(t.timestamp_millis()));
+                }
+                [
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y/%m/%d %H:%M:%S%.f",
+                ]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                .or_else(|| {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                })
+                .ok_or(())
+                .and_then(|n| self.naive_ms(n))
+                .map(Some)
+            }
+            Value::Time(..) => Err(()),
+        }
+    }
+
+    fn naive_ms(&self, naive: NaiveDateTime) -> Result<i64, ()> {
+        if self.time_is_utc {
+            return Ok(naive.and_utc().timestamp_millis());
+        }
+        let local = match self.zone {
+            Zone::Named(tz) => tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp_millis()),
+            Zone::Fixed(off) => off
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp_millis()),
+        };
+        local.ok_or(())
+    }
+
+    /// What could not be read, one line per column, for the run's warnings.
+    pub fn problems(&self) -> Vec<String> {
+        (0..self.names.len())
+            .filter(|&i| self.bad[i] > 0)
+            .map(|i| {
+                let what = match self.targets[i] {
+                    Some(Field::TsMs | Field::Time) => "times; those rows have ts 0",
+                    _ if Some(i) == self.order => "row numbers; their order may differ",
+                    _ => "numbers in range; left empty",
+                };
+                format!(
+                    "column `{}`: {} value(s) are not {what}",
+                    self.names[i], self.bad[i]
+                )
+            })
+            .collect()
+    }
+}
+
+/// Epoch seconds, milliseconds, microseconds or nanoseconds → milliseconds. 1e11 s is the year
+/// 5138 and 1e11 ms is 1973, so magnitudes tell them apart for any live stream's time.
+fn epoch_ms(v: f64) -> i64 {
+    let a = v.abs();
+    let ms = if a < 1e11 {
+        v * 1e3
+    } else if a < 1e14 {
+        v
+    } else if a < 1e17 {
+        v / 1e3
+    } else {
+        v / 1e6
+    };
+    // `as` saturates; the round keeps fractional seconds (Python's time.time()) to the ms.
+    ms.round() as i64
+}
+
+fn finite(f: f64) -> Result<f64, ()> {
+    if f.is_finite() {
+        Ok(f)
+    } else {
+        Err(())
+    }
+}
+
+fn text(v: Value) -> Option<String> {
+    match v {
+        Value::NULL => None,
+        Value::Bytes(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        Value::Int(n) => Some(n.to_string()),
+        Value::UInt(n) => Some(n.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Double(f) => Some(f.to_string()),
+        Value::Date(y, mo, d, h, mi, s, _) => {
+            Some(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
+        }
+        Value::Time(neg, d, h, mi, s, _) => Some(format!(
+            "{}{}:{mi:02}:{s:02}",
+            if neg { "-" } else { "" },
+            u64::from(d) * 24 + u64::from(h)
+        )),
+    }
+}
+
+/// A non-negative integer (ids, counts), from any numeric or digit-string value.
+fn number(v: &Value) -> Result<Option<u64>, ()> {
+    match v {
+        Value::NULL => Ok(None),
+        Value::UInt(n) => Ok(Some(*n)),
+        Value::Int(n) => u64::try_from(*n).map(Some).map_err(|_| ()),
+        Value::Double(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19 => Ok(Some(*f as u64)),
+        Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19 => Ok(Some(*f as u64)),
+        Value::Bytes(b) => {
+            let s = std::str::from_utf8(b).map_err(|_| ())?.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse().map(Some).map_err(|_| ())
+            }
+        }
+        _ => Err(()),
+    }
+}
+
+/// A signed integer (t_danmu's `ts_ms`).
+fn int(v: &Value) -> Result<Option<i64>, ()> {
+    match v {
+        Value::NULL => Ok(None),
+        Value::Int(n) => Ok(Some(*n)),
+        Value::UInt(n) => i64::try_from(*n).map(Some).map_err(|_| ()),
+        Value::Bytes(b) => std::str::from_utf8(b)
+            .map_err(|_| ())?
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ()),
+        _ => Err(()),
+    }
+}
+
+/// A kind name (`gift`), a push method (`WebcastGiftMessage`), or anything else (→ other).
+fn parse_kind(s: &str) -> Kind {
+    s.parse::<Kind>().unwrap_or_else(|_| Kind::from_method(s))
+}
+
+pub(crate) fn time_source(s: &str) -> Option<TimeSource> {
+    Some(match s {
+        "event_time" => TimeSource::EventTime,
+        "create_time" => TimeSource::CreateTime,
+        "frame_now" => TimeSource::FrameNow,
+        "received" => TimeSource::Received,
+        "unknown" => TimeSource::Unknown,
+        _ => return None,
+    })
+}
+
+pub(crate) fn time_source_name(t: TimeSource) -> &'static str {
+    match t {
+        TimeSource::EventTime => "event_time",
+        TimeSource::CreateTime => "create_time",
+        TimeSource::FrameNow => "frame_now",
+        TimeSource::Received => "received",
+        TimeSource::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_magnitudes() {
+        assert_eq!(epoch_ms(1_767_261_600.0), 1_767_261_600_000);
+        assert_eq!(epoch_ms(1_767_261_600.123_4), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1_767_261_600_123.0), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1_767_261_600_123_456.0), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1.767_261_600_123_456_7e18), 1_767_261_600_123);
+        assert_eq!(epoch_ms(0.0), 0);
+    }
+
+    #[test]
+    fn numbers_and_kinds() {
+        assert_eq!(number(&Value::Bytes(b" 42 ".to_vec())), Ok(Some(42)));
+        assert_eq!(number(&Value::Int(-1)), Err(()));
+        assert_eq!(number(&Value::Double(3.0)), Ok(Some(3)));
+        assert_eq!(number(&Value::Bytes(b"MS4wLjAB".to_vec())), Err(()));
+        assert_eq!(parse_kind("gift"), Kind::Gift);
+        assert_eq!(parse_kind("WebcastLikeMessage"), Kind::Like);
+        assert_eq!(parse_kind("3"), Kind::Other);
+        for t in [
+            TimeSource::EventTime,
+            TimeSource::CreateTime,
+            TimeSource::FrameNow,
+            TimeSource::Received,
+            TimeSource::Unknown,
+        ] {
+            assert_eq!(time_source(time_source_name(t)), Some(t));
+        }
+    }
+
+    #[test]
+    fn text_times_in_the_zone() {
+        let m = Mapper {
+            targets: vec![Some(Field::Time)],
+            order: None,
+            time_is_utc: false,
+            zone: "Asia/Shanghai".parse().unwrap(),
+            names: vec!["create_time".into()],
+            bad: vec![0],
+            rows: 0,
+        };
+        let at = |s: &str| m.time(Value::Bytes(s.as_bytes().to_vec()));
+        // 2026-01-01 18:00 +08:00.
+        assert_eq!(at("2026-01-01 18:00:00"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at("2026-01-01 18:00:00.250"), Ok(Some(1_767_261_600_250)));
+        assert_eq!(at("2026-01-01T10:00:00Z"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at("1767261600"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at(""), Ok(None));
+        assert_eq!(at("yesterday"), Err(()));
+        let d = m.time(Value::Date(2026, 1, 1, 18, 0, 0, 0));
+        assert_eq!(d, Ok(Some(1_767_261_600_000)));
+    }
+}
