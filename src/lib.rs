@@ -4,15 +4,21 @@
 //! [`pipeline`] decodes them ([`frame`] → [`decode`]) into [`event::Event`]s, drops
 //! re-deliveries and resolves gift combos; [`table`] and [`output`] turn events into tables.
 
+pub mod analysis;
 pub mod capture;
+pub mod charts;
 pub mod columns;
+pub mod db;
 pub mod decode;
 pub mod event;
 pub mod frame;
 pub mod input;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod output;
 pub mod pipeline;
 pub mod proto;
+pub mod report;
 pub mod simulate;
 #[cfg(feature = "table")]
 pub mod table;

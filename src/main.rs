@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Skipped) => ExitCode::from(cmd::EXIT_SKIPPED),
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(err) => {
             // `danmu-analyze decode … | head` closes the pipe early: that is success.
             if err.chain().any(|c| {

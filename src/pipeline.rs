@@ -292,16 +292,7 @@ impl Pipeline {
     /// Sorts the events by time (stable: arrival order breaks ties) and completes the stats.
     pub fn finish(mut self) -> Decoded {
         if !self.events.is_sorted_by_key(|e| e.ts) {
-            // Sorting keys and then moving each (large) event once beats sorting the events.
-            let mut order: Vec<(i64, usize)> = self
-                .events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.ts, i))
-                .collect();
-            order.sort_unstable();
-            let mut slots: Vec<Option<Event>> = self.events.drain(..).map(Some).collect();
-            self.events = order.iter().filter_map(|&(_, i)| slots[i].take()).collect();
+            sort_by_time(&mut self.events);
         }
         let stats = &mut self.stats;
         stats.events = self.events.len() as u64;
@@ -317,6 +308,25 @@ impl Pipeline {
             events: self.events,
             stats: self.stats,
         }
+    }
+}
+
+/// Stable sort by `ts` that moves each (large) event by swaps along the permutation's cycles:
+/// no second copy of the events, which at millions of events would double peak memory.
+fn sort_by_time(events: &mut [Event]) {
+    let mut order: Vec<(i64, usize)> = events.iter().enumerate().map(|(i, e)| (e.ts, i)).collect();
+    order.sort_unstable();
+    // perm[i]: where the event that belongs at i is now.
+    let mut perm: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
+    for start in 0..perm.len() {
+        let mut cur = start;
+        while perm[cur] != start {
+            let next = perm[cur];
+            events.swap(cur, next);
+            perm[cur] = cur;
+            cur = next;
+        }
+        perm[cur] = cur;
     }
 }
 
@@ -372,4 +382,30 @@ where
         batch = next;
     }
     pipe.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_by_time_is_stable_and_complete() {
+        let ts = [5, 3, 5, 1, 3, 9, 0, 5, 2, 2];
+        let mut events: Vec<Event> = ts
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let mut e = Event::new(Kind::Chat, Kind::Chat.method().into());
+                e.ts = t;
+                e.msg_id = i as u64;
+                e
+            })
+            .collect();
+        sort_by_time(&mut events);
+        let got: Vec<(i64, u64)> = events.iter().map(|e| (e.ts, e.msg_id)).collect();
+        let mut want: Vec<(i64, u64)> =
+            ts.iter().enumerate().map(|(i, &t)| (t, i as u64)).collect();
+        want.sort();
+        assert_eq!(got, want);
+    }
 }

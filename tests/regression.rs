@@ -10,7 +10,10 @@ use crate::common::fixture;
 /// What flate2's own streaming decoder makes of the data: the reference.
 fn reference(data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    MultiGzDecoder::new(data).take(MAX_INFLATED + 1).read_to_end(&mut out).ok()?;
+    MultiGzDecoder::new(data)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut out)
+        .ok()?;
     (out.len() as u64 <= MAX_INFLATED).then_some(out)
 }
 
@@ -18,11 +21,19 @@ fn check(name: &str) {
     let data = std::fs::read(fixture(&format!("fuzz/{name}"))).unwrap();
     let mut out = Vec::new();
     let got = inflate(&data, &mut out).ok().map(|_| out.clone());
-    assert_eq!(got.is_some(), reference(&data).is_some(), "{name}: accepted differently");
+    assert_eq!(
+        got.is_some(),
+        reference(&data).is_some(),
+        "{name}: accepted differently"
+    );
     if let Some(got) = got {
         assert_eq!(Some(got), reference(&data), "{name}");
     }
-    assert!(out.capacity() as u64 <= MAX_INFLATED + 1, "{name}: buffer grew to {}", out.capacity());
+    assert!(
+        out.capacity() as u64 <= MAX_INFLATED + 1,
+        "{name}: buffer grew to {}",
+        out.capacity()
+    );
 }
 
 #[test]

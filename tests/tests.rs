@@ -5,6 +5,12 @@ mod common;
 mod bad_input;
 mod capture_file;
 mod export;
+#[cfg(feature = "live")]
+mod live;
+mod mysql;
+mod mysql_report;
 mod payloads;
 mod real_frames;
+mod regression;
+mod report;
 mod simulate_truth;

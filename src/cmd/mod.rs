@@ -1,15 +1,26 @@
 //! Subcommands, one module each, and the arguments they share.
 
+mod analysis_args;
+mod capture;
+mod db;
 mod decode;
 mod export;
+mod gifts;
 mod inspect;
+mod load;
+mod replay;
+mod report;
 mod simulate;
+mod timeline;
+mod users;
+mod words;
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use danmu_analyze::db::read::Filter;
 use danmu_analyze::event::{Event, Kind};
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
@@ -24,7 +35,7 @@ pub const EXIT_SKIPPED: u8 = 3;
     name = "danmu-analyze",
     version,
     about = "Record, decode and analyse Douyin live-stream danmaku (弹幕)",
-    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 finished but skipped unreadable input.\n\nStart with: danmu-analyze inspect sample-data/session.dmcap"
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 finished but skipped unreadable input; `capture` adds 4, 5, 130 and 143 (see its --help).\n\nStart with: danmu-analyze inspect sample-data/session.dmcap"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,6 +48,15 @@ enum Command {
     Export(export::ExportArgs),
     Inspect(inspect::InspectArgs),
     Simulate(simulate::SimulateArgs),
+    Words(words::WordsArgs),
+    Timeline(timeline::TimelineArgs),
+    Users(users::UsersArgs),
+    Gifts(gifts::GiftsArgs),
+    Report(report::ReportArgs),
+    Load(load::LoadArgs),
+    Db(db::DbArgs),
+    Capture(capture::CaptureArgs),
+    Replay(replay::ReplayArgs),
 }
 
 /// How a command that read input ended.
@@ -44,6 +64,8 @@ pub enum Outcome {
     Clean,
     /// Some input was unreadable and skipped; the rest was processed.
     Skipped,
+    /// A command whose exit code says how it ended (`capture`: see its --help).
+    Exit(u8),
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -52,6 +74,15 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Export(a) => export::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Words(a) => words::run(a),
+        Command::Timeline(a) => timeline::run(a),
+        Command::Users(a) => users::run(a),
+        Command::Gifts(a) => gifts::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Load(a) => load::run(a),
+        Command::Db(a) => db::run(a),
+        Command::Capture(a) => capture::run(a),
+        Command::Replay(a) => replay::run(a),
     }
 }
 
@@ -59,7 +90,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Capture files (.dmcap), hex/base64 dumps (one frame per line), raw frames, or - for stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present_any = ["mysql", "mysql_query"], value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Input format, when detection from the first bytes is not wanted.
     #[arg(
@@ -92,11 +123,59 @@ pub struct InputArgs {
     /// Fail on the first unreadable frame or record instead of skipping it.
     #[arg(long)]
     strict: bool,
+    /// Read events from MySQL (table t_danmu) instead of INPUT files:
+    /// mysql://USER:PASSWORD@HOST:PORT/DATABASE, or no value for $DANMU_MYSQL_URL. --room,
+    /// --since, --until and --kind filter on the server.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    mysql: Option<String>,
+    /// Read another tool's table: a SELECT whose columns are matched by name (create_time, time
+    /// or ts; user_name or nickname; content or text; … see README); DATETIMEs are read in --tz.
+    /// The URL is --mysql's or $DANMU_MYSQL_URL.
+    #[arg(long, value_name = "SELECT")]
+    mysql_query: Option<String>,
 }
 
 impl InputArgs {
-    /// Reads and decodes every input; reports skipped input on stderr.
+    /// Reads and decodes every input, or reads MySQL (`--mysql`, `--mysql-query`); reports
+    /// skipped input on stderr.
     pub fn load(&self) -> Result<Loaded> {
+        if self.mysql.is_none() && self.mysql_query.is_none() {
+            return self.load_files();
+        }
+        if self.has_files() {
+            bail!("give INPUT files or --mysql / --mysql-query, not both (`load` writes files into MySQL)");
+        }
+        let (since, until) = self.times()?;
+        let filter = Filter {
+            room: self.room,
+            since,
+            until,
+            kinds: self.kinds.clone(),
+        };
+        let (decoded, source) = db::read_events(
+            self.mysql.as_deref(),
+            self.mysql_query.as_deref(),
+            &filter,
+            self.tz,
+        )?;
+        if self.strict {
+            if let Some(first) = decoded.stats.errors.first() {
+                bail!("{first} (--strict: stopping at the first unreadable value)");
+            }
+        }
+        report_issues(&decoded);
+        Ok(Loaded {
+            decoded,
+            kinds: self.kinds.clone(),
+            room: self.room,
+            since,
+            until,
+            mysql: Some(source),
+        })
+    }
+
+    /// Reads and decodes the INPUT files, never MySQL (`load` writes them there).
+    pub fn load_files(&self) -> Result<Loaded> {
         let specs: Vec<InputSpec> = self
             .inputs
             .iter()
@@ -114,25 +193,39 @@ impl InputArgs {
             }
         }
         report_issues(&decoded);
-        let since = self
-            .since
-            .as_deref()
-            .map(|s| parse_time(s, &self.tz))
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
-        let until = self
-            .until
-            .as_deref()
-            .map(|s| parse_time(s, &self.tz))
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
+        let (since, until) = self.times()?;
         Ok(Loaded {
             decoded,
             kinds: self.kinds.clone(),
             room: self.room,
             since,
             until,
+            mysql: None,
         })
+    }
+
+    /// --since and --until as UTC ms.
+    fn times(&self) -> Result<(Option<i64>, Option<i64>)> {
+        let parse = |t: &Option<String>| {
+            t.as_deref()
+                .map(|s| parse_time(s, &self.tz))
+                .transpose()
+                .map_err(anyhow::Error::msg)
+        };
+        Ok((parse(&self.since)?, parse(&self.until)?))
+    }
+
+    /// `--mysql`'s URL: `Some("")` when given without one (then $DANMU_MYSQL_URL).
+    pub fn mysql_url(&self) -> Option<&str> {
+        self.mysql.as_deref()
+    }
+
+    pub fn mysql_query(&self) -> Option<&str> {
+        self.mysql_query.as_deref()
+    }
+
+    pub fn has_files(&self) -> bool {
+        !self.inputs.is_empty()
     }
 
     pub fn zone(&self) -> Zone {
@@ -147,6 +240,8 @@ pub struct Loaded {
     room: Option<u64>,
     since: Option<i64>,
     until: Option<i64>,
+    /// The MySQL URL (password masked) the events came from.
+    mysql: Option<String>,
 }
 
 impl Loaded {
@@ -164,6 +259,9 @@ impl Loaded {
     /// One line on what decoding did, for stderr.
     pub fn summary(&self) -> String {
         let s = &self.decoded.stats;
+        if let Some(url) = &self.mysql {
+            return format!("{} events read from {url}", s.events);
+        }
         format!(
             "{} records, {} messages → {} events ({} re-delivered dropped, {} gift updates → {} gifts)",
             s.records, s.messages, s.events, s.duplicates_dropped, s.gift_updates, s.combos

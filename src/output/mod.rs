@@ -1,6 +1,7 @@
 //! Writing events out: one writer per format, each to any `io::Write` so tests need no files.
 
 pub mod csv;
+pub mod grid;
 pub mod ndjson;
 #[cfg(feature = "table")]
 pub mod parquet;
