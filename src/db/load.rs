@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use mysql::prelude::Queryable;
-use mysql::{Conn, Params, Statement, Value};
+use mysql::{Conn, Params, Value};
 
 use crate::event::Event;
 
@@ -90,6 +90,8 @@ pub fn load<'a>(
             let done_tx = done_tx.clone();
             scope.spawn(move || worker(url, opts, batches, done_tx));
         }
+        // Only workers hold the receiver: when they have all stopped, sending fails.
+        drop(batches);
         drop(done_tx);
         let mut absorb = |r: Result<(u64, u64), DbError>| match r {
             Ok((sent, inserted)) => {
@@ -172,8 +174,11 @@ fn worker(
 struct Writer<'u> {
     conn: Conn,
     url: &'u DbUrl,
-    /// The statement for a full `stmt_rows` rows, prepared once.
-    full: Option<Statement>,
+    /// The SQL for a full `stmt_rows` rows, built once. Statements themselves are not kept
+    /// here: the connection's statement cache may evict and close them (a kept handle then
+    /// fails with "Unknown prepared statement handler"); preparing cached SQL again is a
+    /// cache hit without a round trip.
+    full_sql: String,
     stmt_rows: usize,
     byte_budget: usize,
     params: Vec<Value>,
@@ -201,7 +206,7 @@ impl<'u> Writer<'u> {
         Ok(Writer {
             conn,
             url,
-            full: None,
+            full_sql: insert_sql(stmt_rows),
             stmt_rows,
             byte_budget,
             params: Vec::with_capacity(stmt_rows * ncols),
@@ -234,16 +239,12 @@ impl<'u> Writer<'u> {
     /// Sends the `rows` rows in `params` as one statement; returns how many were new.
     fn execute(&mut self, rows: usize) -> Result<u64, DbError> {
         let what = "inserting rows into t_danmu";
-        let stmt = match &self.full {
-            Some(s) if rows == self.stmt_rows => s.clone(),
-            _ => {
-                let s = self.conn.prep(insert_sql(rows)).db(self.url, what)?;
-                if rows == self.stmt_rows {
-                    self.full = Some(s.clone());
-                }
-                s
-            }
-        };
+        let stmt = if rows == self.stmt_rows {
+            self.conn.prep(&self.full_sql)
+        } else {
+            self.conn.prep(insert_sql(rows))
+        }
+        .db(self.url, what)?;
         let capacity = self.params.capacity();
         let params = std::mem::replace(&mut self.params, Vec::with_capacity(capacity));
         self.conn
