@@ -4,48 +4,19 @@
 //! The capture is generated once and kept in the target directory (`bench-data/`).
 
 use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::capture;
 use danmu_analyze::capture::CaptureReader;
 use danmu_analyze::frame::{decode_push_frame, inflate};
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::pipeline::{self, Options};
-use danmu_analyze::simulate::{simulate, SimConfig};
+use danmu_analyze::simulate::SimConfig;
 use rayon::prelude::*;
 
 const RUNS: usize = 3;
-
-fn bench_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("bench-data")
-}
-
-/// A capture of ≥ 1 million messages (≈ 1.1 per viewer-minute), made once.
-fn capture(cfg: &SimConfig) -> PathBuf {
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!(
-        "sim-{}m-{}v-s{}.dmcap",
-        cfg.minutes, cfg.viewers, cfg.seed
-    ));
-    if !path.exists() {
-        let t = Instant::now();
-        let tmp = path.with_extension("partial");
-        let out = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
-        let truth = simulate(cfg, out).unwrap();
-        std::fs::rename(&tmp, &path).unwrap();
-        eprintln!(
-            "generated {} ({} messages) in {:.1?}",
-            path.display(),
-            truth.messages_sent,
-            t.elapsed()
-        );
-    }
-    path
-}
 
 fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;

@@ -2,24 +2,19 @@
 //! and peak memory. Run with `cargo bench --bench report --no-default-features` (the report
 //! path does not need polars, whose release build takes 20+ minutes here).
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod common;
+
+use common::capture;
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::{self, Options};
 use danmu_analyze::report::{self, ReportInput};
-use danmu_analyze::simulate::{simulate, SimConfig};
+use danmu_analyze::simulate::SimConfig;
 use danmu_analyze::timefmt::Zone;
-
-fn bench_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-        .join("bench-data")
-}
 
 /// Peak resident memory of this process so far (Linux), in MB.
 fn peak_rss_mb() -> f64 {
@@ -40,29 +35,8 @@ fn main() {
         seed: 1,
         ..SimConfig::default()
     };
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!(
-        "sim-{}m-{}v-s{}.dmcap",
-        cfg.minutes, cfg.viewers, cfg.seed
-    ));
-    if !path.exists() {
-        let t = Instant::now();
-        let tmp = path.with_extension("partial");
-        let truth = simulate(
-            &cfg,
-            std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap()),
-        )
-        .unwrap();
-        std::fs::rename(&tmp, &path).unwrap();
-        eprintln!(
-            "generated {} ({} messages) in {:.1?}",
-            path.display(),
-            truth.messages_sent,
-            t.elapsed()
-        );
-    }
-    let out = dir.join("report-bench");
+    let path = capture(&cfg);
+    let out = common::bench_dir().join("report-bench");
     let zone = Zone::default();
     let opts = AnalysisOptions::default();
     let rss_before = peak_rss_mb();

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::people::People;
+pub(crate) use crate::event::Kind;
 
 /// What a correct decoder reports for a simulated capture.
 ///
@@ -69,57 +70,6 @@ pub struct TopGifter {
     pub user_id: String,
     pub user_name: String,
     pub diamonds: u64,
-}
-
-/// The message kinds the truth distinguishes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Chat,
-    EmojiChat,
-    Gift,
-    Like,
-    Member,
-    Social,
-    Fansclub,
-    RoomUserSeq,
-    RoomStats,
-    RoomRank,
-    Control,
-    Other,
-}
-
-impl Kind {
-    const ALL: [Kind; 12] = [
-        Kind::Chat,
-        Kind::EmojiChat,
-        Kind::Gift,
-        Kind::Like,
-        Kind::Member,
-        Kind::Social,
-        Kind::Fansclub,
-        Kind::RoomUserSeq,
-        Kind::RoomStats,
-        Kind::RoomRank,
-        Kind::Control,
-        Kind::Other,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Chat => "chat",
-            Kind::EmojiChat => "emoji_chat",
-            Kind::Gift => "gift",
-            Kind::Like => "like",
-            Kind::Member => "member",
-            Kind::Social => "social",
-            Kind::Fansclub => "fansclub",
-            Kind::RoomUserSeq => "room_user_seq",
-            Kind::RoomStats => "room_stats",
-            Kind::RoomRank => "room_rank",
-            Kind::Control => "control",
-            Kind::Other => "other",
-        }
-    }
 }
 
 struct Combo {
