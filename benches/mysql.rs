@@ -2,8 +2,8 @@
 //! reading them back (`--mysql`), in rows/s each way. Needs a server:
 //! `cargo bench --bench mysql --no-default-features` (no polars to build) against
 //! $DANMU_BENCH_MYSQL_URL, default `mysql://root@127.0.0.1:3306/danmu_test_bench` (the database is
-//! dropped and made anew; $DANMU_BENCH_KEEP keeps it afterwards). $DANMU_BENCH_BATCH_ROWS and
-//! $DANMU_BENCH_STATEMENT_ROWS tune the load.
+//! dropped and made anew; $DANMU_BENCH_KEEP keeps it afterwards). $DANMU_BENCH_BATCH_ROWS,
+//! $DANMU_BENCH_STATEMENT_ROWS and $DANMU_BENCH_CONNECTIONS tune the load.
 //!
 //! The capture is generated once and kept in the target directory (`bench-data/`).
 
@@ -24,20 +24,28 @@ fn env_usize(name: &str) -> Option<usize> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
-/// Waits (up to a minute) until InnoDB has written the load's dirty pages: its background
-/// flushing takes a core for seconds after a big load, which is not the read's cost.
+/// Waits (up to 30 s) while InnoDB writes out the load's dirty pages, until few are left or
+/// their number stops falling: that background flushing takes a core for seconds after a big
+/// load, and is not the read's cost.
 fn settle(conn: &mut mysql::Conn) {
     let t = Instant::now();
-    while t.elapsed().as_secs() < 60 {
-        let dirty: Option<(String, u64)> = conn
-            .query_first("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
-            .unwrap();
-        if dirty.is_none_or(|(_, n)| n < 100) {
+    let dirty = |c: &mut mysql::Conn| -> u64 {
+        c.query_first::<(String, u64), _>(
+            "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'",
+        )
+        .unwrap()
+        .map_or(0, |(_, n)| n)
+    };
+    let mut last = dirty(conn);
+    while last > 100 && t.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let now = dirty(conn);
+        if now * 10 > last * 9 {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        last = now;
     }
-    println!("server settled in {:.1?}", t.elapsed());
+    println!("server settled in {:.1?} ({last} dirty pages)", t.elapsed());
 }
 
 fn main() {
