@@ -1,6 +1,6 @@
 //! `report` on a simulated capture of over a million chat messages: wall time of each stage,
-//! and peak memory. Run with `cargo bench --bench report --no-default-features` (the report
-//! path does not need polars, whose release build takes 20+ minutes here).
+//! and peak memory. Run with `cargo bench --bench report` (a release build of polars: long the
+//! first time).
 
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use danmu_analyze::pipeline::{self, Options};
 use danmu_analyze::report::{self, ReportInput};
 use danmu_analyze::simulate::SimConfig;
 use danmu_analyze::timefmt::Zone;
+use polars::prelude::IntoLazy;
 
 /// Peak resident memory of this process so far (Linux), in MB.
 fn peak_rss_mb() -> f64 {
@@ -45,16 +46,21 @@ fn main() {
     let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
     let decoded = pipeline::decode_all(frames, Options::default());
     let t_decode = t0.elapsed();
-    let events: Vec<_> = decoded.events.iter().collect();
+    let n_events = decoded.events.len();
+    let t = Instant::now();
+    let table = danmu_analyze::table::from_events(&decoded.events).unwrap();
+    drop(decoded.events);
+    let t_table = t.elapsed();
     let t = Instant::now();
     let seg = Segmenter::new(None, None).unwrap();
     let t_dict = t.elapsed();
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];
-    let a = analyze(&events, &seg, &opts, |s| {
+    let a = analyze(table.lazy(), &seg, &opts, |s| {
         stages.push((s.to_string(), Instant::now()))
-    });
+    })
+    .unwrap();
     stages.push(("end".into(), Instant::now()));
-    let summary = Summary::new(&a, &events, &decoded.stats, &zone, opts.top);
+    let summary = Summary::new(&a, &decoded.stats, &zone, opts.top);
     let t = Instant::now();
     let csv = CsvOptions::default();
     let input = ReportInput {
@@ -69,7 +75,7 @@ fn main() {
     let t_write = t.elapsed();
     let total = t0.elapsed();
 
-    let chats = a.counts.get("chat").copied().unwrap_or(0);
+    let chats = a.totals.counts.get("chat").copied().unwrap_or(0);
     println!(
         "capture: {} ({:.0} MB)",
         path.display(),
@@ -77,11 +83,11 @@ fn main() {
     );
     println!(
         "messages: {}, events: {}, chat messages: {chats}",
-        decoded.stats.messages,
-        events.len()
+        decoded.stats.messages, n_events
     );
     println!("{:<28}{:>9}", "stage", "seconds");
     println!("{:<28}{:>9.2}", "decode", t_decode.as_secs_f64());
+    println!("{:<28}{:>9.2}", "event table", t_table.as_secs_f64());
     println!(
         "{:<28}{:>9.2}",
         "load jieba dictionaries",

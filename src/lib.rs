@@ -4,8 +4,10 @@
 //! [`pipeline`] decodes them ([`frame`] → [`decode`]) into [`event::Event`]s, drops
 //! re-deliveries and resolves gift combos; [`table`] and [`output`] turn events into tables.
 
+#[cfg(feature = "table")]
 pub mod analysis;
 pub mod capture;
+#[cfg(feature = "table")]
 pub mod charts;
 pub mod columns;
 pub mod db;
@@ -15,9 +17,11 @@ pub mod frame;
 pub mod input;
 #[cfg(feature = "live")]
 pub mod live;
+#[cfg(feature = "table")]
 pub mod output;
 pub mod pipeline;
 pub mod proto;
+#[cfg(feature = "table")]
 pub mod report;
 pub mod simulate;
 #[cfg(feature = "table")]

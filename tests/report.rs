@@ -5,10 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use danmu_analyze::analysis::words::{count_words, split_emotes, Segmenter, WordOptions};
+use danmu_analyze::analysis::words::{
+    self, split_emotes, Segmenter, WordCount, WordOptions, WordStats,
+};
 use danmu_analyze::event::{Event, Kind};
 use danmu_analyze::output::csv::{parse_id, BOM};
 use danmu_analyze::simulate::Truth;
+use polars::prelude::IntoLazy;
 use serde_json::Value;
 
 use crate::common::bin;
@@ -277,6 +280,21 @@ fn index_links_only_files_that_exist_and_csvs_parse_back() {
         times.len() as u64,
         s["chat_per_minute"].as_array().unwrap().len() as u64
     );
+}
+
+/// Words and emotes of `chats` through the words processor on their event table, as lists.
+struct Counted {
+    words: Vec<WordCount>,
+    emotes: Vec<WordCount>,
+}
+
+fn count_words(seg: &Segmenter, chats: &[&Event], opts: &WordOptions) -> Counted {
+    let table = danmu_analyze::table::from_event_refs(chats).unwrap();
+    let stats = words::words(table.lazy(), seg, opts).unwrap();
+    Counted {
+        words: WordStats::top(&stats.words, usize::MAX),
+        emotes: WordStats::top(&stats.emotes, usize::MAX),
+    }
 }
 
 fn chat(user: u64, text: &str) -> Event {

@@ -1,76 +1,82 @@
-//! Gifts by gift: combos, units, diamonds, distinct senders, and the revenue estimate.
+//! Gifts by gift, as a polars group-by: combos, units, diamonds, distinct senders, and the
+//! revenue estimate.
 
-use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use polars::prelude::*;
 
-use crate::event::{Event, Kind};
+use super::expr::{c, is_kind};
+use crate::columns::Column as Col;
+use crate::event::Kind;
 
 /// Douyin sells 10 diamonds for 1 yuan.
 pub const DEFAULT_RMB_PER_DIAMOND: f64 = 0.1;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct GiftRow {
-    pub gift_id: u64,
-    pub gift_name: String,
-    /// Resolved combos (one per send, however many updates it took).
-    pub combos: u64,
-    pub units: u64,
-    pub diamonds: u64,
-    pub senders: u64,
-    pub rmb: f64,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Gifts {
-    /// By diamonds, then units.
-    pub rows: Vec<GiftRow>,
+    /// `gift_id`, `gift_name`, `combos` (resolved: one per send, however many updates it
+    /// took), `units`, `diamonds`, `senders`, `rmb`; by diamonds, then units, then gift id.
+    pub rows: DataFrame,
     pub combos_total: u64,
     pub units_total: u64,
     pub diamonds_total: u64,
     pub rmb_total: f64,
 }
 
-pub fn gifts(events: &[&Event], rmb_per_diamond: f64) -> Gifts {
-    let mut by_id: FxHashMap<u64, (GiftRow, FxHashSet<u64>)> = FxHashMap::default();
-    for ev in events.iter().filter(|e| e.kind == Kind::Gift) {
-        let id = ev.gift_id.unwrap_or(0);
-        let (row, senders) = by_id.entry(id).or_insert_with(|| {
-            (
-                GiftRow {
-                    gift_id: id,
-                    ..GiftRow::default()
-                },
-                FxHashSet::default(),
-            )
-        });
-        if row.gift_name.is_empty() {
-            row.gift_name = ev.gift_name.clone().unwrap_or_default();
-        }
-        row.combos += 1;
-        row.units += ev.gift_count.unwrap_or(0);
-        row.diamonds += ev.diamond_count.unwrap_or(0);
-        senders.insert(ev.user_id.unwrap_or(0));
-    }
-    let mut rows: Vec<GiftRow> = by_id
-        .into_values()
-        .map(|(mut r, s)| {
-            r.senders = s.len() as u64;
-            r.rmb = r.diamonds as f64 * rmb_per_diamond;
-            r
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.diamonds
-            .cmp(&a.diamonds)
-            .then(b.units.cmp(&a.units))
-            .then(a.gift_id.cmp(&b.gift_id))
-    });
-    let diamonds_total = rows.iter().map(|r| r.diamonds).sum();
-    Gifts {
-        combos_total: rows.iter().map(|r| r.combos).sum(),
-        units_total: rows.iter().map(|r| r.units).sum(),
+/// Gifts of `events` by gift.
+///
+/// ```
+/// use danmu_analyze::analysis::gifts::gifts;
+/// use danmu_analyze::event::{Event, Kind};
+/// use polars::prelude::IntoLazy;
+///
+/// let mut g = Event::new(Kind::Gift, Kind::Gift.method().into());
+/// g.gift_id = Some(463);
+/// g.gift_name = Some("小心心".into());
+/// g.gift_count = Some(10);
+/// g.diamond_count = Some(10);
+/// let table = danmu_analyze::table::from_events(&[g]).unwrap();
+/// let out = gifts(table.lazy(), 0.1).unwrap();
+/// assert_eq!((out.units_total, out.diamonds_total), (10, 10));
+/// ```
+pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
+    let u64sum = |e: Expr, name: &str| e.sum().cast(DataType::UInt64).alias(name);
+    let named = c(Col::GiftName).neq(lit(""));
+    let rows = events
+        .filter(is_kind(Kind::Gift))
+        .with_column(c(Col::GiftId).fill_null(lit(0u64)))
+        .group_by([c(Col::GiftId)])
+        .agg([
+            c(Col::GiftName).filter(named).first().alias("gift_name"),
+            len().cast(DataType::UInt64).alias("combos"),
+            u64sum(c(Col::GiftCount), "units"),
+            u64sum(c(Col::DiamondCount), "diamonds"),
+            c(Col::UserId)
+                .fill_null(lit(0u64))
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("senders"),
+        ])
+        .with_columns([
+            col("gift_name").fill_null(lit("")),
+            (col("diamonds").cast(DataType::Float64) * lit(rmb_per_diamond)).alias("rmb"),
+        ])
+        .sort_by_exprs(
+            [col("diamonds"), col("units"), c(Col::GiftId)],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
+        )
+        .collect()?;
+    let total = |name: &str| -> PolarsResult<u64> {
+        Ok(rows
+            .column(name)?
+            .as_materialized_series()
+            .sum::<u64>()
+            .unwrap_or(0))
+    };
+    let diamonds_total = total("diamonds")?;
+    Ok(Gifts {
+        combos_total: total("combos")?,
+        units_total: total("units")?,
         diamonds_total,
         rmb_total: diamonds_total as f64 * rmb_per_diamond,
         rows,
-    }
+    })
 }

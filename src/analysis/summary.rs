@@ -4,12 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::chats;
+use polars::prelude::*;
+
+use super::expr::{c, is_kind, ts_ms};
 use super::gifts::{gifts, Gifts};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
 use super::users::{users, Users};
-use super::words::{count_words, Segmenter, WordCount, WordOptions, WordStats};
-use crate::event::{Event, Kind};
+use super::words::{tokenize, Segmenter, WordCount, WordOptions, WordStats};
+use crate::columns::Column as Col;
+use crate::event::Kind;
 use crate::pipeline::Stats;
 use crate::timefmt::Zone;
 
@@ -42,7 +45,89 @@ pub struct PeakWithWords {
     pub words: Vec<WordCount>,
 }
 
-/// Every processor's result over one set of events.
+/// Whole-table numbers: one query over the events.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub events: u64,
+    /// Events by kind (gifts as resolved combos).
+    pub counts: BTreeMap<String, u64>,
+    /// Room ids other than 0 (unknown), ascending.
+    pub rooms: Vec<u64>,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub likes_total: u64,
+    pub follows: u64,
+    pub shares: u64,
+    pub online_max: u64,
+}
+
+/// The whole-table numbers of `events`.
+pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
+    let social = |action: u32| {
+        is_kind(Kind::Social)
+            .and(c(Col::Action).eq(lit(action)))
+            .sum()
+            .cast(DataType::UInt64)
+    };
+    let one = events
+        .clone()
+        .select([
+            len().cast(DataType::UInt64).alias("events"),
+            ts_ms().min().alias("first"),
+            ts_ms().max().alias("last"),
+            c(Col::LikeCount)
+                .filter(is_kind(Kind::Like))
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("likes"),
+            social(1).alias("follows"),
+            social(3).alias("shares"),
+            c(Col::Online)
+                .filter(is_kind(Kind::RoomUserSeq))
+                .max()
+                .cast(DataType::UInt64)
+                .alias("online_max"),
+        ])
+        .collect()?;
+    let u = |name: &str| -> PolarsResult<u64> { Ok(one.column(name)?.u64()?.get(0).unwrap_or(0)) };
+    let i = |name: &str| -> PolarsResult<Option<i64>> { Ok(one.column(name)?.i64()?.get(0)) };
+    let by_kind = events
+        .clone()
+        .group_by([c(Col::Kind)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let counts = by_kind
+        .column(Col::Kind.name())?
+        .str()?
+        .iter()
+        .zip(by_kind.column("n")?.u64()?.iter())
+        .map(|(k, n)| (k.unwrap_or("").to_string(), n.unwrap_or(0)))
+        .collect();
+    let rooms = events
+        .select([c(Col::RoomId)])
+        .filter(c(Col::RoomId).neq(lit(0u64)))
+        .unique(None, UniqueKeepStrategy::Any)
+        .sort([Col::RoomId.name()], SortMultipleOptions::default())
+        .collect()?;
+    let rooms = rooms
+        .column(Col::RoomId.name())?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
+    Ok(Totals {
+        events: u("events")?,
+        counts,
+        rooms,
+        first_ts: i("first")?,
+        last_ts: i("last")?,
+        likes_total: u("likes")?,
+        follows: u("follows")?,
+        shares: u("shares")?,
+        online_max: u("online_max")?,
+    })
+}
+
+/// Every processor's result over one event table.
 pub struct Analysis {
     pub words: WordStats,
     pub timeline: Timeline,
@@ -51,68 +136,52 @@ pub struct Analysis {
     pub peaks: Vec<PeakWithWords>,
     pub users: Users,
     pub gifts: Gifts,
-    pub counts: BTreeMap<String, u64>,
-    pub rooms: Vec<u64>,
-    pub first_ts: Option<i64>,
-    pub last_ts: Option<i64>,
+    pub totals: Totals,
 }
 
-/// Runs every processor; `stage` is told each stage's name as it starts (for progress).
+/// Runs every processor on `events`; `stage` is told each stage's name as it starts (for
+/// progress). Chat is segmented once: the peaks' words come from the same tokens.
 pub fn analyze(
-    events: &[&Event],
+    events: LazyFrame,
     seg: &Segmenter,
     opts: &AnalysisOptions,
     mut stage: impl FnMut(&str),
-) -> Analysis {
-    let chat = chats(events);
+) -> PolarsResult<Analysis> {
     stage("words");
-    let words = count_words(seg, &chat, &opts.words);
+    let tokens = tokenize(events.clone(), seg, &opts.words)?;
+    let words = tokens.rank(None)?;
     stage("timeline");
-    let timeline = timeline(events, opts.bucket);
+    let timeline = timeline(events.clone(), opts.bucket)?;
     let per_minute = if opts.bucket.0 == 60_000 {
         timeline.clone()
     } else {
-        super::timeline::timeline(events, BucketSize(60_000))
+        super::timeline::timeline(events.clone(), BucketSize(60_000))?
     };
-    let found = peaks(&timeline, &opts.peaks);
-    let peaks = found
+    let peaks = peaks(&timeline, &opts.peaks)
         .into_iter()
         .map(|peak| {
             let end = peak.start_ms + timeline.bucket_ms;
-            let inside: Vec<&Event> = chat
-                .iter()
-                .copied()
-                .filter(|e| e.ts >= peak.start_ms && e.ts < end)
-                .collect();
-            let mut w = count_words(seg, &inside, &opts.words).words;
-            w.truncate(5);
-            PeakWithWords { peak, words: w }
+            let inside = tokens.rank(Some((peak.start_ms, end)))?;
+            Ok(PeakWithWords {
+                peak,
+                words: WordStats::top(&inside.words, 5),
+            })
         })
-        .collect();
+        .collect::<PolarsResult<Vec<_>>>()?;
     stage("users");
-    let users = users(events, opts.top);
+    let users = users(events.clone(), opts.top)?;
     stage("gifts");
-    let gifts = gifts(events, opts.rmb_per_diamond);
-    let mut counts = BTreeMap::new();
-    let mut rooms = std::collections::BTreeSet::new();
-    for ev in events {
-        *counts.entry(ev.kind.name().to_string()).or_default() += 1;
-        if ev.room_id != 0 {
-            rooms.insert(ev.room_id);
-        }
-    }
-    Analysis {
+    let gifts = gifts(events.clone(), opts.rmb_per_diamond)?;
+    let totals = totals(events)?;
+    Ok(Analysis {
         words,
         timeline,
         per_minute,
         peaks,
         users,
         gifts,
-        counts,
-        rooms: rooms.into_iter().collect(),
-        first_ts: events.iter().map(|e| e.ts).min(),
-        last_ts: events.iter().map(|e| e.ts).max(),
-    }
+        totals,
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,69 +249,64 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(a: &Analysis, events: &[&Event], stats: &Stats, zone: &Zone, top: usize) -> Summary {
-        let social = |action| {
-            events
-                .iter()
-                .filter(|e| e.kind == Kind::Social && e.action == Some(action))
-                .count() as u64
+    pub fn new(a: &Analysis, stats: &Stats, zone: &Zone, top: usize) -> Summary {
+        let t = &a.totals;
+        let chatters = |f: &polars::prelude::DataFrame| -> Vec<TopChatter> {
+            ranking(f, "messages")
+                .into_iter()
+                .take(top)
+                .map(|(id, name, v)| TopChatter {
+                    user_id: id.to_string(),
+                    user_name: name,
+                    messages: v,
+                })
+                .collect()
         };
+        let gifters = ranking(&a.users.top_gifters, "diamonds")
+            .into_iter()
+            .take(top)
+            .map(|(id, name, v)| TopGifter {
+                user_id: id.to_string(),
+                user_name: name,
+                diamonds: v,
+            })
+            .collect();
+        let distinct_chatters = a
+            .users
+            .all
+            .column("messages")
+            .and_then(|c| {
+                c.u64()
+                    .map(|ca| ca.into_no_null_iter().filter(|m| *m > 0).count())
+            })
+            .unwrap_or(0) as u64;
         Summary {
             time_span: TimeSpan {
-                start: a.first_ts.map(|t| zone.iso(t)),
-                end: a.last_ts.map(|t| zone.iso(t)),
+                start: t.first_ts.map(|x| zone.iso(x)),
+                end: t.last_ts.map(|x| zone.iso(x)),
             },
             time_zone: zone.name(),
-            rooms: a.rooms.iter().map(u64::to_string).collect(),
-            events: events.len() as u64,
-            counts: a.counts.clone(),
-            distinct_chatters: a.users.all.iter().filter(|u| u.messages > 0).count() as u64,
-            likes_total: events
-                .iter()
-                .filter(|e| e.kind == Kind::Like)
-                .map(|e| e.like_count.unwrap_or(0))
-                .sum(),
+            rooms: t.rooms.iter().map(u64::to_string).collect(),
+            events: t.events,
+            counts: t.counts.clone(),
+            distinct_chatters,
+            likes_total: t.likes_total,
             gift_units_total: a.gifts.units_total,
             diamonds_total: a.gifts.diamonds_total,
             rmb_estimate: a.gifts.rmb_total,
-            follows: social(1),
-            shares: social(3),
-            online_max: events
-                .iter()
-                .filter(|e| e.kind == Kind::RoomUserSeq)
-                .filter_map(|e| e.online)
-                .max()
-                .unwrap_or(0),
+            follows: t.follows,
+            shares: t.shares,
+            online_max: t.online_max,
             duplicates_dropped: stats.duplicates_dropped,
             gift_updates: stats.gift_updates,
             decode_errors: stats.error_count,
-            top_chatters: a
-                .users
-                .top_chatters
-                .iter()
-                .take(top)
-                .map(|u| TopChatter {
-                    user_id: u.user_id.to_string(),
-                    user_name: u.user_name.clone(),
-                    messages: u.messages,
-                })
-                .collect(),
-            top_gifters: a
-                .users
-                .top_gifters
-                .iter()
-                .take(top)
-                .map(|u| TopGifter {
-                    user_id: u.user_id.to_string(),
-                    user_name: u.user_name.clone(),
-                    diamonds: u.diamonds,
-                })
-                .collect(),
-            top_words: a.words.words.iter().take(top * 2).cloned().collect(),
-            top_emotes: a.words.emotes.iter().take(top).cloned().collect(),
+            top_chatters: chatters(&a.users.top_chatters),
+            top_gifters: gifters,
+            top_words: WordStats::top(&a.words.words, top * 2),
+            top_emotes: WordStats::top(&a.words.emotes, top),
             chat_per_minute: a
                 .per_minute
-                .buckets
+                .buckets()
                 .iter()
                 .map(|b| MinuteCount {
                     minute: zone.iso_secs(b.start_ms),
@@ -263,4 +327,20 @@ impl Summary {
                 .collect(),
         }
     }
+}
+
+/// A ranking frame's (user_id, user_name, value) rows.
+pub fn ranking(f: &polars::prelude::DataFrame, value: &str) -> Vec<(u64, String, u64)> {
+    let get = || -> PolarsResult<Vec<(u64, String, u64)>> {
+        let ids = f.column(Col::UserId.name())?.u64()?;
+        let names = f.column("user_name")?.str()?;
+        let vals = f.column(value)?.u64()?;
+        Ok(ids
+            .iter()
+            .zip(names.iter())
+            .zip(vals.iter())
+            .map(|((i, n), v)| (i.unwrap_or(0), n.unwrap_or("").to_string(), v.unwrap_or(0)))
+            .collect())
+    };
+    get().unwrap_or_default()
 }

@@ -1,12 +1,16 @@
-//! Activity per time bucket (empty buckets are zero, not missing), the viewer curve, and the
-//! peaks: buckets where the chat rate rises furthest above its rolling baseline.
+//! Activity per time bucket as a polars query on the event table: chat, distinct chatters,
+//! gifts, diamonds, likes, joins, follows and the last viewer count. Empty buckets are rows of
+//! zeros, not missing rows, so a silent minute looks like one.
 
 use std::str::FromStr;
 
-use rustc_hash::FxHashSet;
+use polars::prelude::Column as PlColumn;
+use polars::prelude::*;
 use serde::Serialize;
 
-use crate::event::{Event, Kind};
+use super::expr::{c, is_kind, ts_ms};
+use crate::columns::Column;
+use crate::event::Kind;
 
 /// A bucket length: `10s`, `1m`, `5m`, `1h` …
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +35,18 @@ impl FromStr for BucketSize {
     }
 }
 
+/// The timeline: one row per bucket from the first event's bucket to the last's.
+///
+/// Columns: `time` (bucket start, UTC Datetime), `chat`, `chatters`, `gifts`, `diamonds`,
+/// `likes`, `joins`, `follows` (UInt64) and `online` (viewers online: the last room_user_seq
+/// count in the bucket; null where none was sent).
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub bucket_ms: i64,
+    pub frame: DataFrame,
+}
+
+/// One bucket's values, read out of [`Timeline::frame`] for charts and peak detection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Bucket {
     pub start_ms: i64,
@@ -41,77 +57,174 @@ pub struct Bucket {
     pub likes: u64,
     pub joins: u64,
     pub follows: u64,
-    /// Viewers online (the last room_user_seq count in the bucket), if any was sent.
     pub online: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Timeline {
-    pub bucket_ms: i64,
-    pub buckets: Vec<Bucket>,
 }
 
 /// At most this many buckets; a longer span gets coarser buckets (see [`Timeline::bucket_ms`]).
 pub const MAX_BUCKETS: i64 = 100_000;
 
-/// Buckets from the first to the last event, aligned to multiples of the bucket length.
-pub fn timeline(events: &[&Event], size: BucketSize) -> Timeline {
-    let (Some(first), Some(last)) = (
-        events.iter().map(|e| e.ts).min(),
-        events.iter().map(|e| e.ts).max(),
-    ) else {
-        return Timeline {
+const COUNTS: [&str; 7] = [
+    "chat", "chatters", "gifts", "diamonds", "likes", "joins", "follows",
+];
+
+/// The timeline of `events` (the event table, or a scan of it) in buckets of `size`, aligned
+/// to multiples of the bucket length since the epoch.
+///
+/// ```
+/// use danmu_analyze::analysis::timeline::{timeline, BucketSize};
+/// use danmu_analyze::event::{Event, Kind};
+/// use polars::prelude::IntoLazy;
+///
+/// let mut chat = Event::new(Kind::Chat, Kind::Chat.method().into());
+/// chat.ts = 90_000; // 00:01:30
+/// chat.user_id = Some(7);
+/// let table = danmu_analyze::table::from_events(&[chat]).unwrap();
+/// let t = timeline(table.lazy(), BucketSize(60_000)).unwrap();
+/// assert_eq!(t.frame.height(), 1);
+/// assert_eq!(t.buckets()[0].start_ms, 60_000);
+/// assert_eq!(t.buckets()[0].chat, 1);
+/// ```
+pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
+    let span = events
+        .clone()
+        .select([ts_ms().min().alias("first"), ts_ms().max().alias("last")])
+        .collect()?;
+    let first = span.column("first")?.i64()?.get(0);
+    let last = span.column("last")?.i64()?.get(0);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(Timeline {
             bucket_ms: size.0,
-            buckets: Vec::new(),
-        };
+            frame: empty_frame()?,
+        });
     };
-    // Inputs spanning years (old and new frames together) would make millions of empty buckets.
-    let mut b = size.0;
+    let b = bucket_for_span(size.0, last - first);
+    let origin = first.div_euclid(b) * b;
+    let n = (last - origin) / b + 1;
+    let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+    let is_chat = is_kind(Kind::Chat);
+    let per_bucket = events
+        .group_by_dynamic(
+            c(Column::Ts),
+            [],
+            DynamicGroupOptions {
+                every: Duration::parse(&format!("{b}ms")),
+                period: Duration::parse(&format!("{b}ms")),
+                offset: Duration::parse("0ms"),
+                ..Default::default()
+            },
+        )
+        .agg([
+            is_chat.clone().sum().alias("chat"),
+            c(Column::UserId)
+                .fill_null(lit(0u64))
+                .filter(is_chat)
+                .n_unique()
+                .alias("chatters"),
+            is_kind(Kind::Gift).sum().alias("gifts"),
+            c(Column::DiamondCount)
+                .filter(is_kind(Kind::Gift))
+                .sum()
+                .alias("diamonds"),
+            c(Column::LikeCount)
+                .filter(is_kind(Kind::Like))
+                .sum()
+                .alias("likes"),
+            is_kind(Kind::Member).sum().alias("joins"),
+            (is_kind(Kind::Social).and(c(Column::Action).eq(lit(1u32))))
+                .sum()
+                .alias("follows"),
+            c(Column::Online)
+                .filter(is_kind(Kind::RoomUserSeq))
+                .last()
+                .alias("online"),
+        ])
+        .with_column(c(Column::Ts).cast(DataType::Int64).alias("start"));
+    // Every bucket, so empty ones become zeros instead of missing rows.
+    let starts: Vec<i64> = (0..n).map(|i| origin + i * b).collect();
+    let all = DataFrame::new(n as usize, vec![PlColumn::new("start".into(), starts)])?.lazy();
+    let mut fill: Vec<Expr> = COUNTS
+        .iter()
+        .map(|name| {
+            col(*name)
+                .cast(DataType::UInt64)
+                .fill_null(lit(0u64))
+                .alias(*name)
+        })
+        .collect();
+    fill.insert(0, col("start").cast(utc).alias("time"));
+    fill.push(col("online").cast(DataType::UInt64));
+    let frame = all
+        .left_join(per_bucket, col("start"), col("start"))
+        .select(fill)
+        .collect()?;
+    Ok(Timeline {
+        bucket_ms: b,
+        frame,
+    })
+}
+
+fn empty_frame() -> PolarsResult<DataFrame> {
+    let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+    let mut cols = vec![PlColumn::new_empty("time".into(), &utc)];
+    cols.extend(
+        COUNTS
+            .iter()
+            .chain(["online"].iter())
+            .map(|n| PlColumn::new_empty((*n).into(), &DataType::UInt64)),
+    );
+    DataFrame::new(0, cols)
+}
+
+/// Inputs spanning years (old and new frames together) would make millions of empty buckets:
+/// such spans get coarser buckets.
+fn bucket_for_span(wanted: i64, span: i64) -> i64 {
+    let mut b = wanted;
     for coarser in [60_000, 300_000, 3_600_000, 86_400_000, 7 * 86_400_000] {
-        if (last - first) / b < MAX_BUCKETS {
+        if span / b < MAX_BUCKETS {
             break;
         }
         b = b.max(coarser);
     }
-    let b = b.max((last - first) / MAX_BUCKETS + 1);
-    let origin = first.div_euclid(b) * b;
-    let n = ((last - origin) / b + 1) as usize;
-    let mut buckets: Vec<Bucket> = (0..n)
-        .map(|i| Bucket {
-            start_ms: origin + i as i64 * b,
-            ..Bucket::default()
-        })
-        .collect();
-    let mut chatters: Vec<FxHashSet<u64>> = vec![FxHashSet::default(); n];
-    let mut online_at: Vec<i64> = vec![i64::MIN; n];
-    for ev in events {
-        let i = ((ev.ts - origin) / b) as usize;
-        let bk = &mut buckets[i];
-        match ev.kind {
-            Kind::Chat => {
-                bk.chat += 1;
-                chatters[i].insert(ev.user_id.unwrap_or(0));
-            }
-            Kind::Gift => {
-                bk.gifts += 1;
-                bk.diamonds += ev.diamond_count.unwrap_or(0);
-            }
-            Kind::Like => bk.likes += ev.like_count.unwrap_or(0),
-            Kind::Member => bk.joins += 1,
-            Kind::Social if ev.action == Some(1) => bk.follows += 1,
-            Kind::RoomUserSeq if ev.ts >= online_at[i] => {
-                online_at[i] = ev.ts;
-                bk.online = ev.online;
-            }
-            _ => {}
-        }
-    }
-    for (bk, set) in buckets.iter_mut().zip(chatters) {
-        bk.chatters = set.len() as u64;
-    }
-    Timeline {
-        bucket_ms: b,
-        buckets,
+    b.max(span / MAX_BUCKETS + 1)
+}
+
+impl Timeline {
+    /// The buckets as plain values (charts and peak detection work on these).
+    pub fn buckets(&self) -> Vec<Bucket> {
+        let f = &self.frame;
+        let u = |name: &str| -> Vec<Option<u64>> {
+            f.column(name)
+                .ok()
+                .and_then(|c| c.u64().ok().map(|ca| ca.iter().collect()))
+                .unwrap_or_default()
+        };
+        let time: Vec<i64> = f
+            .column("time")
+            .ok()
+            .and_then(|c| {
+                c.datetime()
+                    .ok()
+                    .map(|d| d.physical().into_no_null_iter().collect())
+            })
+            .unwrap_or_default();
+        let cols: Vec<Vec<Option<u64>>> = COUNTS.iter().map(|n| u(n)).collect();
+        let online = u("online");
+        (0..time.len())
+            .map(|i| {
+                let v = |k: usize| cols[k].get(i).copied().flatten().unwrap_or(0);
+                Bucket {
+                    start_ms: time[i],
+                    chat: v(0),
+                    chatters: v(1),
+                    gifts: v(2),
+                    diamonds: v(3),
+                    likes: v(4),
+                    joins: v(5),
+                    follows: v(6),
+                    online: online.get(i).copied().flatten(),
+                }
+            })
+            .collect()
     }
 }
 
@@ -157,7 +270,7 @@ impl Default for PeakOptions {
 
 /// The top chat peaks, highest ratio first, at least a window apart.
 pub fn peaks(t: &Timeline, opts: &PeakOptions) -> Vec<Peak> {
-    let b = &t.buckets;
+    let b = t.buckets();
     let mut warm_until = i64::MIN;
     let mut last_active = i64::MIN;
     let mut candidates = Vec::new();

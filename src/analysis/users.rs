@@ -1,110 +1,169 @@
-//! Who chatted, who paid, who liked: rankings, level distributions, chatters who also paid.
+//! Who chatted, who paid, who liked: per-user totals as a polars group-by, the rankings,
+//! level distributions and the chatters who also paid.
 
-use std::collections::BTreeMap;
+use polars::prelude::*;
 
-use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use super::expr::{c, is_kind, ts_ms};
+use crate::columns::Column as Col;
+use crate::event::Kind;
 
-use super::rank_desc;
-use crate::event::{Event, Kind};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct UserRow {
-    pub user_id: u64,
-    pub user_name: String,
-    pub messages: u64,
-    /// Distinct minutes (UTC-aligned) in which the user chatted.
-    pub active_minutes: u64,
-    /// Diamonds from resolved gift combos.
-    pub diamonds: u64,
-    /// Gift combos sent.
-    pub gifts: u64,
-    pub likes: u64,
-    pub user_level: Option<u32>,
-    pub fans_club_level: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
+/// Per-user totals and the rankings drawn from them. Every frame has the columns of
+/// [`Users::all`]; rankings add `rank` (from 1) in front.
+#[derive(Debug, Clone)]
 pub struct Users {
-    /// Everyone who did anything with a user id, unordered.
-    pub all: Vec<UserRow>,
-    pub top_chatters: Vec<UserRow>,
-    pub top_gifters: Vec<UserRow>,
-    pub top_likers: Vec<UserRow>,
-    /// Distinct users by honour level (users whose level is known).
-    pub user_levels: BTreeMap<u32, u64>,
-    /// Distinct users by fans-club level (members only).
-    pub fans_club_levels: BTreeMap<u32, u64>,
-    /// Users who both chatted and sent gifts, by diamonds.
-    pub chatters_who_paid: Vec<UserRow>,
+    /// Everyone who did anything with a user id, by user id: `user_id`, `user_name` (the
+    /// latest non-empty one), `messages`, `active_minutes` (distinct UTC minutes with chat),
+    /// `diamonds` (of resolved combos), `gifts` (combos), `likes`, `user_level`,
+    /// `fans_club_level` (the latest known).
+    pub all: DataFrame,
+    pub top_chatters: DataFrame,
+    pub top_gifters: DataFrame,
+    pub top_likers: DataFrame,
+    /// `level`, `users_at_honour_level`, `users_at_fans_club_level`: distinct users per level.
+    pub levels: DataFrame,
+    /// Users who both chatted and sent gifts, by diamonds (all of them, not only the top).
+    pub chatters_who_paid: DataFrame,
 }
 
-/// Rankings over `events`; `top` rows per list.
-pub fn users(events: &[&Event], top: usize) -> Users {
-    let mut rows: FxHashMap<u64, UserRow> = FxHashMap::default();
-    let mut minutes: FxHashSet<(u64, i64)> = FxHashSet::default();
-    for ev in events {
-        let Some(id) = ev.user_id else { continue };
-        if ev.kind == Kind::RoomRank {
-            // The leaderboard names its leader; that is not an action of theirs.
-            continue;
-        }
-        let row = rows.entry(id).or_insert_with(|| UserRow {
-            user_id: id,
-            ..UserRow::default()
-        });
-        if let Some(name) = ev.user_name.as_deref().filter(|n| !n.is_empty()) {
-            if row.user_name != name {
-                row.user_name = name.to_string();
-            }
-        }
-        row.user_level = ev.user_level.or(row.user_level);
-        row.fans_club_level = ev.fans_club_level.or(row.fans_club_level);
-        match ev.kind {
-            Kind::Chat => {
-                row.messages += 1;
-                if minutes.insert((id, ev.ts.div_euclid(60_000))) {
-                    row.active_minutes += 1;
-                }
-            }
-            Kind::Gift => {
-                row.gifts += 1;
-                row.diamonds += ev.diamond_count.unwrap_or(0);
-            }
-            Kind::Like => row.likes += ev.like_count.unwrap_or(0),
-            _ => {}
-        }
-    }
-    let all: Vec<UserRow> = rows.into_values().collect();
-    let top_by = |value: fn(&UserRow) -> u64| {
-        let mut v: Vec<UserRow> = all.iter().filter(|r| value(r) > 0).cloned().collect();
-        rank_desc(&mut v, |r| (value(r), r.user_id));
-        v.truncate(top);
-        v
+/// Per-user totals of `events` and the rankings, `top` rows each. Ties rank by user id.
+///
+/// ```
+/// use danmu_analyze::analysis::users::users;
+/// use danmu_analyze::event::{Event, Kind};
+/// use polars::prelude::IntoLazy;
+///
+/// let mut a = Event::new(Kind::Chat, Kind::Chat.method().into());
+/// a.user_id = Some(1);
+/// a.user_name = Some("小明".into());
+/// let mut b = a.clone();
+/// b.user_id = Some(2);
+/// let table = danmu_analyze::table::from_events(&[a.clone(), a, b]).unwrap();
+/// let u = users(table.lazy(), 10).unwrap();
+/// let top = u.top_chatters.column("user_id").unwrap().u64().unwrap().get(0);
+/// assert_eq!(top, Some(1));
+/// ```
+pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
+    let is_chat = is_kind(Kind::Chat);
+    let is_gift = is_kind(Kind::Gift);
+    let named = c(Col::UserName).neq(lit(""));
+    let all = events
+        // The leaderboard names its leader; that is not an action of theirs.
+        .filter(
+            c(Col::UserId)
+                .is_not_null()
+                .and(is_kind(Kind::RoomRank).not()),
+        )
+        .group_by_stable([c(Col::UserId)])
+        .agg([
+            c(Col::UserName).filter(named).last().alias("user_name"),
+            is_chat
+                .clone()
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("messages"),
+            ts_ms()
+                .floor_div(lit(60_000i64))
+                .filter(is_chat)
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("active_minutes"),
+            c(Col::DiamondCount)
+                .filter(is_gift.clone())
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("diamonds"),
+            is_gift.sum().cast(DataType::UInt64).alias("gifts"),
+            c(Col::LikeCount)
+                .filter(is_kind(Kind::Like))
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("likes"),
+            c(Col::UserLevel).drop_nulls().last().alias("user_level"),
+            c(Col::FansClubLevel)
+                .drop_nulls()
+                .last()
+                .alias("fans_club_level"),
+        ])
+        .with_column(col("user_name").fill_null(lit("")))
+        .collect()?;
+    let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
+        let lf = all
+            .clone()
+            .lazy()
+            .filter(col(value).gt(lit(0u64)))
+            .sort_by_exprs(
+                [col(value), c(Col::UserId)],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            );
+        let lf = match limit {
+            Some(n) => lf.limit(n as IdxSize),
+            None => lf,
+        };
+        ranking_columns(lf, value).collect()
     };
-    let mut user_levels = BTreeMap::new();
-    let mut fans_club_levels = BTreeMap::new();
-    for r in &all {
-        if let Some(l) = r.user_level {
-            *user_levels.entry(l).or_default() += 1;
-        }
-        if let Some(l) = r.fans_club_level {
-            *fans_club_levels.entry(l).or_default() += 1;
-        }
-    }
-    let mut paid: Vec<UserRow> = all
-        .iter()
-        .filter(|r| r.messages > 0 && r.diamonds > 0)
-        .cloned()
-        .collect();
-    rank_desc(&mut paid, |r| (r.diamonds, r.user_id));
-    Users {
-        top_chatters: top_by(|r| r.messages),
-        top_gifters: top_by(|r| r.diamonds),
-        top_likers: top_by(|r| r.likes),
-        user_levels,
-        fans_club_levels,
+    let paid = ranking_columns(
+        all.clone()
+            .lazy()
+            .filter(
+                col("messages")
+                    .gt(lit(0u64))
+                    .and(col("diamonds").gt(lit(0u64))),
+            )
+            .sort_by_exprs(
+                [col("diamonds"), c(Col::UserId)],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            ),
+        "diamonds",
+    )
+    .collect()?;
+    Ok(Users {
+        top_chatters: ranked("messages", Some(top))?,
+        top_gifters: ranked("diamonds", Some(top))?,
+        top_likers: ranked("likes", Some(top))?,
+        levels: levels(&all)?,
         chatters_who_paid: paid,
         all,
+    })
+}
+
+/// `rank`, the user, the ranked value, then the other totals.
+fn ranking_columns(lf: LazyFrame, value: &str) -> LazyFrame {
+    let mut cols = vec![col("rank"), c(Col::UserId), col("user_name"), col(value)];
+    for other in [
+        "messages",
+        "active_minutes",
+        "diamonds",
+        "gifts",
+        "likes",
+        "user_level",
+        "fans_club_level",
+    ] {
+        if other != value {
+            cols.push(col(other));
+        }
     }
+    lf.with_row_index("rank", Some(1))
+        .with_column(col("rank").cast(DataType::UInt64))
+        .select(cols)
+}
+
+fn levels(all: &DataFrame) -> PolarsResult<DataFrame> {
+    let one = |level: Col, honour: u64| {
+        all.clone().lazy().filter(c(level).is_not_null()).select([
+            c(level).alias("level"),
+            lit(honour).alias("users_at_honour_level"),
+            lit(1 - honour).alias("users_at_fans_club_level"),
+        ])
+    };
+    concat(
+        [one(Col::UserLevel, 1), one(Col::FansClubLevel, 0)],
+        UnionArgs::default(),
+    )?
+    .group_by([col("level")])
+    .agg([
+        col("users_at_honour_level").sum(),
+        col("users_at_fans_club_level").sum(),
+    ])
+    .sort(["level"], SortMultipleOptions::default())
+    .collect()
 }

@@ -7,11 +7,14 @@ use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use jieba_rs::Jieba;
+use polars::prelude::Column as PlColumn;
+use polars::prelude::*;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::event::Event;
+use super::expr::{c, is_kind, ts_ms};
+use crate::columns::Column as Col;
+use crate::event::Kind;
 
 const DANMAKU_DICT: &str = include_str!("../../assets/dict/danmaku.dict.txt");
 const STOPWORDS: &str = include_str!("../../assets/dict/stopwords-zh.txt");
@@ -150,97 +153,176 @@ pub struct WordCount {
     pub users: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+/// The words of every chat message, one row per (message, word): `ts` (UTC ms), `user_id`
+/// (0 when unknown), `word`, `emote` (a sticker like `[捂脸]` rather than a word). With
+/// `per_message`, a word appears once per message however often it was repeated.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    /// Chat messages segmented.
+    pub messages: u64,
+    pub frame: DataFrame,
+}
+
+/// Ranked words and emotes: `word`, `count`, `users`, by count, then users, then word.
+#[derive(Debug, Clone)]
 pub struct WordStats {
     pub messages: u64,
-    pub words: Vec<WordCount>,
-    pub emotes: Vec<WordCount>,
+    pub words: DataFrame,
+    pub emotes: DataFrame,
 }
 
-#[derive(Default)]
-struct Tally {
-    map: FxHashMap<String, (u64, FxHashSet<u64>)>,
-}
-
-impl Tally {
-    fn add(&mut self, word: &str, n: u64, user: u64) {
-        let e = match self.map.get_mut(word) {
-            Some(e) => e,
-            None => self.map.entry(word.to_string()).or_default(),
+impl WordStats {
+    /// The first `n` rows of a ranking as plain values.
+    pub fn top(frame: &DataFrame, n: usize) -> Vec<WordCount> {
+        let head = frame.head(Some(n));
+        let (Ok(w), Ok(c), Ok(u)) = (
+            head.column("word"),
+            head.column("count"),
+            head.column("users"),
+        ) else {
+            return Vec::new();
         };
-        e.0 += n;
-        e.1.insert(user);
-    }
-
-    fn merge(mut self, other: Tally) -> Tally {
-        let (mut big, small) = if self.map.len() >= other.map.len() {
-            (self, other)
-        } else {
-            (other, self)
+        let (Ok(w), Ok(c), Ok(u)) = (w.str(), c.u64(), u.u64()) else {
+            return Vec::new();
         };
-        for (w, (n, users)) in small.map {
-            let e = big.map.entry(w).or_default();
-            e.0 += n;
-            e.1.extend(users);
-        }
-        self = big;
-        self
-    }
-
-    fn ranked(self) -> Vec<WordCount> {
-        let mut v: Vec<WordCount> = self
-            .map
-            .into_iter()
-            .map(|(word, (count, users))| WordCount {
-                word,
-                count,
-                users: users.len() as u64,
+        w.iter()
+            .zip(c.iter())
+            .zip(u.iter())
+            .map(|((w, c), u)| WordCount {
+                word: w.unwrap_or("").to_string(),
+                count: c.unwrap_or(0),
+                users: u.unwrap_or(0),
             })
-            .collect();
-        v.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then(b.users.cmp(&a.users))
-                .then(a.word.cmp(&b.word))
-        });
-        v
+            .collect()
     }
 }
 
-/// Counts words and emotes over chat messages, in parallel. Everything is ranked; take the top.
-pub fn count_words(seg: &Segmenter, chats: &[&Event], opts: &WordOptions) -> WordStats {
-    let count_chunk = |chunk: &[&Event]| {
-        let (mut words, mut emotes) = (Tally::default(), Tally::default());
-        for ev in chunk {
-            let Some(text) = ev.content.as_deref() else {
-                continue;
-            };
-            let user = ev.user_id.unwrap_or(0);
-            let (stickers, rest) = split_emotes(text);
-            for (mut list, tally) in [
-                (stickers, &mut emotes),
-                (seg.words(&rest, opts), &mut words),
-            ] {
-                if opts.per_message {
-                    list.sort_unstable();
-                    list.dedup();
-                }
-                for w in list {
-                    tally.add(w, 1, user);
+/// Segments the chat of `events` on every core (jieba over `content`).
+pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<Tokens> {
+    let chat = events
+        .filter(is_kind(Kind::Chat))
+        .select([
+            ts_ms().alias("ts"),
+            c(Col::UserId).fill_null(lit(0u64)),
+            c(Col::Content),
+        ])
+        .collect()?;
+    let texts: Vec<Option<&str>> = chat.column(Col::Content.name())?.str()?.iter().collect();
+    let ts: Vec<i64> = chat.column("ts")?.i64()?.into_no_null_iter().collect();
+    let users: Vec<u64> = chat
+        .column(Col::UserId.name())?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
+    const CHUNK: usize = 2048;
+    let parts: Vec<(Vec<u32>, StringChunked, Vec<bool>)> = texts
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut msg = Vec::new();
+            let mut words = StringChunkedBuilder::new("word".into(), chunk.len() * 4);
+            let mut emote = Vec::new();
+            for (j, text) in chunk.iter().enumerate() {
+                let Some(text) = text else { continue };
+                let row = (ci * CHUNK + j) as u32;
+                let (stickers, rest) = split_emotes(text);
+                for (mut list, is_emote) in [(stickers, true), (seg.words(&rest, opts), false)] {
+                    if opts.per_message {
+                        list.sort_unstable();
+                        list.dedup();
+                    }
+                    for w in list {
+                        msg.push(row);
+                        words.append_value(w);
+                        emote.push(is_emote);
+                    }
                 }
             }
-        }
-        (words, emotes)
-    };
-    let (words, emotes) = chats.par_chunks(2048).map(count_chunk).reduce(
-        || (Tally::default(), Tally::default()),
-        |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
-    );
-    WordStats {
-        messages: chats.len() as u64,
-        words: words.ranked(),
-        emotes: emotes.ranked(),
+            (msg, words.finish(), emote)
+        })
+        .collect();
+    let mut msg: Vec<u32> = Vec::new();
+    let mut emote: Vec<bool> = Vec::new();
+    let mut words = StringChunked::full_null("word".into(), 0);
+    for (m, w, e) in parts {
+        msg.extend(m);
+        words.append(&w)?;
+        emote.extend(e);
     }
+    let n = msg.len();
+    let frame = DataFrame::new(
+        n,
+        vec![
+            PlColumn::new(
+                "ts".into(),
+                msg.iter().map(|&m| ts[m as usize]).collect::<Vec<_>>(),
+            ),
+            PlColumn::new(
+                Col::UserId.name().into(),
+                msg.iter().map(|&m| users[m as usize]).collect::<Vec<_>>(),
+            ),
+            words.into_series().into_column(),
+            PlColumn::new("emote".into(), emote),
+        ],
+    )?;
+    Ok(Tokens {
+        messages: chat.height() as u64,
+        frame,
+    })
+}
+
+impl Tokens {
+    /// Words and emotes ranked, over all tokens or those in `[from, to)` (UTC ms).
+    pub fn rank(&self, window: Option<(i64, i64)>) -> PolarsResult<WordStats> {
+        let mut lf = self.frame.clone().lazy();
+        let mut messages = self.messages;
+        if let Some((from, to)) = window {
+            lf = lf.filter(col("ts").gt_eq(lit(from)).and(col("ts").lt(lit(to))));
+            messages = 0;
+        }
+        let ranked = |emote: bool| {
+            lf.clone()
+                .filter(col("emote").eq(lit(emote)))
+                .group_by([col("word")])
+                .agg([
+                    len().cast(DataType::UInt64).alias("count"),
+                    c(Col::UserId)
+                        .n_unique()
+                        .cast(DataType::UInt64)
+                        .alias("users"),
+                ])
+                .sort_by_exprs(
+                    [col("count"), col("users"), col("word")],
+                    SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
+                )
+                .collect()
+        };
+        Ok(WordStats {
+            messages,
+            words: ranked(false)?,
+            emotes: ranked(true)?,
+        })
+    }
+}
+
+/// Counts words and emotes over the chat of `events`. Everything is ranked; take the top.
+///
+/// ```
+/// use danmu_analyze::analysis::words::{words, Segmenter, WordOptions, WordStats};
+/// use danmu_analyze::event::{Event, Kind};
+/// use polars::prelude::IntoLazy;
+///
+/// let mut chat = Event::new(Kind::Chat, Kind::Chat.method().into());
+/// chat.user_id = Some(1);
+/// chat.content = Some("主播好漂亮[比心]".into());
+/// let table = danmu_analyze::table::from_events(&[chat]).unwrap();
+/// let seg = Segmenter::new(None, None).unwrap();
+/// let stats = words(table.lazy(), &seg, &WordOptions::default()).unwrap();
+/// assert_eq!(WordStats::top(&stats.words, 1)[0].word, "主播");
+/// assert_eq!(WordStats::top(&stats.emotes, 1)[0].word, "[比心]");
+/// ```
+pub fn words(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<WordStats> {
+    tokenize(events, seg, opts)?.rank(None)
 }
 
 #[cfg(test)]

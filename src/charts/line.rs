@@ -6,16 +6,17 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::{draw_err, ensure_registered, ChartError, FAMILY};
-use crate::analysis::timeline::{Peak, Timeline};
+use crate::analysis::timeline::{Bucket, Peak};
 use crate::timefmt::Zone;
 
 pub const SIZE: (u32, u32) = (1200, 560);
 
-type BucketValue = fn(&crate::analysis::timeline::Bucket) -> u64;
+type BucketValue = fn(&Bucket) -> u64;
 
 pub fn draw(
     path: &Path,
-    t: &Timeline,
+    b: &[Bucket],
+    bucket_ms: i64,
     peaks: &[Peak],
     zone: &Zone,
     title: &str,
@@ -24,9 +25,8 @@ pub fn draw(
     let err = draw_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-    let b = &t.buckets;
     let x0 = b.first().map_or(0, |x| x.start_ms);
-    let x1 = b.last().map_or(1, |x| x.start_ms + t.bucket_ms).max(x0 + 1);
+    let x1 = b.last().map_or(1, |x| x.start_ms + bucket_ms).max(x0 + 1);
     let ymax = b
         .iter()
         .map(|x| x.chat.max(x.chatters).max(x.joins))
@@ -48,7 +48,7 @@ pub fn draw(
         .configure_mesh()
         .x_labels(12)
         .x_label_formatter(&fmt)
-        .y_desc(format!("每{}", bucket_name(t.bucket_ms)))
+        .y_desc(format!("每{}", bucket_name(bucket_ms)))
         .label_style((FAMILY, 15))
         .axis_desc_style((FAMILY, 16))
         .draw()
@@ -60,7 +60,7 @@ pub fn draw(
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(|e| err(e.to_string()))?;
-    let mid = t.bucket_ms / 2;
+    let mid = bucket_ms / 2;
     let series: [(&str, RGBColor, BucketValue); 3] = [
         ("弹幕", RGBColor(31, 119, 180), |x| x.chat),
         ("发言人数", RGBColor(44, 160, 44), |x| x.chatters),

@@ -11,7 +11,8 @@ use danmu_analyze::analysis::summary::AnalysisOptions;
 use danmu_analyze::analysis::timeline::{BucketSize, PeakOptions};
 use danmu_analyze::analysis::words::{Segmenter, WordOptions};
 use danmu_analyze::charts;
-use danmu_analyze::output::grid::Grid;
+use danmu_analyze::output::frame;
+use polars::prelude::DataFrame;
 
 use super::CsvArgs;
 
@@ -79,21 +80,21 @@ impl AnalysisArgs {
     }
 }
 
-/// Prints `grid` to stdout and writes it to `csv` when asked.
+/// Prints a result table to stdout and writes it to `csv` when asked.
 pub fn emit(
-    grid: &Grid,
+    table: &DataFrame,
     csv: Option<&Path>,
     args: &AnalysisArgs,
     zone: danmu_analyze::timefmt::Zone,
 ) -> Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
-    grid.print(&mut out)?;
+    frame::print(table, &zone, &mut out)?;
     out.flush()?;
     if let Some(path) = csv {
         let file =
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         let mut w = BufWriter::new(file);
-        grid.write_csv(&mut w, &args.csv.options(zone))
+        frame::write_csv(table, &mut w, &args.csv.options(zone))
             .and_then(|_| w.flush())
             .with_context(|| format!("writing {} failed", path.display()))?;
         eprintln!("wrote {}", path.display());

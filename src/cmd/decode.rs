@@ -28,21 +28,17 @@ pub struct DecodeArgs {
 pub fn run(args: DecodeArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
+    let rows = loaded.rows()?;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Table => {
             text::write_header(&mut out)?;
-            for ev in loaded.events() {
-                text::write_row(&mut out, ev, &zone)?;
+            for i in 0..rows.len() {
+                text::write_row(&mut out, &rows.event(i), &zone)?;
             }
         }
-        Format::Ndjson => output::ndjson::write(&mut out, loaded.events(), &Column::ALL, &zone)?,
-        Format::Csv => output::csv::write(
-            &mut out,
-            loaded.events(),
-            &Column::ALL,
-            &args.csv.options(zone),
-        )?,
+        Format::Ndjson => output::ndjson::write(&mut out, &rows, &Column::ALL, &zone)?,
+        Format::Csv => output::csv::write(&mut out, &rows, &Column::ALL, &args.csv.options(zone))?,
         Format::Parquet => {
             anyhow::bail!("decode prints text; use `export --format parquet --out DIR` for Parquet")
         }

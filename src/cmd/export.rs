@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use polars::prelude::{col, lit, DataFrame};
+
 use danmu_analyze::columns::Column;
-use danmu_analyze::event::{Event, Kind};
+use danmu_analyze::event::Kind;
 use danmu_analyze::output::{self, Format};
+use danmu_analyze::table::rows::Rows;
 use danmu_analyze::timefmt::Zone;
 
 use super::{CsvArgs, InputArgs, Outcome};
@@ -44,14 +47,17 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     eprintln!("{}", loaded.summary());
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let events: Vec<&Event> = loaded.events().collect();
-    let mut parts: Vec<(String, Vec<&Event>, Vec<Column>)> = Vec::new();
+    let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
     if args.wide {
-        parts.push(("events".into(), events, Column::ALL.to_vec()));
+        parts.push(("events".into(), loaded.table.clone(), Column::ALL.to_vec()));
     } else {
         for kind in Kind::ALL {
-            let of_kind: Vec<&Event> = events.iter().copied().filter(|e| e.kind == kind).collect();
-            if !of_kind.is_empty() {
+            let mut of_kind = loaded
+                .lazy()
+                .filter(col(Column::Kind.name()).eq(lit(kind.name())))
+                .collect()?;
+            if of_kind.height() > 0 {
+                of_kind.rechunk_mut();
                 parts.push((kind.name().into(), of_kind, Column::for_kind(kind)));
             }
         }
@@ -60,7 +66,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         let path = args.out.join(format!("{name}.{}", args.format.extension()));
         write_file(&path, args.format, rows, columns, &zone, &args.csv)
             .with_context(|| format!("writing {} failed", path.display()))?;
-        println!("{:>9} rows  {}", rows.len(), path.display());
+        println!("{:>9} rows  {}", rows.height(), path.display());
     }
     if parts.is_empty() {
         eprintln!("no events to export (check the inputs and filters)");
@@ -71,7 +77,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
 fn write_file(
     path: &Path,
     format: Format,
-    rows: &[&Event],
+    table: &DataFrame,
     columns: &[Column],
     zone: &Zone,
     csv: &CsvArgs,
@@ -79,10 +85,10 @@ fn write_file(
     let mut out = BufWriter::new(File::create(path)?);
     match format {
         Format::Csv => {
-            output::csv::write(&mut out, rows.iter().copied(), columns, &csv.options(*zone))?
+            output::csv::write(&mut out, &Rows::new(table)?, columns, &csv.options(*zone))?
         }
-        Format::Ndjson => output::ndjson::write(&mut out, rows.iter().copied(), columns, zone)?,
-        Format::Parquet => output::parquet::write(&mut out, rows, columns, zone)?,
+        Format::Ndjson => output::ndjson::write(&mut out, &Rows::new(table)?, columns, zone)?,
+        Format::Parquet => output::parquet::write(&mut out, table, columns, zone)?,
         Format::Table => unreachable!("rejected above"),
     }
     out.flush()?;

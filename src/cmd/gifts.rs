@@ -7,7 +7,7 @@ use clap::Args;
 
 use danmu_analyze::analysis::gifts::gifts;
 use danmu_analyze::charts::bar;
-use danmu_analyze::report::tables;
+use danmu_analyze::report;
 
 use super::analysis_args::{emit, AnalysisArgs};
 use super::{InputArgs, Outcome};
@@ -33,10 +33,9 @@ pub struct GiftsArgs {
 pub fn run(args: GiftsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load()?;
-    let events: Vec<_> = loaded.events().collect();
-    let g = gifts(&events, args.analysis.rmb_per_diamond);
+    let g = gifts(loaded.lazy(), args.analysis.rmb_per_diamond)?;
     emit(
-        &tables::gifts(&g),
+        &g.rows,
         args.csv.as_deref(),
         &args.analysis,
         args.input.zone(),
@@ -46,12 +45,7 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
         g.combos_total, g.units_total, g.diamonds_total, g.rmb_total, args.analysis.rmb_per_diamond
     );
     if let Some(p) = &args.png {
-        let rows: Vec<(String, u64)> = g
-            .rows
-            .iter()
-            .take(args.analysis.top)
-            .map(|r| (r.gift_name.clone(), r.diamonds))
-            .collect();
+        let rows = report::gift_bars(&g.rows, args.analysis.top);
         bar::draw(
             p,
             &bar::Bars {

@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+use danmu_analyze::analysis::summary::totals;
 use danmu_analyze::pipeline::Stats;
 use danmu_analyze::timefmt::Zone;
 
@@ -29,11 +30,8 @@ pub struct InspectArgs {
 pub fn run(args: InspectArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    let s = &loaded.decoded.stats;
-    let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
-    for ev in loaded.events() {
-        *kinds.entry(ev.kind.name()).or_default() += 1;
-    }
+    let s = &loaded.stats;
+    let kinds: BTreeMap<String, u64> = totals(loaded.lazy())?.counts;
     let mut out = io::stdout().lock();
     if args.json {
         let v = json!({
@@ -55,7 +53,7 @@ pub fn run(args: InspectArgs) -> Result<Outcome> {
 fn write_text(
     out: &mut impl Write,
     s: &Stats,
-    kinds: &BTreeMap<&str, u64>,
+    kinds: &BTreeMap<String, u64>,
     zone: &Zone,
 ) -> io::Result<()> {
     writeln!(

@@ -48,7 +48,9 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
     }
     let loaded = args.input.load_files()?;
     eprintln!("{}", loaded.summary());
-    let total = loaded.events().count();
+    let rows = loaded.rows()?;
+    let events: Vec<_> = (0..rows.len()).map(|i| rows.event(i)).collect();
+    let total = events.len();
     let tty = io::stderr().is_terminal();
     drop(conn);
     let opts = LoadOptions {
@@ -67,7 +69,7 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
             let _ = io::stderr().flush();
         }
     };
-    let result = load::load(&url, loaded.events(), &opts, show);
+    let result = load::load(&url, events.iter(), &opts, show);
     if tty {
         eprintln!();
     }

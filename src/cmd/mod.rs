@@ -20,11 +20,14 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
+
 use danmu_analyze::db::read::Filter;
-use danmu_analyze::event::{Event, Kind};
+use danmu_analyze::event::Kind;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
-use danmu_analyze::pipeline::{self, Decoded, Options};
+use danmu_analyze::pipeline::{self, Options, Stats};
+use danmu_analyze::table::{self, filter, rows::Rows};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
 
 /// Exit code when the command finished but skipped unreadable input (see stderr).
@@ -136,8 +139,8 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// Reads and decodes every input, or reads MySQL (`--mysql`, `--mysql-query`); reports
-    /// skipped input on stderr.
+    /// Reads every input into the event table (or reads MySQL: `--mysql`, `--mysql-query`),
+    /// with the filters applied; reports skipped input on stderr.
     pub fn load(&self) -> Result<Loaded> {
         if self.mysql.is_none() && self.mysql_query.is_none() {
             return self.load_files();
@@ -145,36 +148,21 @@ impl InputArgs {
         if self.has_files() {
             bail!("give INPUT files or --mysql / --mysql-query, not both (`load` writes files into MySQL)");
         }
-        let (since, until) = self.times()?;
-        let filter = Filter {
-            room: self.room,
-            since,
-            until,
-            kinds: self.kinds.clone(),
-        };
+        let filter = self.filter()?;
         let (decoded, source) = db::read_events(
             self.mysql.as_deref(),
             self.mysql_query.as_deref(),
             &filter,
             self.tz,
         )?;
-        if self.strict {
-            if let Some(first) = decoded.stats.errors.first() {
-                bail!("{first} (--strict: stopping at the first unreadable value)");
-            }
-        }
-        report_issues(&decoded);
-        Ok(Loaded {
-            decoded,
-            kinds: self.kinds.clone(),
-            room: self.room,
-            since,
-            until,
-            mysql: Some(source),
-        })
+        self.check_strict(&decoded.stats, "value")?;
+        report_issues(&decoded.stats);
+        let table = table::from_events(&decoded.events)?;
+        drop(decoded.events);
+        Loaded::new(table, decoded.stats, &filter, Some(source))
     }
 
-    /// Reads and decodes the INPUT files, never MySQL (`load` writes them there).
+    /// Reads the INPUT files into the event table, never MySQL (`load` writes them there).
     pub fn load_files(&self) -> Result<Loaded> {
         let specs: Vec<InputSpec> = self
             .inputs
@@ -187,20 +175,30 @@ impl InputArgs {
             resolve_combos: !self.raw_gifts,
         };
         let decoded = pipeline::decode_all(frames, opts);
+        self.check_strict(&decoded.stats, "input")?;
+        report_issues(&decoded.stats);
+        let table = table::from_events(&decoded.events)?;
+        drop(decoded.events);
+        Loaded::new(table, decoded.stats, &self.filter()?, None)
+    }
+
+    fn check_strict(&self, stats: &Stats, what: &str) -> Result<()> {
         if self.strict {
-            if let Some(first) = decoded.stats.errors.first() {
-                bail!("{first} (--strict: stopping at the first unreadable input)");
+            if let Some(first) = stats.errors.first() {
+                bail!("{first} (--strict: stopping at the first unreadable {what})");
             }
         }
-        report_issues(&decoded);
+        Ok(())
+    }
+
+    /// --kind, --room, --since and --until.
+    fn filter(&self) -> Result<Filter> {
         let (since, until) = self.times()?;
-        Ok(Loaded {
-            decoded,
-            kinds: self.kinds.clone(),
+        Ok(Filter {
             room: self.room,
             since,
             until,
-            mysql: None,
+            kinds: self.kinds.clone(),
         })
     }
 
@@ -233,32 +231,38 @@ impl InputArgs {
     }
 }
 
-/// Decoded input plus the filters to view it through.
+/// The event table of the inputs, filtered, and what reading them found.
 pub struct Loaded {
-    pub decoded: Decoded,
-    kinds: Vec<Kind>,
-    room: Option<u64>,
-    since: Option<i64>,
-    until: Option<i64>,
+    /// One chunk per column, so [`Rows`] lookups are constant time.
+    pub table: DataFrame,
+    pub stats: Stats,
     /// The MySQL URL (password masked) the events came from.
     mysql: Option<String>,
 }
 
 impl Loaded {
-    pub fn keeps(&self, ev: &Event) -> bool {
-        (self.kinds.is_empty() || self.kinds.contains(&ev.kind))
-            && self.room.is_none_or(|r| ev.room_id == r)
-            && self.since.is_none_or(|t| ev.ts >= t)
-            && self.until.is_none_or(|t| ev.ts < t)
+    fn new(table: DataFrame, stats: Stats, f: &Filter, mysql: Option<String>) -> Result<Loaded> {
+        let mut table = filter::apply(table.lazy(), f).collect()?;
+        table.rechunk_mut();
+        Ok(Loaded {
+            table,
+            stats,
+            mysql,
+        })
     }
 
-    pub fn events(&self) -> impl Iterator<Item = &Event> {
-        self.decoded.events.iter().filter(|e| self.keeps(e))
+    /// The table as the processors take it.
+    pub fn lazy(&self) -> LazyFrame {
+        self.table.clone().lazy()
     }
 
-    /// One line on what decoding did, for stderr.
+    pub fn rows(&self) -> Result<Rows<'_>> {
+        Ok(Rows::new(&self.table)?)
+    }
+
+    /// One line on what reading did, for stderr.
     pub fn summary(&self) -> String {
-        let s = &self.decoded.stats;
+        let s = &self.stats;
         if let Some(url) = &self.mysql {
             return format!("{} events read from {url}", s.events);
         }
@@ -269,7 +273,7 @@ impl Loaded {
     }
 
     pub fn outcome(&self) -> Outcome {
-        if self.decoded.stats.error_count > 0 {
+        if self.stats.error_count > 0 {
             Outcome::Skipped
         } else {
             Outcome::Clean
@@ -280,8 +284,7 @@ impl Loaded {
 /// At most this many skipped items are listed on stderr; `inspect --json` lists more.
 const ISSUES_SHOWN: usize = 20;
 
-fn report_issues(d: &Decoded) {
-    let s = &d.stats;
+fn report_issues(s: &Stats) {
     if s.error_count == 0 {
         return;
     }

@@ -35,11 +35,10 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     progress.stage("decode");
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    let events: Vec<_> = loaded.events().collect();
     let seg = args.analysis.segmenter()?;
     let opts = args.analysis.options();
-    let a = analyze(&events, &seg, &opts, |s| progress.stage(s));
-    let summary = Summary::new(&a, &events, &loaded.decoded.stats, &zone, opts.top);
+    let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
+    let summary = Summary::new(&a, &loaded.stats, &zone, opts.top);
     let csv = args.analysis.csv.options(zone);
     let input = ReportInput {
         analysis: &a,

@@ -37,11 +37,10 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    let events: Vec<_> = loaded.events().collect();
     let seg = args.analysis.segmenter()?;
-    let a = analyze(&events, &seg, &args.analysis.options(), |_| {});
+    let a = analyze(loaded.lazy(), &seg, &args.analysis.options(), |_| {})?;
     emit(
-        &tables::timeline(&a.timeline, &zone),
+        &tables::timeline(&a.timeline),
         args.csv.as_deref(),
         &args.analysis,
         zone,
@@ -49,14 +48,21 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     println!();
     println!("peaks (chat far above its rolling median; the first minute after a connection is skipped):");
     emit(
-        &tables::peaks(&a.peaks, &zone),
+        &tables::peaks(&a.peaks)?,
         args.peaks_csv.as_deref(),
         &args.analysis,
         zone,
     )?;
     if let Some(p) = &args.png {
         let peaks: Vec<_> = a.peaks.iter().map(|p| p.peak.clone()).collect();
-        line::draw(p, &a.timeline, &peaks, &zone, "时间线")?;
+        line::draw(
+            p,
+            &a.timeline.buckets(),
+            a.timeline.bucket_ms,
+            &peaks,
+            &zone,
+            "时间线",
+        )?;
         eprintln!("wrote {}", p.display());
     }
     Ok(loaded.outcome())

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use danmu_analyze::analysis::summary::ranking;
 use danmu_analyze::analysis::users::users;
 use danmu_analyze::charts::{bar, clean_label};
-use danmu_analyze::report::tables;
+use polars::prelude::DataFrame;
 
 use super::analysis_args::{emit, AnalysisArgs};
 use super::{InputArgs, Outcome};
@@ -36,16 +37,15 @@ pub struct UsersArgs {
 pub fn run(args: UsersArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load()?;
-    let events: Vec<_> = loaded.events().collect();
     let top = args.analysis.options().top;
-    let u = users(&events, top);
-    let (rows, value, title): (&[_], &'static str, &str) = match args.by.as_str() {
+    let u = users(loaded.lazy(), top)?;
+    let (rows, value, title): (&DataFrame, &'static str, &str) = match args.by.as_str() {
         "gifters" => (&u.top_gifters, "diamonds", "送礼榜（钻石）"),
         "likers" => (&u.top_likers, "likes", "点赞榜"),
         "paid" => (&u.chatters_who_paid, "diamonds", "既发言又送礼"),
         "levels" => {
             emit(
-                &tables::levels(&u.user_levels, &u.fans_club_levels),
+                &u.levels,
                 args.csv.as_deref(),
                 &args.analysis,
                 args.input.zone(),
@@ -54,24 +54,17 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
         }
         _ => (&u.top_chatters, "messages", "发言榜"),
     };
-    let rows = &rows[..rows.len().min(top)];
+    let rows = rows.head(Some(top));
     emit(
-        &tables::users(rows, value),
+        &rows,
         args.csv.as_deref(),
         &args.analysis,
         args.input.zone(),
     )?;
     if let Some(p) = &args.png {
-        let bars: Vec<(String, u64)> = rows
-            .iter()
-            .map(|r| {
-                let v = match value {
-                    "diamonds" => r.diamonds,
-                    "likes" => r.likes,
-                    _ => r.messages,
-                };
-                (clean_label(&r.user_name, &r.user_id.to_string()), v)
-            })
+        let bars: Vec<(String, u64)> = ranking(&rows, value)
+            .into_iter()
+            .map(|(id, name, v)| (clean_label(&name, &id.to_string()), v))
             .collect();
         bar::draw(
             p,
@@ -84,12 +77,20 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
         )?;
         eprintln!("wrote {}", p.display());
     }
+    let positive = |name: &str| -> Result<usize> {
+        Ok(u.all
+            .column(name)?
+            .u64()?
+            .into_no_null_iter()
+            .filter(|v| *v > 0)
+            .count())
+    };
     println!(
         "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
-        u.all.len(),
-        u.all.iter().filter(|r| r.messages > 0).count(),
-        u.all.iter().filter(|r| r.gifts > 0).count(),
-        u.chatters_who_paid.len()
+        u.all.height(),
+        positive("messages")?,
+        positive("gifts")?,
+        u.chatters_who_paid.height()
     );
     Ok(loaded.outcome())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use danmu_analyze::analysis::{chats, words::count_words};
+use danmu_analyze::analysis::words::{words, WordStats};
 use danmu_analyze::charts::{bar, cloud};
 use danmu_analyze::report::tables;
 
@@ -39,27 +39,28 @@ pub struct WordsArgs {
 pub fn run(args: WordsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load()?;
-    let events: Vec<_> = loaded.events().collect();
     let seg = args.analysis.segmenter()?;
     let opts = args.analysis.options();
-    let stats = count_words(&seg, &chats(&events), &opts.words);
-    let list = if args.emotes {
+    let stats = words(loaded.lazy(), &seg, &opts.words)?;
+    let ranked = if args.emotes {
         &stats.emotes
     } else {
         &stats.words
     };
-    let grid = tables::words(list, opts.top, if args.emotes { "emote" } else { "word" });
+    let table = tables::words(ranked, opts.top, if args.emotes { "emote" } else { "word" })?;
     emit(
-        &grid,
+        &table,
         args.csv.as_deref(),
         &args.analysis,
         args.input.zone(),
     )?;
-    let rows: Vec<(String, u64)> = list
-        .iter()
-        .take(opts.top)
-        .map(|w| (w.word.clone(), w.count))
-        .collect();
+    let bars = |n: usize| -> Vec<(String, u64)> {
+        WordStats::top(ranked, n)
+            .into_iter()
+            .map(|w| (w.word, w.count))
+            .collect()
+    };
+    let rows = bars(opts.top);
     if let Some(p) = &args.png {
         let title = if args.emotes {
             "表情 Top"
@@ -78,12 +79,7 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
         eprintln!("wrote {}", p.display());
     }
     if let Some(p) = &args.cloud {
-        let many: Vec<(String, u64)> = list
-            .iter()
-            .take(120)
-            .map(|w| (w.word.clone(), w.count))
-            .collect();
-        cloud::draw(p, &many)?;
+        cloud::draw(p, &bars(120))?;
         eprintln!("wrote {}", p.display());
     }
     Ok(loaded.outcome())

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::columns::{Cell, Column};
-use crate::event::Event;
+use crate::table::rows::Rows;
 use crate::timefmt::Zone;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -28,11 +28,11 @@ impl Default for CsvOptions {
     }
 }
 
-/// Writes `events` with `columns`; `ts` is local time in the zone (`2026-01-01 18:00:00.123`)
-/// and `ts_ms` the exact UTC milliseconds.
-pub fn write<'a, W: Write>(
+/// Writes the event table's `rows` with `columns`; `ts` is local time in the zone
+/// (`2026-01-01 18:00:00.123`) and `ts_ms` the exact UTC milliseconds.
+pub fn write<W: Write>(
     mut out: W,
-    events: impl IntoIterator<Item = &'a Event>,
+    rows: &Rows,
     columns: &[Column],
     opts: &CsvOptions,
 ) -> io::Result<()> {
@@ -47,10 +47,10 @@ pub fn write<'a, W: Write>(
     }
     w.write_record(&header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
-    for ev in events {
+    for i in 0..rows.len() {
         row.clear();
         for &col in columns {
-            match col.cell(ev) {
+            match rows.cell(col, i) {
                 Cell::Null => row.push(String::new()),
                 Cell::Time(ms) => {
                     row.push(opts.zone.at(ms).format("%Y-%m-%d %H:%M:%S%.3f").to_string());

@@ -1,9 +1,9 @@
-//! Writing events out: one writer per format, each to any `io::Write` so tests need no files.
+//! Writing the event table and result tables out: one writer per format, each to any
+//! `io::Write` so tests need no files.
 
 pub mod csv;
-pub mod grid;
+pub mod frame;
 pub mod ndjson;
-#[cfg(feature = "table")]
 pub mod parquet;
 pub mod text;
 

@@ -5,14 +5,14 @@ use std::io::{self, Write};
 use serde_json::{Map, Value};
 
 use crate::columns::{Cell, Column};
-use crate::event::Event;
+use crate::table::rows::Rows;
 use crate::timefmt::Zone;
 
-/// One event as a JSON object: `ts` as ISO-8601 in the zone, `ts_ms` as UTC milliseconds.
-pub fn to_json(ev: &Event, columns: &[Column], zone: &Zone) -> Map<String, Value> {
+/// One row as a JSON object: `ts` as ISO-8601 in the zone, `ts_ms` as UTC milliseconds.
+pub fn to_json(rows: &Rows, row: usize, columns: &[Column], zone: &Zone) -> Map<String, Value> {
     let mut obj = Map::new();
     for &col in columns {
-        match col.cell(ev) {
+        match rows.cell(col, row) {
             Cell::Null => {}
             Cell::Time(ms) => {
                 obj.insert(col.name().into(), Value::from(zone.iso(ms)));
@@ -29,14 +29,9 @@ pub fn to_json(ev: &Event, columns: &[Column], zone: &Zone) -> Map<String, Value
     obj
 }
 
-pub fn write<'a, W: Write>(
-    mut out: W,
-    events: impl IntoIterator<Item = &'a Event>,
-    columns: &[Column],
-    zone: &Zone,
-) -> io::Result<()> {
-    for ev in events {
-        serde_json::to_writer(&mut out, &to_json(ev, columns, zone))?;
+pub fn write<W: Write>(mut out: W, rows: &Rows, columns: &[Column], zone: &Zone) -> io::Result<()> {
+    for i in 0..rows.len() {
+        serde_json::to_writer(&mut out, &to_json(rows, i, columns, zone))?;
         out.write_all(b"\n")?;
     }
     out.flush()

@@ -2,20 +2,19 @@
 
 use std::io::Write;
 
-use polars::prelude::{ParquetCompression, ParquetWriter, PolarsResult};
+use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter, PolarsResult};
 
 use crate::columns::Column;
-use crate::event::Event;
-use crate::table::to_dataframe;
+use crate::table::for_export;
 use crate::timefmt::Zone;
 
 pub fn write<W: Write>(
     out: W,
-    events: &[&Event],
+    table: &DataFrame,
     columns: &[Column],
     zone: &Zone,
 ) -> PolarsResult<()> {
-    let mut df = to_dataframe(events, columns, zone)?;
+    let mut df = for_export(table, columns, zone)?;
     ParquetWriter::new(out)
         .with_compression(ParquetCompression::Snappy)
         .finish(&mut df)?;

@@ -3,8 +3,11 @@
 
 use std::fmt::Write as _;
 
+use polars::prelude::{DataFrame, PolarsResult};
+
 use super::ReportInput;
-use crate::output::grid::{Grid, Val};
+use crate::output::frame;
+use crate::timefmt::Zone;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -13,40 +16,38 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn table(g: &Grid, limit: usize) -> String {
+fn table(df: &DataFrame, limit: usize, zone: &Zone) -> PolarsResult<String> {
+    let head = df.head(Some(limit));
     let mut s = String::from("<table><thead><tr>");
-    for h in &g.headers {
+    for h in head.get_column_names() {
         let _ = write!(s, "<th>{}</th>", esc(h));
     }
     s.push_str("</tr></thead><tbody>");
-    for row in g.rows.iter().take(limit) {
+    for row in frame::cells(&head, zone)? {
         s.push_str("<tr>");
-        for v in row {
-            let (text, num) = match v {
-                Val::Id(x) => (x.to_string(), false),
-                Val::Int(x) => (x.to_string(), true),
-                Val::Float(x, d) => (format!("{x:.d$}"), true),
-                Val::Text(t) => (t.clone(), false),
-                Val::Empty => (String::new(), false),
-            };
+        for c in row {
             let _ = write!(
                 s,
                 "<td{}>{}</td>",
-                if num { " class=n" } else { "" },
-                esc(&text)
+                if c.numeric { " class=n" } else { "" },
+                esc(&c.text)
             );
         }
         s.push_str("</tr>");
     }
     s.push_str("</tbody></table>");
-    s
+    Ok(s)
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:2em auto;max-width:1240px;color:#222;padding:0 1em}h1{margin-bottom:.2em}.sub{color:#666;margin-top:0}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:1.2em 0}.card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-size:1.6em}.card span{color:#666}img{max-width:100%;border:1px solid #eee;margin:.5em 0}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #eee;padding:4px 10px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f6f6f6}.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:20px}footer{color:#888;margin-top:2em;font-size:.9em}";
 
-pub fn page(r: &ReportInput, charts: &[(String, String)], grids: &[(&str, Grid)]) -> String {
+pub fn page(
+    r: &ReportInput,
+    charts: &[(String, String)],
+    tables: &[(&str, DataFrame)],
+) -> PolarsResult<String> {
     let s = r.summary;
-    let grid = |name: &str| grids.iter().find(|(n, _)| *n == name).map(|(_, g)| g);
+    let table_named = |name: &str| tables.iter().find(|(n, _)| *n == name).map(|(_, g)| g);
     let mut h = String::new();
     let span = format!(
         "{} → {}",
@@ -94,8 +95,8 @@ pub fn page(r: &ReportInput, charts: &[(String, String)], grids: &[(&str, Grid)]
     h.push_str("<h2>高峰时刻</h2>");
     if s.peaks.is_empty() {
         h.push_str("<p>没有明显高于基线的时刻。</p>");
-    } else if let Some(g) = grid("peaks.csv") {
-        h.push_str(&table(g, 20));
+    } else if let Some(g) = table_named("peaks.csv") {
+        h.push_str(&table(g, 20, r.zone)?);
     }
     h.push_str("<div class=cols>");
     for (file, caption) in charts.iter().filter(|c| c.0 != "timeline.png") {
@@ -116,19 +117,19 @@ pub fn page(r: &ReportInput, charts: &[(String, String)], grids: &[(&str, Grid)]
         ("gifts.csv", "礼物", r.top),
         ("chatters_who_paid.csv", "既发言又送礼的观众", r.top),
     ] {
-        if let Some(g) = grid(name) {
+        if let Some(g) = table_named(name) {
             let _ = write!(
                 h,
                 "<div><h2>{}</h2>{}<p><a href=\"{}\">{}</a></p></div>",
                 esc(title),
-                table(g, limit),
+                table(g, limit, r.zone)?,
                 esc(name),
                 esc(name)
             );
         }
     }
     h.push_str("</div><h2>全部数据</h2><ul>");
-    for (name, _) in grids {
+    for (name, _) in tables {
         let _ = write!(h, "<li><a href=\"{0}\">{0}</a></li>", esc(name));
     }
     h.push_str("<li><a href=\"summary.json\">summary.json</a></li></ul>");
@@ -140,5 +141,5 @@ pub fn page(r: &ReportInput, charts: &[(String, String)], grids: &[(&str, Grid)]
         count("gift"),
         s.decode_errors
     );
-    h
+    Ok(h)
 }

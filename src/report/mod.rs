@@ -10,10 +10,13 @@ use std::path::{Path, PathBuf};
 
 use plotters::style::RGBColor;
 
-use crate::analysis::summary::{Analysis, Summary};
+use polars::prelude::{DataFrame, PolarsError};
+
+use crate::analysis::summary::{ranking, Analysis, Summary};
+use crate::analysis::words::WordStats;
 use crate::charts::{self, bar, cloud, line, ChartError};
 use crate::output::csv::CsvOptions;
-use crate::output::grid::Grid;
+use crate::output::frame;
 use crate::timefmt::Zone;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +25,8 @@ pub enum ReportError {
     Io { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error("building the report's tables failed: {0}")]
+    Table(#[from] PolarsError),
 }
 
 /// What went into the folder.
@@ -58,38 +63,24 @@ pub fn write(
     let a = r.analysis;
     let mut w = Written::default();
     stage("tables");
-    let grids: Vec<(&str, Grid)> = vec![
-        ("words.csv", tables::words(&a.words.words, 500, "word")),
-        ("emotes.csv", tables::words(&a.words.emotes, 200, "emote")),
-        ("timeline.csv", tables::timeline(&a.timeline, r.zone)),
-        ("peaks.csv", tables::peaks(&a.peaks, r.zone)),
-        (
-            "top_chatters.csv",
-            tables::users(&a.users.top_chatters, "messages"),
-        ),
-        (
-            "top_gifters.csv",
-            tables::users(&a.users.top_gifters, "diamonds"),
-        ),
-        (
-            "top_likers.csv",
-            tables::users(&a.users.top_likers, "likes"),
-        ),
-        (
-            "chatters_who_paid.csv",
-            tables::users(&a.users.chatters_who_paid, "diamonds"),
-        ),
-        (
-            "levels.csv",
-            tables::levels(&a.users.user_levels, &a.users.fans_club_levels),
-        ),
-        ("gifts.csv", tables::gifts(&a.gifts)),
+    let u = &a.users;
+    let tables: Vec<(&str, DataFrame)> = vec![
+        ("words.csv", tables::words(&a.words.words, 500, "word")?),
+        ("emotes.csv", tables::words(&a.words.emotes, 200, "emote")?),
+        ("timeline.csv", tables::timeline(&a.timeline)),
+        ("peaks.csv", tables::peaks(&a.peaks)?),
+        ("top_chatters.csv", u.top_chatters.clone()),
+        ("top_gifters.csv", u.top_gifters.clone()),
+        ("top_likers.csv", u.top_likers.clone()),
+        ("chatters_who_paid.csv", u.chatters_who_paid.clone()),
+        ("levels.csv", u.levels.clone()),
+        ("gifts.csv", a.gifts.rows.clone()),
     ];
-    for (name, grid) in &grids {
+    for (name, df) in &tables {
         let path = dir.join(name);
         let file = File::create(&path).map_err(io_err(&path))?;
         let mut out = BufWriter::new(file);
-        grid.write_csv(&mut out, r.csv)
+        frame::write_csv(df, &mut out, r.csv)
             .and_then(|_| out.flush())
             .map_err(io_err(&path))?;
         w.files.push(name.to_string());
@@ -107,7 +98,8 @@ pub fn write(
     let peaks: Vec<_> = a.peaks.iter().map(|p| p.peak.clone()).collect();
     line::draw(
         &dir.join("timeline.png"),
-        &a.timeline,
+        &a.timeline.buckets(),
+        a.timeline.bucket_ms,
         &peaks,
         r.zone,
         &format!("{} · 时间线", r.title),
@@ -116,12 +108,9 @@ pub fn write(
         "timeline.png".into(),
         "时间线：弹幕、发言人数、进场与在线人数".into(),
     ));
-    let top_words: Vec<(String, u64)> = a
-        .words
-        .words
-        .iter()
-        .take(r.top.max(20))
-        .map(|x| (x.word.clone(), x.count))
+    let top_words: Vec<(String, u64)> = WordStats::top(&a.words.words, r.top.max(20))
+        .into_iter()
+        .map(|x| (x.word, x.count))
         .collect();
     if !top_words.is_empty() {
         bar::draw(
@@ -134,29 +123,20 @@ pub fn write(
             },
         )?;
         charts.push(("words.png".into(), "热词".into()));
-        let many: Vec<(String, u64)> = a
-            .words
-            .words
-            .iter()
-            .take(120)
-            .map(|x| (x.word.clone(), x.count))
+        let many: Vec<(String, u64)> = WordStats::top(&a.words.words, 120)
+            .into_iter()
+            .map(|x| (x.word, x.count))
             .collect();
         cloud::draw(&dir.join("wordcloud.png"), &many)?;
         charts.push(("wordcloud.png".into(), "词云".into()));
     }
-    let rank = |rows: &[crate::analysis::users::UserRow],
-                v: fn(&crate::analysis::users::UserRow) -> u64|
-     -> Vec<(String, u64)> {
-        rows.iter()
-            .map(|u| {
-                (
-                    charts::clean_label(&u.user_name, &u.user_id.to_string()),
-                    v(u),
-                )
-            })
+    let rank = |df: &DataFrame, value: &str| -> Vec<(String, u64)> {
+        ranking(df, value)
+            .into_iter()
+            .map(|(id, name, v)| (charts::clean_label(&name, &id.to_string()), v))
             .collect()
     };
-    let chatters = rank(&a.users.top_chatters, |u| u.messages);
+    let chatters = rank(&a.users.top_chatters, "messages");
     if !chatters.is_empty() {
         bar::draw(
             &dir.join("top_chatters.png"),
@@ -169,7 +149,7 @@ pub fn write(
         )?;
         charts.push(("top_chatters.png".into(), "发言榜".into()));
     }
-    let gifters = rank(&a.users.top_gifters, |u| u.diamonds);
+    let gifters = rank(&a.users.top_gifters, "diamonds");
     if !gifters.is_empty() {
         bar::draw(
             &dir.join("top_gifters.png"),
@@ -182,13 +162,7 @@ pub fn write(
         )?;
         charts.push(("top_gifters.png".into(), "送礼榜".into()));
     }
-    let gift_rows: Vec<(String, u64)> = a
-        .gifts
-        .rows
-        .iter()
-        .take(r.top)
-        .map(|g| (g.gift_name.clone(), g.diamonds))
-        .collect();
+    let gift_rows = gift_bars(&a.gifts.rows, r.top);
     if !gift_rows.is_empty() {
         bar::draw(
             &dir.join("gifts.png"),
@@ -204,9 +178,25 @@ pub fn write(
     w.files.extend(charts.iter().map(|c| c.0.clone()));
 
     stage("page");
-    let page = html::page(r, &charts, &grids);
+    let page = html::page(r, &charts, &tables)?;
     let path = dir.join("index.html");
     fs::write(&path, page).map_err(io_err(&path))?;
     w.files.push("index.html".into());
     Ok(w)
+}
+
+/// (gift name, diamonds) of the first `top` gifts, for the bar chart.
+pub fn gift_bars(rows: &DataFrame, top: usize) -> Vec<(String, u64)> {
+    let head = rows.head(Some(top));
+    let (Ok(names), Ok(diamonds)) = (head.column("gift_name"), head.column("diamonds")) else {
+        return Vec::new();
+    };
+    let (Ok(names), Ok(diamonds)) = (names.str(), diamonds.u64()) else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .zip(diamonds.iter())
+        .map(|(n, d)| (n.unwrap_or("").to_string(), d.unwrap_or(0)))
+        .collect()
 }

@@ -1,0 +1,128 @@
+//! Result tables (rankings, timelines, peaks) are polars DataFrames; this shows them: aligned
+//! for people, as Excel-friendly CSV, or as cells for the HTML page.
+
+use std::io::{self, Write};
+
+use polars::prelude::{AnyValue, DataFrame, PolarsResult};
+use unicode_width::UnicodeWidthStr;
+
+use super::csv::{CsvOptions, BOM};
+use crate::columns::{Column, ColumnType};
+use crate::timefmt::Zone;
+
+/// One shown cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub text: String,
+    /// Numbers align right.
+    pub numeric: bool,
+    /// A 64-bit id: a text cell in Excel CSV.
+    pub id: bool,
+}
+
+/// Every cell of `df` as text: times in `zone`, floats with `decimals(column)` places.
+pub fn cells(df: &DataFrame, zone: &Zone) -> PolarsResult<Vec<Vec<Shown>>> {
+    let mut rows: Vec<Vec<Shown>> = (0..df.height()).map(|_| Vec::new()).collect();
+    for column in df.columns() {
+        let name = column.name().as_str();
+        let id = is_id(name);
+        let dtype = column.dtype().clone();
+        let s = column.as_materialized_series().rechunk();
+        for (i, row) in rows.iter_mut().enumerate() {
+            let v = s.get(i)?;
+            let (text, numeric) = match v {
+                AnyValue::Null => (String::new(), false),
+                AnyValue::Datetime(ms, _, _) => (zone.human(ms), false),
+                AnyValue::Float64(f) => (format!("{f:.*}", decimals(name)), true),
+                AnyValue::Float32(f) => (format!("{f:.*}", decimals(name)), true),
+                AnyValue::String(t) => (t.to_string(), false),
+                AnyValue::StringOwned(ref t) => (t.to_string(), false),
+                AnyValue::Boolean(b) => (b.to_string(), false),
+                other if dtype.is_integer() => (other.to_string(), !id),
+                other => (other.to_string(), false),
+            };
+            row.push(Shown { text, numeric, id });
+        }
+    }
+    Ok(rows)
+}
+
+/// Decimal places shown for a float column.
+fn decimals(name: &str) -> usize {
+    match name {
+        "rmb" | "ratio" | "share" | "score" => 2,
+        _ => 1,
+    }
+}
+
+/// Integer columns that hold ids rather than quantities, by the column table.
+fn is_id(name: &str) -> bool {
+    Column::ALL
+        .iter()
+        .any(|c| c.name() == name && c.ty() == ColumnType::Id)
+}
+
+/// Aligned columns under upper-case headers; CJK characters count as two columns wide.
+pub fn print<W: Write>(df: &DataFrame, zone: &Zone, out: &mut W) -> io::Result<()> {
+    let rows = cells(df, zone).map_err(io::Error::other)?;
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|h| h.to_uppercase())
+        .collect();
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].text.width())
+                .chain([headers[i].width()])
+                .max()
+                .unwrap_or(0)
+                .min(40)
+        })
+        .collect();
+    let line = |out: &mut W, vals: Vec<(&str, bool)>| -> io::Result<()> {
+        let mut s = String::new();
+        for (i, (v, right)) in vals.into_iter().enumerate() {
+            let pad = " ".repeat(widths[i].saturating_sub(v.width()));
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if right {
+                s.push_str(&pad);
+                s.push_str(v);
+            } else {
+                s.push_str(v);
+                s.push_str(&pad);
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, headers.iter().map(|h| (h.as_str(), false)).collect())?;
+    for row in &rows {
+        line(
+            out,
+            row.iter().map(|c| (c.text.as_str(), c.numeric)).collect(),
+        )?;
+    }
+    Ok(())
+}
+
+/// CSV for Excel (see [`CsvOptions`]): BOM, ids as `="…"` text cells, local times.
+pub fn write_csv<W: Write>(df: &DataFrame, mut out: W, opts: &CsvOptions) -> io::Result<()> {
+    if opts.bom {
+        out.write_all(BOM)?;
+    }
+    let rows = cells(df, &opts.zone).map_err(io::Error::other)?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(df.get_column_names().iter().map(|n| n.as_str()))?;
+    for row in rows {
+        w.write_record(row.into_iter().map(|c| {
+            if c.id && opts.excel_ids && !c.text.is_empty() {
+                format!("=\"{}\"", c.text)
+            } else {
+                c.text
+            }
+        }))?;
+    }
+    w.flush()
+}
