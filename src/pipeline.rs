@@ -131,11 +131,65 @@ impl Stats {
     }
 }
 
-/// The decoded events of all inputs, in time order, with their statistics.
+/// The decoded events of all inputs, in time order, with their statistics. `T` is what the
+/// events were collected into: a `Vec<Event>`, or the event table (see [`Sink`]).
 #[derive(Debug, Clone, Default)]
-pub struct Decoded {
-    pub events: Vec<Event>,
+pub struct Decoded<T = Vec<Event>> {
+    pub events: T,
     pub stats: Stats,
+}
+
+/// Where the ordered pass puts the events it keeps. `seq` numbers them in arrival order; the
+/// sink puts them in time order at the end, arrival order breaking ties.
+pub trait Sink {
+    type Output;
+    /// A kept event other than a gift.
+    fn push(&mut self, seq: u64, ev: Event);
+    /// Everything is in: `gifts` are the resolved gift events, in `seq` order. Completes
+    /// `stats` (events, combos, rooms, time span).
+    fn finish(self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> Self::Output;
+}
+
+/// Collects events as structs: the bare decoder's sink (tests, fuzzing, row consumers).
+#[derive(Debug, Default)]
+pub struct EventVec(Vec<(u64, Event)>);
+
+impl Sink for EventVec {
+    type Output = Vec<Event>;
+
+    fn push(&mut self, seq: u64, ev: Event) {
+        self.0.push((seq, ev));
+    }
+
+    fn finish(self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> Vec<Event> {
+        // Both lists are in seq order: merge them back into arrival order.
+        let mut events = Vec::with_capacity(self.0.len() + gifts.len());
+        let mut a = self.0.into_iter().peekable();
+        let mut b = gifts.into_iter().peekable();
+        loop {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x.0 < y.0,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_a { a.next() } else { b.next() };
+            events.extend(next.map(|(_, e)| e));
+        }
+        if !events.is_sorted_by_key(|e| e.ts) {
+            sort_by_time(&mut events);
+        }
+        stats.events = events.len() as u64;
+        stats.combos = events.iter().filter(|e| e.kind == Kind::Gift).count() as u64;
+        for ev in &events {
+            if ev.room_id != 0 {
+                stats.rooms.insert(ev.room_id);
+            }
+        }
+        stats.first_ts = events.iter().map(|e| e.ts).filter(|t| *t != 0).min();
+        stats.last_ts = events.iter().map(|e| e.ts).max().filter(|t| *t != 0);
+        events
+    }
 }
 
 /// What one frame decoded to, before the ordered pass.
@@ -207,21 +261,33 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
 type ComboKey = (u64, u64, u64, u64);
 
 /// The ordered pass over decoded frames.
-pub struct Pipeline {
+pub struct Pipeline<S: Sink = EventVec> {
     opts: Options,
     seen: FxHashSet<(u64, u64)>,
+    /// Combo key → index in `gifts`.
     combos: FxHashMap<ComboKey, usize>,
-    events: Vec<Event>,
+    /// Gift events stay here until the end: a later update of a combo replaces its event.
+    gifts: Vec<(u64, Event)>,
+    sink: S,
+    seq: u64,
     stats: Stats,
 }
 
 impl Pipeline {
     pub fn new(opts: Options) -> Pipeline {
+        Pipeline::with_sink(opts, EventVec::default())
+    }
+}
+
+impl<S: Sink> Pipeline<S> {
+    pub fn with_sink(opts: Options, sink: S) -> Pipeline<S> {
         Pipeline {
             opts,
             seen: FxHashSet::default(),
             combos: FxHashMap::default(),
-            events: Vec::new(),
+            gifts: Vec::new(),
+            sink,
+            seq: 0,
             stats: Stats::default(),
         }
     }
@@ -263,49 +329,42 @@ impl Pipeline {
             stats.duplicates_dropped += 1;
             return;
         }
-        if ev.kind == Kind::Gift {
-            stats.gift_updates += 1;
-            if self.opts.resolve_combos {
-                if let Some(c) = ev.combo.filter(|c| c.group_id != 0) {
-                    let key = (
-                        ev.room_id,
-                        ev.user_id.unwrap_or(0),
-                        ev.gift_id.unwrap_or(0),
-                        c.group_id,
-                    );
-                    if let Some(&i) = self.combos.get(&key) {
-                        // A later update of a known combo: keep the highest count only. Equal
-                        // counts are the same update re-sent under a new msgId.
-                        let known = self.events[i].combo.map_or(0, |k| k.repeat_count);
-                        if c.repeat_count > known {
-                            self.events[i] = ev;
-                        }
-                        return;
+        let seq = self.seq;
+        self.seq += 1;
+        if ev.kind != Kind::Gift {
+            self.sink.push(seq, ev);
+            return;
+        }
+        stats.gift_updates += 1;
+        if self.opts.resolve_combos {
+            if let Some(c) = ev.combo.filter(|c| c.group_id != 0) {
+                let key = (
+                    ev.room_id,
+                    ev.user_id.unwrap_or(0),
+                    ev.gift_id.unwrap_or(0),
+                    c.group_id,
+                );
+                if let Some(&i) = self.combos.get(&key) {
+                    // A later update of a known combo: keep the highest count only, at the
+                    // combo's first place. Equal counts are the same update re-sent under a
+                    // new msgId.
+                    let known = self.gifts[i].1.combo.map_or(0, |k| k.repeat_count);
+                    if c.repeat_count > known {
+                        self.gifts[i].1 = ev;
                     }
-                    self.combos.insert(key, self.events.len());
+                    return;
                 }
+                self.combos.insert(key, self.gifts.len());
             }
         }
-        self.events.push(ev);
+        self.gifts.push((seq, ev));
     }
 
-    /// Sorts the events by time (stable: arrival order breaks ties) and completes the stats.
-    pub fn finish(mut self) -> Decoded {
-        if !self.events.is_sorted_by_key(|e| e.ts) {
-            sort_by_time(&mut self.events);
-        }
-        let stats = &mut self.stats;
-        stats.events = self.events.len() as u64;
-        stats.combos = self.events.iter().filter(|e| e.kind == Kind::Gift).count() as u64;
-        for ev in &self.events {
-            if ev.room_id != 0 {
-                stats.rooms.insert(ev.room_id);
-            }
-        }
-        stats.first_ts = self.events.iter().map(|e| e.ts).filter(|t| *t != 0).min();
-        stats.last_ts = self.events.iter().map(|e| e.ts).max().filter(|t| *t != 0);
+    /// Puts the events in time order (arrival order breaks ties) and completes the stats.
+    pub fn finish(mut self) -> Decoded<S::Output> {
+        let events = self.sink.finish(self.gifts, &mut self.stats);
         Decoded {
-            events: self.events,
+            events,
             stats: self.stats,
         }
     }
@@ -363,8 +422,18 @@ where
     I: IntoIterator<Item = Item>,
     I::IntoIter: Send,
 {
+    decode_into(frames, opts, EventVec::default())
+}
+
+/// [`decode_all`] into any [`Sink`] (the event table's builder, for one).
+pub fn decode_into<I, S>(frames: I, opts: Options, sink: S) -> Decoded<S::Output>
+where
+    I: IntoIterator<Item = Item>,
+    I::IntoIter: Send,
+    S: Sink + Send,
+{
     let mut items = frames.into_iter();
-    let mut pipe = Pipeline::new(opts);
+    let mut pipe = Pipeline::with_sink(opts, sink);
     let mut batch = next_batch(&mut items);
     let mut decoded: Vec<DecodedItem> = Vec::new();
     while !batch.is_empty() || !decoded.is_empty() {

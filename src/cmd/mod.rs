@@ -27,7 +27,7 @@ use danmu_analyze::event::Kind;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::{self, Options, Stats};
-use danmu_analyze::table::{self, filter, rows::Rows};
+use danmu_analyze::table::{self, build::TableBuilder, filter, rows::Rows};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
 
 /// Exit code when the command finished but skipped unreadable input (see stderr).
@@ -174,12 +174,10 @@ impl InputArgs {
             dedup: !self.keep_duplicates,
             resolve_combos: !self.raw_gifts,
         };
-        let decoded = pipeline::decode_all(frames, opts);
+        let decoded = pipeline::decode_into(frames, opts, TableBuilder::new());
         self.check_strict(&decoded.stats, "input")?;
         report_issues(&decoded.stats);
-        let table = table::from_events(&decoded.events)?;
-        drop(decoded.events);
-        Loaded::new(table, decoded.stats, &self.filter()?, None)
+        Loaded::new(decoded.events?, decoded.stats, &self.filter()?, None)
     }
 
     fn check_strict(&self, stats: &Stats, what: &str) -> Result<()> {

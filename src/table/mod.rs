@@ -3,6 +3,7 @@
 //! Its columns are [`crate::columns::Column::ALL`] with the types of [`schema::schema`]; `ts` is
 //! a UTC millisecond Datetime and the rows are in time order (arrival order breaks ties).
 
+pub mod build;
 pub mod filter;
 pub mod rows;
 pub mod schema;

@@ -1,0 +1,168 @@
+//! The event table built straight from the decoder's ordered pass: each kept event goes into
+//! column builders as it comes, so a capture never exists as one struct per event.
+
+use polars::prelude::{
+    ChunkedBuilder, Column as PlColumn, DataFrame, DataType, IdxSize, Int64Chunked, IntoColumn,
+    IntoSeries, PolarsResult, PrimitiveChunkedBuilder, Series, StringChunkedBuilder, UInt32Type,
+    UInt64Type,
+};
+
+use super::schema;
+use crate::columns::{Cell, Column};
+use crate::event::{Event, Kind};
+use crate::pipeline::{Sink, Stats};
+
+enum Builder {
+    Time(Vec<i64>),
+    U64(PrimitiveChunkedBuilder<UInt64Type>),
+    U32(PrimitiveChunkedBuilder<UInt32Type>),
+    Text(StringChunkedBuilder),
+}
+
+impl Builder {
+    fn push(&mut self, cell: Cell) {
+        match (self, cell) {
+            (Builder::Time(v), Cell::Time(ms)) => v.push(ms),
+            (Builder::Time(v), _) => v.push(0),
+            (Builder::U64(b), Cell::Id(x) | Cell::Count(x)) => b.append_value(x),
+            (Builder::U64(b), _) => b.append_null(),
+            (Builder::U32(b), Cell::Id(x) | Cell::Count(x)) => {
+                b.append_value(u32::try_from(x).unwrap_or(u32::MAX))
+            }
+            (Builder::U32(b), _) => b.append_null(),
+            (Builder::Text(b), Cell::Text(s)) => b.append_value(s),
+            (Builder::Text(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(self, col: Column) -> PolarsResult<Series> {
+        Ok(match self {
+            Builder::Time(v) => Int64Chunked::from_vec(col.name().into(), v)
+                .into_series()
+                .cast(&schema::dtype(col))?,
+            Builder::U64(b) => b.finish().into_series(),
+            Builder::U32(b) => b.finish().into_series(),
+            Builder::Text(b) => b.finish().into_series(),
+        })
+    }
+}
+
+/// A [`Sink`] that fills the event table's columns.
+pub struct TableBuilder {
+    columns: Vec<Builder>,
+    /// Arrival order, to sort by (ts, seq) at the end.
+    seq: Vec<u64>,
+    ts: Vec<i64>,
+    stats: Partial,
+}
+
+#[derive(Default)]
+struct Partial {
+    gifts: u64,
+    rooms: std::collections::BTreeSet<u64>,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Default for TableBuilder {
+    fn default() -> Self {
+        TableBuilder::new()
+    }
+}
+
+impl TableBuilder {
+    pub fn new() -> TableBuilder {
+        let columns = Column::ALL
+            .iter()
+            .map(|&c| {
+                let name = c.name().into();
+                match schema::dtype(c) {
+                    DataType::Datetime(..) => Builder::Time(Vec::new()),
+                    DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, 1024)),
+                    DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, 1024)),
+                    _ => Builder::Text(StringChunkedBuilder::new(name, 1024)),
+                }
+            })
+            .collect();
+        TableBuilder {
+            columns,
+            seq: Vec::new(),
+            ts: Vec::new(),
+            stats: Partial::default(),
+        }
+    }
+
+    fn add(&mut self, seq: u64, ev: &Event) {
+        for (b, &col) in self.columns.iter_mut().zip(Column::ALL.iter()) {
+            // `ts` is kept on the side for sorting and joins the table at the end.
+            if col != Column::Ts {
+                b.push(col.cell(ev));
+            }
+        }
+        self.seq.push(seq);
+        self.ts.push(ev.ts);
+        let p = &mut self.stats;
+        p.gifts += u64::from(ev.kind == Kind::Gift);
+        if ev.room_id != 0 {
+            p.rooms.insert(ev.room_id);
+        }
+        if ev.ts != 0 {
+            p.first = Some(p.first.map_or(ev.ts, |f| f.min(ev.ts)));
+        }
+        p.last = Some(p.last.map_or(ev.ts, |l| l.max(ev.ts)));
+    }
+
+    /// The table, sorted by (ts, arrival): one column at a time, so sorting never holds two
+    /// copies of the whole table.
+    fn build(mut self) -> PolarsResult<DataFrame> {
+        let n = self.ts.len();
+        let mut order: Vec<IdxSize> = (0..n as IdxSize).collect();
+        let sorted = self
+            .ts
+            .windows(2)
+            .zip(self.seq.windows(2))
+            .all(|(t, s)| (t[0], s[0]) <= (t[1], s[1]));
+        if !sorted {
+            let (ts, seq) = (&self.ts, &self.seq);
+            order.sort_unstable_by_key(|&i| (ts[i as usize], seq[i as usize]));
+        }
+        drop(std::mem::take(&mut self.seq));
+        let mut out: Vec<PlColumn> = Vec::with_capacity(Column::ALL.len());
+        let mut ts = Some(std::mem::take(&mut self.ts));
+        for (b, &col) in self.columns.into_iter().zip(Column::ALL.iter()) {
+            let b = match (col, ts.take_if(|_| col == Column::Ts)) {
+                (Column::Ts, Some(ts)) => Builder::Time(ts),
+                _ => b,
+            };
+            let column = b.finish(col)?.into_column();
+            out.push(if sorted {
+                column
+            } else {
+                column.take_slice(&order)?
+            });
+        }
+        DataFrame::new(n, out)
+    }
+}
+
+impl Sink for TableBuilder {
+    type Output = PolarsResult<DataFrame>;
+
+    fn push(&mut self, seq: u64, ev: Event) {
+        self.add(seq, &ev);
+    }
+
+    fn finish(mut self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> PolarsResult<DataFrame> {
+        for (seq, ev) in &gifts {
+            self.add(*seq, ev);
+        }
+        drop(gifts);
+        let p = std::mem::take(&mut self.stats);
+        stats.events = self.ts.len() as u64;
+        stats.combos = p.gifts;
+        stats.rooms = p.rooms;
+        stats.first_ts = p.first;
+        stats.last_ts = p.last.filter(|t| *t != 0);
+        self.build()
+    }
+}
