@@ -1,7 +1,15 @@
-//! `report` on a simulated capture of over a million chat messages: wall time of each stage,
-//! and peak memory. Run with `cargo bench --bench report` (a release build of polars: long the
-//! first time).
+//! `report` on a simulated capture: wall time of each stage and peak memory, from the capture
+//! or from its Parquet export. Run with `cargo bench --bench report` (a release build of
+//! polars: long the first time).
+//!
+//! - `DANMU_BENCH_MINUTES`, `DANMU_BENCH_VIEWERS`: the simulated session (default 120 minutes
+//!   × 20,000 viewers ≈ 2.4 M events; 240 × 43,000 ≈ 10 M).
+//! - `DANMU_BENCH_SOURCE=capture` (default) decodes the capture into the event table and writes
+//!   its Parquet export beside it; `parquet` runs the same report on a scan of that export.
+//!   Peak memory is per process, so run the two as two runs.
+//! - `DANMU_BENCH_DATA`: where captures are kept (share it between two builds being compared).
 
+use std::path::Path;
 use std::time::Instant;
 
 mod common;
@@ -9,13 +17,15 @@ mod common;
 use common::capture;
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
+use danmu_analyze::columns::Column;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
-use danmu_analyze::pipeline::{self, Options};
+use danmu_analyze::pipeline::{self, Options, Stats};
 use danmu_analyze::report::{self, ReportInput};
 use danmu_analyze::simulate::SimConfig;
+use danmu_analyze::table::build::TableBuilder;
 use danmu_analyze::timefmt::Zone;
-use polars::prelude::IntoLazy;
+use polars::prelude::{IntoLazy, LazyFrame, ScanArgsParquet};
 
 /// Peak resident memory of this process so far (Linux), in MB.
 fn peak_rss_mb() -> f64 {
@@ -28,39 +38,56 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+fn env(k: &str, d: u32) -> u32 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
 fn main() {
-    // About 0.5 chat messages per viewer-minute: 120 min × 20,000 viewers ≈ 1.2 million chats.
     let cfg = SimConfig {
-        minutes: 120,
-        viewers: 20_000,
+        minutes: env("DANMU_BENCH_MINUTES", 120),
+        viewers: env("DANMU_BENCH_VIEWERS", 20_000),
         seed: 1,
         ..SimConfig::default()
     };
     let path = capture(&cfg);
+    let parquet = path.with_extension("parquet");
+    let from_parquet = std::env::var("DANMU_BENCH_SOURCE").as_deref() == Ok("parquet");
     let out = common::bench_dir().join("report-bench");
     let zone = Zone::default();
     let opts = AnalysisOptions::default();
     let rss_before = peak_rss_mb();
 
     let t0 = Instant::now();
-    let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
-    let decoded = pipeline::decode_all(frames, Options::default());
-    let t_decode = t0.elapsed();
-    let n_events = decoded.events.len();
-    let t = Instant::now();
-    let table = danmu_analyze::table::from_events(&decoded.events).unwrap();
-    drop(decoded.events);
-    let t_table = t.elapsed();
+    let mut timings: Vec<(String, f64)> = Vec::new();
+    let (events, stats): (LazyFrame, Stats) = if from_parquet {
+        let lf =
+            LazyFrame::scan_parquet(parquet.to_str().unwrap().into(), ScanArgsParquet::default())
+                .expect("the Parquet export exists: run the capture mode first");
+        timings.push(("scan parquet".into(), t0.elapsed().as_secs_f64()));
+        (lf, Stats::default())
+    } else {
+        let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
+        let decoded = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
+        let table = decoded.events.unwrap();
+        timings.push(("decode into the table".into(), t0.elapsed().as_secs_f64()));
+        (table.lazy(), decoded.stats)
+    };
     let t = Instant::now();
     let seg = Segmenter::new(None, None).unwrap();
-    let t_dict = t.elapsed();
+    timings.push(("load jieba dictionaries".into(), t.elapsed().as_secs_f64()));
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];
-    let a = analyze(table.lazy(), &seg, &opts, |s| {
+    let a = analyze(events.clone(), &seg, &opts, |s| {
         stages.push((s.to_string(), Instant::now()))
     })
     .unwrap();
     stages.push(("end".into(), Instant::now()));
-    let summary = Summary::new(&a, &decoded.stats, &zone, opts.top);
+    for w in stages.windows(2).skip(1) {
+        timings.push((w[0].0.clone(), (w[1].1 - w[0].1).as_secs_f64()));
+    }
+    let summary = Summary::new(&a, &stats, &zone, opts.top);
     let t = Instant::now();
     let csv = CsvOptions::default();
     let input = ReportInput {
@@ -72,38 +99,39 @@ fn main() {
         top: opts.top,
     };
     report::write(&out, &input, |_| {}).unwrap();
-    let t_write = t.elapsed();
+    timings.push(("tables, charts, page".into(), t.elapsed().as_secs_f64()));
     let total = t0.elapsed();
+    let peak = peak_rss_mb();
 
+    if !from_parquet && !parquet.exists() {
+        write_parquet(events, &parquet, &zone);
+    }
     let chats = a.totals.counts.get("chat").copied().unwrap_or(0);
     println!(
-        "capture: {} ({:.0} MB)",
-        path.display(),
-        std::fs::metadata(&path).unwrap().len() as f64 / 1e6
+        "source: {} ({:.0} MB)",
+        if from_parquet { &parquet } else { &path }.display(),
+        std::fs::metadata(if from_parquet { &parquet } else { &path }).map_or(0, |m| m.len())
+            as f64
+            / 1e6
     );
     println!(
-        "messages: {}, events: {}, chat messages: {chats}",
-        decoded.stats.messages, n_events
+        "events: {}, chat messages: {chats}, messages decoded: {}",
+        a.totals.events, stats.messages
     );
     println!("{:<28}{:>9}", "stage", "seconds");
-    println!("{:<28}{:>9.2}", "decode", t_decode.as_secs_f64());
-    println!("{:<28}{:>9.2}", "event table", t_table.as_secs_f64());
-    println!(
-        "{:<28}{:>9.2}",
-        "load jieba dictionaries",
-        t_dict.as_secs_f64()
-    );
-    for w in stages.windows(2).skip(1) {
-        println!("{:<28}{:>9.2}", w[0].0, (w[1].1 - w[0].1).as_secs_f64());
+    for (name, secs) in &timings {
+        println!("{name:<28}{secs:>9.2}");
     }
-    println!(
-        "{:<28}{:>9.2}",
-        "tables, charts, page",
-        t_write.as_secs_f64()
-    );
     println!("{:<28}{:>9.2}", "total", total.as_secs_f64());
-    println!(
-        "peak memory: {:.0} MB (before: {rss_before:.0} MB)",
-        peak_rss_mb()
-    );
+    println!("peak memory: {peak:.0} MB (before: {rss_before:.0} MB)");
+}
+
+/// The Parquet export of the whole table, as `export --format parquet --wide` writes it.
+fn write_parquet(events: LazyFrame, path: &Path, zone: &Zone) {
+    let table = events.collect().unwrap();
+    let tmp = path.with_extension("parquet.partial");
+    let file = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
+    danmu_analyze::output::parquet::write(file, &table, &Column::ALL, zone).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+    eprintln!("wrote {}", path.display());
 }

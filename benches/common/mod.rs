@@ -5,8 +5,12 @@ use std::time::Instant;
 
 use danmu_analyze::simulate::{simulate, SimConfig};
 
-/// `bench-data/` in the target directory: generated captures survive between runs.
+/// `bench-data/` in the target directory (or `$DANMU_BENCH_DATA`, to share captures between two
+/// builds being compared): generated captures survive between runs.
 pub fn bench_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("DANMU_BENCH_DATA") {
+        return PathBuf::from(d);
+    }
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))

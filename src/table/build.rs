@@ -47,9 +47,16 @@ impl Builder {
     }
 }
 
+/// Rows per chunk: builders are finished every this many rows, so a growing table never holds
+/// a builder's doubling slack of more than one chunk.
+const CHUNK_ROWS: usize = 1 << 16;
+
 /// A [`Sink`] that fills the event table's columns.
 pub struct TableBuilder {
     columns: Vec<Builder>,
+    /// Finished chunks of every column but `ts`, indexed like [`Column::ALL`].
+    done: Vec<Option<Series>>,
+    in_chunk: usize,
     /// Arrival order, to sort by (ts, seq) at the end.
     seq: Vec<u64>,
     ts: Vec<i64>,
@@ -72,20 +79,10 @@ impl Default for TableBuilder {
 
 impl TableBuilder {
     pub fn new() -> TableBuilder {
-        let columns = Column::ALL
-            .iter()
-            .map(|&c| {
-                let name = c.name().into();
-                match schema::dtype(c) {
-                    DataType::Datetime(..) => Builder::Time(Vec::new()),
-                    DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, 1024)),
-                    DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, 1024)),
-                    _ => Builder::Text(StringChunkedBuilder::new(name, 1024)),
-                }
-            })
-            .collect();
         TableBuilder {
-            columns,
+            columns: fresh_builders(),
+            done: Column::ALL.iter().map(|_| None).collect(),
+            in_chunk: 0,
             seq: Vec::new(),
             ts: Vec::new(),
             stats: Partial::default(),
@@ -101,6 +98,11 @@ impl TableBuilder {
         }
         self.seq.push(seq);
         self.ts.push(ev.ts);
+        self.in_chunk += 1;
+        if self.in_chunk == CHUNK_ROWS {
+            // Errors cannot happen here (the builders' types match); keep the chunk if one did.
+            let _ = self.seal();
+        }
         let p = &mut self.stats;
         p.gifts += u64::from(ev.kind == Kind::Gift);
         if ev.room_id != 0 {
@@ -112,9 +114,33 @@ impl TableBuilder {
         p.last = Some(p.last.map_or(ev.ts, |l| l.max(ev.ts)));
     }
 
+    /// Finishes the builders' rows into a chunk of each column.
+    fn seal(&mut self) -> PolarsResult<()> {
+        let builders = std::mem::replace(&mut self.columns, fresh_builders());
+        for ((b, &col), done) in builders
+            .into_iter()
+            .zip(Column::ALL.iter())
+            .zip(self.done.iter_mut())
+        {
+            if col == Column::Ts {
+                continue;
+            }
+            let chunk = b.finish(col)?;
+            match done {
+                Some(s) => {
+                    s.append_owned(chunk)?;
+                }
+                None => *done = Some(chunk),
+            }
+        }
+        self.in_chunk = 0;
+        Ok(())
+    }
+
     /// The table, sorted by (ts, arrival): one column at a time, so sorting never holds two
     /// copies of the whole table.
     fn build(mut self) -> PolarsResult<DataFrame> {
+        self.seal()?;
         let n = self.ts.len();
         let mut order: Vec<IdxSize> = (0..n as IdxSize).collect();
         let sorted = self
@@ -129,12 +155,14 @@ impl TableBuilder {
         drop(std::mem::take(&mut self.seq));
         let mut out: Vec<PlColumn> = Vec::with_capacity(Column::ALL.len());
         let mut ts = Some(std::mem::take(&mut self.ts));
-        for (b, &col) in self.columns.into_iter().zip(Column::ALL.iter()) {
-            let b = match (col, ts.take_if(|_| col == Column::Ts)) {
-                (Column::Ts, Some(ts)) => Builder::Time(ts),
-                _ => b,
+        for (done, &col) in self.done.into_iter().zip(Column::ALL.iter()) {
+            let series = match (col, ts.take_if(|_| col == Column::Ts), done) {
+                (Column::Ts, Some(ts), _) => Builder::Time(ts).finish(col)?,
+                (_, _, Some(s)) => s,
+                // No rows at all.
+                (_, _, None) => Series::new_empty(col.name().into(), &schema::dtype(col)),
             };
-            let column = b.finish(col)?.into_column();
+            let column = series.into_column();
             out.push(if sorted {
                 column
             } else {
@@ -165,4 +193,19 @@ impl Sink for TableBuilder {
         stats.last_ts = p.last.filter(|t| *t != 0);
         self.build()
     }
+}
+
+fn fresh_builders() -> Vec<Builder> {
+    Column::ALL
+        .iter()
+        .map(|&c| {
+            let name = c.name().into();
+            match schema::dtype(c) {
+                DataType::Datetime(..) => Builder::Time(Vec::new()),
+                DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
+                DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
+                _ => Builder::Text(StringChunkedBuilder::new(name, CHUNK_ROWS)),
+            }
+        })
+        .collect()
 }
