@@ -4,6 +4,7 @@ mod common;
 
 mod bad_input;
 mod capture_file;
+mod columns;
 mod export;
 #[cfg(feature = "live")]
 mod live;

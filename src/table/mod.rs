@@ -8,6 +8,8 @@ use crate::columns::{Cell, Column, ColumnType};
 use crate::event::Event;
 use crate::timefmt::Zone;
 
+pub mod schema;
+
 /// Builds the event table as a polars DataFrame. `ts` is a millisecond Datetime in `zone`
 /// (the instants stay UTC; the zone only says how to show them).
 pub fn to_dataframe(events: &[&Event], columns: &[Column], zone: &Zone) -> PolarsResult<DataFrame> {
