@@ -21,5 +21,7 @@ pub mod proto;
 pub mod report;
 pub mod simulate;
 #[cfg(feature = "table")]
+pub mod source;
+#[cfg(feature = "table")]
 pub mod table;
 pub mod timefmt;

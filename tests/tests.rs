@@ -15,3 +15,4 @@ mod real_frames;
 mod regression;
 mod report;
 mod simulate_truth;
+mod sources;

@@ -1,0 +1,10 @@
+//! Parquet: typed columns as `export` (or another tool) wrote them; `conform` does the rest.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::{DataFrame, ParquetReader, PolarsResult, SerReader};
+
+pub fn read(path: &Path) -> PolarsResult<DataFrame> {
+    ParquetReader::new(File::open(path)?).finish()
+}
