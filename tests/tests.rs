@@ -3,6 +3,7 @@
 mod common;
 
 mod bad_input;
+mod bare_frames;
 mod capture_file;
 mod columns;
 mod export;
