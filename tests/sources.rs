@@ -139,6 +139,23 @@ fn parquet_wide_and_per_kind_glob_are_the_capture_table() {
 }
 
 #[test]
+fn scan_is_lazy_on_our_parquet_and_gives_the_same_table() {
+    let want = capture_table();
+    let (_dir, out) = export("parquet", &[]);
+    let lf = source::scan(std::slice::from_ref(&out), None, &SourceOptions::default()).unwrap();
+    let plan = lf.describe_plan().unwrap().to_lowercase();
+    assert!(
+        plan.contains("parquet"),
+        "a scan, not a table in memory: {plan}"
+    );
+    assert_same_rows(&lf.collect().unwrap(), &want);
+    // CSV cannot be scanned this way: read, then handed over lazily.
+    let (_dir, out) = export("csv", &["--wide"]);
+    let lf = source::scan(&[out], None, &SourceOptions::default()).unwrap();
+    assert_same_rows(&lf.collect().unwrap(), &want);
+}
+
+#[test]
 fn ndjson_per_kind_files_and_wide_are_the_capture_table() {
     let want = capture_table();
     let (_dir, out) = export("ndjson", &[]);

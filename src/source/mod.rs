@@ -10,6 +10,7 @@ mod ndjson;
 mod options;
 mod parquet;
 mod paths;
+mod scan;
 
 use std::fs::File;
 use std::io::{self, Read as _};
@@ -23,6 +24,7 @@ use crate::table::schema::{conform, ConformOptions, SchemaError};
 pub use format::{detect, TableFormat, EXPECTED};
 pub use options::{ColumnMap, SourceOptions};
 pub use paths::expand;
+pub use scan::scan;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -119,25 +121,29 @@ pub fn read(
 /// How many bytes [`detect`] looks at.
 const HEAD: usize = 4096;
 
+/// The file's format: `forced`, else detected from its first bytes.
+fn format_of(path: &Path, forced: Option<TableFormat>) -> Result<TableFormat, SourceError> {
+    if let Some(f) = forced {
+        return Ok(f);
+    }
+    let name = || path.display().to_string();
+    let io_err = |source| SourceError::Io {
+        path: name(),
+        source,
+    };
+    let mut head = Vec::with_capacity(HEAD);
+    File::open(path)
+        .map_err(io_err)?
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(io_err)?;
+    detect(&head).ok_or_else(|| SourceError::NotTable { path: name() })
+}
+
 /// One file as polars reads it, before [`conform`].
 fn read_file(path: &Path, format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
     let name = path.display().to_string();
-    let io_err = |source| SourceError::Io {
-        path: name.clone(),
-        source,
-    };
-    let format = match format {
-        Some(f) => f,
-        None => {
-            let mut head = Vec::with_capacity(HEAD);
-            File::open(path)
-                .map_err(io_err)?
-                .take(HEAD as u64)
-                .read_to_end(&mut head)
-                .map_err(io_err)?;
-            detect(&head).ok_or_else(|| SourceError::NotTable { path: name.clone() })?
-        }
-    };
+    let format = format_of(path, format)?;
     let polars_err = |source| SourceError::Polars {
         path: name.clone(),
         source,
