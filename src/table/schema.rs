@@ -77,6 +77,14 @@ enum Origin {
 /// before any other time); a missing column is all nulls; a table without `kind` is chat.
 /// Fails only when there is no time column (or a rename names a column that is not there).
 pub fn conform(df: DataFrame, opts: &ConformOptions) -> Result<Conformed, SchemaError> {
+    // Already the event table (the decoder's, a scan's): nothing to convert. Renames still apply.
+    if opts.renames.is_empty() && **df.schema() == schema() {
+        return Ok(Conformed {
+            df,
+            problems: Vec::new(),
+            unused_columns: Vec::new(),
+        });
+    }
     let height = df.height();
     let names: Vec<String> = df
         .get_column_names()
@@ -345,6 +353,35 @@ mod tests {
         assert_eq!(s.get("action"), Some(&DataType::UInt32));
         assert_eq!(s.get("like_total"), Some(&DataType::UInt64));
         assert_eq!(s.get("content"), Some(&DataType::String));
+    }
+
+    #[test]
+    fn missing_columns_are_nulls_and_a_table_without_kind_is_chat() {
+        let df = DataFrame::new(
+            2,
+            vec![
+                PlColumn::new("Create_Time".into(), ["2026-01-01 18:00:00", "bad"]),
+                PlColumn::new("UID".into(), [Some(7u64), None]),
+            ],
+        )
+        .unwrap();
+        let c = conform(df, &ConformOptions::default()).unwrap();
+        assert_eq!(**c.df.schema(), schema());
+        let kinds: Vec<_> = c.df.column("kind").unwrap().str().unwrap().iter().collect();
+        assert_eq!(kinds, [Some("chat"), Some("chat")]);
+        assert_eq!(
+            c.df.column("user_id").unwrap().u64().unwrap().get(0),
+            Some(7)
+        );
+        assert_eq!(c.df.column("content").unwrap().null_count(), 2);
+        assert_eq!(
+            c.problems,
+            ["column `Create_Time`: 1 value(s) are not times; those rows have no ts"]
+        );
+        // Conforming the result again changes nothing.
+        let again = conform(c.df.clone(), &ConformOptions::default()).unwrap();
+        let same = again.df.columns().iter().zip(c.df.columns());
+        assert!(same.into_iter().all(|(a, b)| a.equals_missing(b)));
     }
 
     #[test]
