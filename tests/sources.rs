@@ -221,6 +221,79 @@ fn a_tutorial_spiders_csv_is_chat_with_local_or_epoch_times() {
 }
 
 #[test]
+fn another_tools_parquet_reads_through_the_aliases() {
+    use polars::prelude::{
+        Column as PlColumn, DataType, NamedFrom, ParquetWriter, Series, TimeUnit,
+    };
+    // A DATETIME without a zone (local time, as spiders store it), signed ids, nicknames.
+    let local_ms = [1_767_290_400_000i64, 1_767_290_401_500]; // 2026-01-01 18:00:00(.0, 01.5)
+    let time = Series::new("create_time".into(), local_ms)
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+        .unwrap();
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            PlColumn::from(time),
+            PlColumn::new("uid".into(), [7i64, -1]),
+            PlColumn::new("nickname".into(), ["甲", "乙"]),
+            PlColumn::new("text".into(), ["你好", "666"]),
+            PlColumn::new("type".into(), ["WebcastChatMessage", "gift"]),
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let r = source::read(&[path], None, &SourceOptions::default()).unwrap();
+    let df = &r.df;
+    assert_eq!(**df.schema(), schema());
+    let ts: Vec<Option<i64>> = df
+        .column("ts")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .iter()
+        .collect();
+    assert_eq!(
+        ts,
+        [Some(1_767_261_600_000), Some(1_767_261_601_500)],
+        "read in --tz"
+    );
+    let kinds: Vec<_> = df.column("kind").unwrap().str().unwrap().iter().collect();
+    assert_eq!(kinds, [Some("chat"), Some("gift")]);
+    let methods: Vec<_> = df.column("method").unwrap().str().unwrap().iter().collect();
+    assert_eq!(
+        methods,
+        [Some("WebcastChatMessage"), Some("WebcastGiftMessage")]
+    );
+    let users: Vec<_> = df
+        .column("user_id")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(users, [Some(7), None], "a negative id is not an id");
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(
+        r.problems[0].contains("`uid`: 1 value(s)"),
+        "{}",
+        r.problems[0]
+    );
+    assert_eq!(
+        df.column("user_name").unwrap().str().unwrap().get(1),
+        Some("乙")
+    );
+    assert_eq!(
+        df.column("content").unwrap().str().unwrap().get(0),
+        Some("你好")
+    );
+}
+
+#[test]
 fn map_names_columns_the_aliases_miss_and_bad_values_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.csv");
