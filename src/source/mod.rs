@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::{DataFrame, PolarsError, SortMultipleOptions};
 
 use crate::columns::Column;
+use crate::input::is_stdin;
 use crate::table::schema::{conform, ConformOptions, SchemaError};
 
 pub use format::{detect, TableFormat, EXPECTED};
@@ -57,7 +58,8 @@ pub struct Read {
     pub unused_columns: Vec<String>,
 }
 
-/// Reads `paths` (files, folders of files, `*`/`?` patterns in a file name) as one event table.
+/// Reads `paths` (files, folders of files, `*`/`?` patterns in a file name, `-` for stdin) as one
+/// event table.
 /// `format` forces the format of every file; otherwise each is detected from its first bytes.
 /// Any file that cannot be read fails the whole read, naming it: nothing is silently left out.
 pub fn read(
@@ -142,28 +144,94 @@ fn format_of(path: &Path, forced: Option<TableFormat>) -> Result<TableFormat, So
 
 /// One file as polars reads it, before [`conform`].
 fn read_file(path: &Path, format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
+    if is_stdin(path) {
+        return read_stdin(format);
+    }
     let name = path.display().to_string();
-    let format = format_of(path, format)?;
-    let polars_err = |source| SourceError::Polars {
-        path: name.clone(),
-        source,
+    match format_of(path, format)? {
+        TableFormat::Parquet => parquet::read(path).map_err(|e| polars_error(&name, e)),
+        TableFormat::Csv => csv::read(path).map_err(|e| polars_error(&name, e)),
+        TableFormat::Ndjson => ndjson::read(path).map_err(|e| ndjson_error(&name, e)),
+    }
+}
+
+/// `-`: all of stdin (a pipe cannot be read twice, so it is held in memory), detected and read
+/// like a file.
+fn read_stdin(format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|source| SourceError::Io {
+            path: STDIN.into(),
+            source,
+        })?;
+    read_bytes(bytes, format, STDIN)
+}
+
+const STDIN: &str = "<stdin>";
+
+/// A whole input in memory, named `name` in errors.
+fn read_bytes(
+    bytes: Vec<u8>,
+    format: Option<TableFormat>,
+    name: &str,
+) -> Result<DataFrame, SourceError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect(&bytes[..bytes.len().min(HEAD)])
+            .ok_or_else(|| SourceError::NotTable { path: name.into() })?,
     };
     match format {
-        TableFormat::Parquet => parquet::read(path).map_err(polars_err),
-        TableFormat::Csv => csv::read(path).map_err(polars_err),
-        TableFormat::Ndjson => ndjson::read(path).map_err(|e| match e {
-            ndjson::Error::Io(source) => SourceError::Io {
-                path: name.clone(),
-                source,
-            },
-            ndjson::Error::Line(message) => SourceError::Bad {
-                path: name.clone(),
-                message,
-            },
-            ndjson::Error::Polars(source) => SourceError::Polars {
-                path: name.clone(),
-                source,
-            },
-        }),
+        TableFormat::Parquet => parquet::read_bytes(bytes).map_err(|e| polars_error(name, e)),
+        TableFormat::Csv => csv::read_bytes(bytes).map_err(|e| polars_error(name, e)),
+        TableFormat::Ndjson => ndjson::read_bytes(bytes).map_err(|e| ndjson_error(name, e)),
+    }
+}
+
+fn polars_error(name: &str, source: PolarsError) -> SourceError {
+    SourceError::Polars {
+        path: name.into(),
+        source,
+    }
+}
+
+fn ndjson_error(name: &str, e: ndjson::Error) -> SourceError {
+    let path = name.to_string();
+    match e {
+        ndjson::Error::Io(source) => SourceError::Io { path, source },
+        ndjson::Error::Line(message) => SourceError::Bad { path, message },
+        ndjson::Error::Polars(source) => SourceError::Polars { path, source },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_in_memory_is_detected_and_read() {
+        let csv =
+            b"\xEF\xBB\xBFts,ts_ms,msg_id\n2026-01-01 18:00:00.000,1767261600000,\"=\"\"7\"\"\"\n";
+        let df = read_bytes(csv.to_vec(), None, STDIN).unwrap();
+        assert_eq!(df.height(), 1);
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["ts", "ts_ms", "msg_id"],
+            "the BOM is not in the first name"
+        );
+        assert_eq!(
+            df.column("msg_id").unwrap().str().unwrap().get(0),
+            Some("=\"7\"")
+        );
+        let json = b"{\"ts_ms\":1,\"msg_id\":18446744073709551615}\n".to_vec();
+        let df = read_bytes(json, None, STDIN).unwrap();
+        let id = df.column("msg_id").unwrap().str().unwrap().get(0);
+        assert_eq!(id, Some("18446744073709551615"), "u64::MAX stays exact");
+        let err = read_bytes(b"hello\n".to_vec(), None, STDIN).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("<stdin>: not an event table: expected {EXPECTED}")
+        );
     }
 }

@@ -18,7 +18,11 @@ pub enum Error {
 }
 
 pub fn read(path: &Path) -> Result<DataFrame, Error> {
-    let bytes = std::fs::read(path).map_err(Error::Io)?;
+    read_bytes(std::fs::read(path).map_err(Error::Io)?)
+}
+
+/// A whole file in memory.
+pub fn read_bytes(bytes: Vec<u8>) -> Result<DataFrame, Error> {
     // The fields of every line (a wide export leaves nulls out, so lines differ), in first-seen
     // order; this also finds the first line that is not an object.
     let mut names: Vec<String> = Vec::new();

@@ -10,6 +10,7 @@ use polars::prelude::{
 };
 
 use crate::columns::{Column, ColumnType};
+use crate::input::is_stdin;
 use crate::table::schema::dtype;
 
 use super::{expand, format_of, read, SourceError, SourceOptions, TableFormat};
@@ -24,7 +25,7 @@ pub fn scan(
     opts: &SourceOptions,
 ) -> Result<LazyFrame, SourceError> {
     let eager = || Ok(read(paths, format, opts)?.df.lazy());
-    if !opts.map.is_empty() {
+    if !opts.map.is_empty() || paths.iter().any(|p| is_stdin(p)) {
         return eager();
     }
     let files = expand(paths)?;
