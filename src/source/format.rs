@@ -44,8 +44,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The table format `head` (a file's first bytes) starts like, if any: the Parquet magic,
 /// a `{` (NDJSON), or a CSV header line — at least two comma-separated names, none longer than
-/// 64 bytes, so a hex or base64 frame dump (one long token per line, maybe a trailing comma) is
-/// never taken for CSV.
+/// 64 bytes, not a `#` comment, so a hex or base64 frame dump (one long token per line, maybe a
+/// trailing comma) is never taken for CSV.
 pub fn detect(head: &[u8]) -> Option<TableFormat> {
     if head.starts_with(b"PAR1") {
         return Some(TableFormat::Parquet);
@@ -60,6 +60,10 @@ pub fn detect(head: &[u8]) -> Option<TableFormat> {
     let line = std::str::from_utf8(&text[..end])
         .ok()?
         .trim_end_matches('\r');
+    if line.starts_with('#') {
+        // A frame dump's comment, even one with commas in it.
+        return None;
+    }
     let fields: Vec<&str> = line
         .split(',')
         .map(|f| f.trim().trim_matches('"').trim())
@@ -90,6 +94,7 @@ mod tests {
         // Frame dumps and binary are not tables.
         assert_eq!(detect(b"\"3a026862\",\n\"3a026862\",\n"), None);
         assert_eq!(detect(b"# dump\nCAgQARoCaGI=\n"), None);
+        assert_eq!(detect(b"# frames, from DevTools\nCAgQARoCaGI=\n"), None);
         assert_eq!(detect(b"\x08\x01\x10\x02"), None);
         assert_eq!(detect(b""), None);
         assert_eq!("jsonl".parse(), Ok(TableFormat::Ndjson));
