@@ -77,3 +77,15 @@ fn polars_schema_has_every_column_in_order() {
     let expected: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
     assert_eq!(names, expected);
 }
+
+#[test]
+fn db_schema_prints_the_generated_ddl() {
+    let out = crate::common::bin()
+        .args(["db", "schema"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        create_table_sql()
+    );
+}
