@@ -1,7 +1,8 @@
 -- t_danmu: danmu-analyze's event table in MySQL / MariaDB. One row per event, every kind in one
 -- table (`kind` says which; a column that does not apply to a kind is NULL), the same columns as
 -- the event table in README.md. `danmu-analyze db init --mysql URL` applies this file (and creates
--- the database if missing); re-running it changes nothing.
+-- the database if missing); re-running it changes nothing. Generated from src/columns.rs (see
+-- src/db/schema.rs): edit those, not this file.
 --
 -- Text is utf8mb4 (nicknames and chat carry emoji and characters beyond the BMP) with the binary
 -- collation: stored and compared byte for byte, so names differing only in case or width stay
@@ -10,7 +11,7 @@
 CREATE TABLE IF NOT EXISTS `t_danmu` (
   `id`              BIGINT UNSIGNED NOT NULL AUTO_INCREMENT COMMENT 'load order: breaks ties of equal ts_ms',
   `ts_ms`           BIGINT          NOT NULL COMMENT 'UTC milliseconds since the Unix epoch',
-  `ts`              DATETIME(3)     NULL     COMMENT 'ts_ms as UTC, for people',
+  `ts`              DATETIME(3)     NULL COMMENT 'ts_ms as UTC, for people',
   `ts_source`       ENUM('event_time', 'create_time', 'frame_now', 'received', 'unknown') NOT NULL DEFAULT 'unknown' COMMENT 'where ts came from',
   `room_id`         BIGINT UNSIGNED NOT NULL,
   `msg_id`          BIGINT UNSIGNED NOT NULL,

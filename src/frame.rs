@@ -6,7 +6,7 @@ use flate2::read::MultiGzDecoder;
 use flate2::{Decompress, FlushDecompress, Status};
 use prost::Message as _;
 
-use crate::proto::webcast::{PushFrame, Response};
+use crate::proto::webcast::{Message, PushFrame, Response};
 
 /// Inflated payloads larger than this are refused: no real Response comes near it, and a
 /// hostile gzip bomb must not take the machine's memory.
@@ -16,7 +16,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
-    #[error("not a PushFrame: {0}")]
+    #[error("not a PushFrame (nor a bare Response or Message): {0}")]
     NotPushFrame(prost::DecodeError),
     #[error("payload is not valid gzip: {0}")]
     BadGzip(std::io::Error),
@@ -53,6 +53,48 @@ impl PayloadType {
 
 pub fn decode_push_frame(bytes: &[u8]) -> Result<PushFrame, FrameError> {
     PushFrame::decode(bytes).map_err(FrameError::NotPushFrame)
+}
+
+/// Bytes that are not a `PushFrame` but what other tools log instead: a bare `Response` (gzip'd
+/// or inflated) or a single `Message`. Returned as the `msg` frame that would have carried them,
+/// so they decode like any frame; `None` when the bytes are neither (every message must have a
+/// method name, so random bytes that happen to parse are not taken).
+pub fn bare_as_frame(bytes: &[u8], scratch: &mut Vec<u8>) -> Option<PushFrame> {
+    let gzipped = bytes.starts_with(&GZIP_MAGIC);
+    let body: &[u8] = if gzipped {
+        inflate(bytes, scratch).ok()?;
+        scratch.as_slice()
+    } else {
+        bytes
+    };
+    let msg_frame = |payload: Vec<u8>| PushFrame {
+        payload_type: "msg".into(),
+        payload,
+        ..PushFrame::default()
+    };
+    if let Ok(r) = Response::decode(body) {
+        if !r.messages.is_empty() && r.messages.iter().all(|m| is_method(&m.method)) {
+            return Some(msg_frame(bytes.to_vec()));
+        }
+    }
+    match Message::decode(body) {
+        Ok(m) if is_method(&m.method) => {
+            let response = Response {
+                messages: vec![m],
+                ..Response::default()
+            };
+            Some(msg_frame(response.encode_to_vec()))
+        }
+        _ => None,
+    }
+}
+
+/// A push method's name: `WebcastChatMessage` and the like.
+fn is_method(s: &str) -> bool {
+    s.len() <= 128
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
 /// The frame's `compress_type` header, if any.
@@ -182,6 +224,36 @@ mod tests {
 
     fn text(n: usize) -> Vec<u8> {
         "danmu 弹幕 ".bytes().cycle().take(n).collect()
+    }
+
+    #[test]
+    fn bare_responses_and_messages_become_msg_frames() {
+        let msg = Message {
+            method: "WebcastChatMessage".into(),
+            payload: vec![1, 2, 3],
+            ..Message::default()
+        };
+        let response = Response {
+            messages: vec![msg.clone()],
+            now: 5,
+            ..Response::default()
+        };
+        let mut scratch = Vec::new();
+        for bytes in [response.encode_to_vec(), gz(&response.encode_to_vec())] {
+            let f = bare_as_frame(&bytes, &mut scratch).expect("a Response");
+            assert_eq!(f.payload_type, "msg");
+            assert_eq!(decode_response(&f, &mut scratch).unwrap(), response);
+        }
+        let f = bare_as_frame(&msg.encode_to_vec(), &mut scratch).expect("a Message");
+        assert_eq!(decode_response(&f, &mut scratch).unwrap().messages, [msg]);
+        // Neither: garbage, an empty Response, a message without a method name.
+        assert!(bare_as_frame(b"\xff\xfe garbage", &mut scratch).is_none());
+        assert!(bare_as_frame(&Response::default().encode_to_vec(), &mut scratch).is_none());
+        let nameless = Message {
+            method: "not a method!".into(),
+            ..Message::default()
+        };
+        assert!(bare_as_frame(&nameless.encode_to_vec(), &mut scratch).is_none());
     }
 
     #[test]

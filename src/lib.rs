@@ -3,6 +3,8 @@
 //! The pipeline: [`input`] yields raw frames (from [`capture`] files, text dumps, raw frames),
 //! [`pipeline`] decodes them ([`frame`] → [`decode`]) into [`event::Event`]s, drops
 //! re-deliveries and resolves gift combos; [`table`] and [`output`] turn events into tables.
+//! [`columns`] defines the event table's columns once; `source` reads files that already hold
+//! the table (exports, other tools' CSV / Parquet) into it.
 
 #[cfg(feature = "table")]
 pub mod analysis;
@@ -24,6 +26,8 @@ pub mod proto;
 #[cfg(feature = "table")]
 pub mod report;
 pub mod simulate;
+#[cfg(feature = "table")]
+pub mod source;
 #[cfg(feature = "table")]
 pub mod table;
 pub mod timefmt;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::decode::{decode_message, FrameContext};
 use crate::event::{Event, Kind};
-use crate::frame::{decode_push_frame, decode_response, PayloadType};
+use crate::frame::{bare_as_frame, decode_push_frame, decode_response, PayloadType};
 
 /// Where something stood in the input, for error messages people can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -223,10 +223,14 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
     };
     let frame = match decode_push_frame(&raw.bytes) {
         Ok(f) => f,
-        Err(e) => {
-            out.issues.push(issue(e.to_string()));
-            return out;
-        }
+        // Other tools log a bare Response, or one Message, instead of the frame.
+        Err(e) => match bare_as_frame(&raw.bytes, scratch) {
+            Some(f) => f,
+            None => {
+                out.issues.push(issue(e.to_string()));
+                return out;
+            }
+        },
     };
     out.payload_type = Some(frame.payload_type.clone());
     if PayloadType::of(&frame) != PayloadType::Msg {

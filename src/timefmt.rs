@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone as _, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone as _, Utc};
 use chrono_tz::Tz;
 
 pub const DEFAULT_TZ: &str = "Asia/Shanghai";
@@ -98,4 +98,109 @@ pub fn parse_time(s: &str, zone: &Zone) -> Result<i64, String> {
         }
     }
     Err(format!("cannot read time `{s}`: use 2026-01-01 18:00:00 (in --tz), RFC 3339, or epoch milliseconds"))
+}
+
+impl Zone {
+    /// A wall-clock time in this zone as UTC milliseconds (the earlier one when a DST change
+    /// repeats it); `None` when the zone skips it.
+    pub fn local_ms(&self, naive: NaiveDateTime) -> Option<i64> {
+        match self {
+            Zone::Named(tz) => tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp_millis()),
+            Zone::Fixed(off) => off
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp_millis()),
+        }
+    }
+}
+
+/// Epoch seconds, milliseconds, microseconds or nanoseconds → milliseconds. 1e11 s is the year
+/// 5138 and 1e11 ms is 1973, so magnitudes tell them apart for any live stream's time.
+pub fn epoch_ms(v: f64) -> i64 {
+    let a = v.abs();
+    let ms = if a < 1e11 {
+        v * 1e3
+    } else if a < 1e14 {
+        v
+    } else if a < 1e17 {
+        v / 1e3
+    } else {
+        v / 1e6
+    };
+    // `as` saturates; the round keeps fractional seconds (Python's time.time()) to the ms.
+    ms.round() as i64
+}
+
+/// Text that [`parse_stored_time`] cannot read as a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotATime;
+
+/// A time another tool stored as text, as UTC milliseconds: a number (epoch seconds, ms, µs or
+/// ns by magnitude), RFC 3339, or `2026-01-01 18:00:00[.fff]` (also with `T` or `/`) or a date,
+/// read in `naive_zone` (UTC when `None`). Empty text is no time; anything else is an error.
+pub fn parse_stored_time(s: &str, naive_zone: Option<&Zone>) -> Result<Option<i64>, NotATime> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(f) = s.parse::<f64>() {
+        return if f.is_finite() {
+            Ok(Some(epoch_ms(f)))
+        } else {
+            Err(NotATime)
+        };
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.timestamp_millis()));
+    }
+    let naive = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y/%m/%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or(NotATime)?;
+    match naive_zone {
+        None => Ok(Some(naive.and_utc().timestamp_millis())),
+        Some(z) => z.local_ms(naive).map(Some).ok_or(NotATime),
+    }
+}
+
+#[cfg(test)]
+mod stored_time_tests {
+    use super::*;
+
+    #[test]
+    fn epoch_magnitudes() {
+        assert_eq!(epoch_ms(1_767_261_600.0), 1_767_261_600_000);
+        assert_eq!(epoch_ms(1_767_261_600.123_4), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1_767_261_600_123.0), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1_767_261_600_123_456.0), 1_767_261_600_123);
+        assert_eq!(epoch_ms(1.767_261_600_123_456_7e18), 1_767_261_600_123);
+        assert_eq!(epoch_ms(0.0), 0);
+    }
+
+    #[test]
+    fn stored_text_times() {
+        let sh: Zone = "Asia/Shanghai".parse().unwrap();
+        let at = |s: &str| parse_stored_time(s, Some(&sh));
+        assert_eq!(at("2026-01-01 18:00:00"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at("2026/01/01 18:00:00.5"), Ok(Some(1_767_261_600_500)));
+        assert_eq!(at("2026-01-01T10:00:00Z"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at("1767261600000"), Ok(Some(1_767_261_600_000)));
+        assert_eq!(at(" "), Ok(None));
+        assert_eq!(at("NaN"), Err(NotATime));
+        assert_eq!(at("soon"), Err(NotATime));
+        let utc = parse_stored_time("2026-01-01 10:00:00", None);
+        assert_eq!(utc, Ok(Some(1_767_261_600_000)));
+    }
 }

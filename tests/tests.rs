@@ -3,7 +3,9 @@
 mod common;
 
 mod bad_input;
+mod bare_frames;
 mod capture_file;
+mod columns;
 mod export;
 #[cfg(feature = "live")]
 mod live;
@@ -14,3 +16,4 @@ mod real_frames;
 mod regression;
 mod report;
 mod simulate_truth;
+mod sources;

@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use mysql::prelude::Queryable;
 use mysql::{Conn, Params, Value};
 
+use crate::columns::{Cell, Column};
 use crate::event::Event;
 
 use super::error::Context as _;
@@ -282,35 +283,17 @@ fn push_row(params: &mut Vec<Value>, ev: &Event) -> usize {
         bytes += s.len();
         Value::Bytes(s.as_bytes().to_vec())
     };
-    let id = |v: Option<u64>| v.map_or(Value::NULL, Value::UInt);
     params.push(Value::Int(ev.ts));
     params.push(datetime(ev.ts));
     params.push(text(time_source_name(ev.time_source)));
-    params.push(Value::UInt(ev.room_id));
-    params.push(Value::UInt(ev.msg_id));
-    params.push(text(ev.kind.name()));
-    params.push(text(&ev.method));
-    params.push(id(ev.user_id));
-    params.push(ev.user_name.as_deref().map_or(Value::NULL, &mut text));
-    params.push(id(ev.user_level.map(u64::from)));
-    params.push(id(ev.fans_club_level.map(u64::from)));
-    params.push(id(ev.gender.map(u64::from)));
-    params.push(ev.content.as_deref().map_or(Value::NULL, &mut text));
-    params.push(id(ev.gift_id));
-    params.push(ev.gift_name.as_deref().map_or(Value::NULL, &mut text));
-    for v in [
-        ev.gift_count,
-        ev.diamond_count,
-        ev.like_count,
-        ev.like_total,
-        ev.member_count,
-        ev.follow_count,
-        ev.action,
-        ev.online,
-        ev.total_viewers,
-        ev.control_status,
-    ] {
-        params.push(id(v));
+    // The rest in column-table order, which is how `written_columns` lists them.
+    for col in &Column::ALL[1..] {
+        params.push(match col.cell(ev) {
+            Cell::Null => Value::NULL,
+            Cell::Id(v) | Cell::Count(v) => Value::UInt(v),
+            Cell::Time(ms) => Value::Int(ms),
+            Cell::Text(s) => text(s),
+        });
     }
     bytes
 }
@@ -347,6 +330,23 @@ mod tests {
         assert_eq!(params[1], Value::Date(2026, 1, 1, 10, 0, 0, 123_000));
         assert_eq!(datetime(i64::MAX), Value::NULL);
         assert_eq!(datetime(-62_000_000_000_000), Value::NULL);
+    }
+
+    #[test]
+    fn row_values_sit_under_their_column_names() {
+        let mut params = Vec::new();
+        let mut ev = Event::new(Kind::Gift, Kind::Gift.method().into());
+        ev.room_id = 7;
+        ev.gift_name = Some("小心心".into());
+        ev.diamond_count = Some(9);
+        push_row(&mut params, &ev);
+        let at = |name: &str| &params[written_columns().iter().position(|c| *c == name).unwrap()];
+        assert_eq!(at("room_id"), &Value::UInt(7));
+        assert_eq!(at("kind"), &Value::Bytes(b"gift".to_vec()));
+        assert_eq!(at("gift_name"), &Value::Bytes("小心心".as_bytes().to_vec()));
+        assert_eq!(at("diamond_count"), &Value::UInt(9));
+        assert_eq!(at("like_count"), &Value::NULL);
+        assert_eq!(at("ts_source"), &Value::Bytes(b"unknown".to_vec()));
     }
 
     #[test]

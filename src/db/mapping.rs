@@ -1,14 +1,16 @@
 //! Result columns → event fields, matched by name. Serves `t_danmu` (`--mysql`) and other tools'
-//! tables (`--mysql-query`), whose columns are found through the aliases in [`ALIASES`].
+//! tables (`--mysql-query`), whose columns are found through the aliases in [`aliases`] (the
+//! column table's, `crate::columns::TABLE`).
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone as _};
-use mysql::consts::ColumnType;
-use mysql::{Column, Value};
+use chrono::{NaiveDate, NaiveDateTime};
+use mysql::consts::ColumnType as SqlType;
+use mysql::{Column as SqlColumn, Value};
 
+use crate::columns::{Column, ColumnType, TS_MS_ALIASES};
 use crate::event::{Event, Kind, TimeSource};
-use crate::timefmt::Zone;
+use crate::timefmt::{epoch_ms, parse_stored_time, Zone};
 
 use super::schema::TABLE;
 use super::DbError;
@@ -21,89 +23,34 @@ pub enum Field {
     /// A DATETIME / TIMESTAMP, or epoch seconds / milliseconds told apart by magnitude.
     Time,
     TsSource,
-    RoomId,
-    MsgId,
-    Kind,
-    Method,
-    UserId,
-    UserName,
-    UserLevel,
-    FansClubLevel,
-    Gender,
-    Content,
-    GiftId,
-    GiftName,
-    GiftCount,
-    DiamondCount,
-    LikeCount,
-    LikeTotal,
-    MemberCount,
-    FollowCount,
-    Action,
-    Online,
-    TotalViewers,
-    ControlStatus,
+    /// Any other event-table column.
+    Col(Column),
 }
 
-/// Column names each field is read from, best first (compared ignoring case). `ts_ms` wins over
-/// the other time columns. README.md lists these for users.
-pub const ALIASES: [(Field, &[&str]); 25] = [
-    (Field::TsMs, &["ts_ms", "time_ms", "timestamp_ms"]),
-    (
-        Field::Time,
-        &[
-            "ts",
-            "timestamp",
-            "create_time",
-            "created_at",
-            "time",
-            "event_time",
-            "send_time",
-            "datetime",
-        ],
-    ),
-    (Field::TsSource, &["ts_source"]),
-    (Field::RoomId, &["room_id", "roomid", "room"]),
-    (Field::MsgId, &["msg_id", "msgid", "message_id", "id"]),
-    (Field::Kind, &["kind", "type", "msg_type"]),
-    (Field::Method, &["method"]),
-    (Field::UserId, &["user_id", "uid", "userid"]),
-    (
-        Field::UserName,
-        &[
-            "user_name",
-            "nickname",
-            "nick_name",
-            "username",
-            "name",
-            "uname",
-        ],
-    ),
-    (Field::UserLevel, &["user_level", "level", "pay_grade"]),
-    (
-        Field::FansClubLevel,
-        &["fans_club_level", "fansclub_level", "fans_level"],
-    ),
-    (Field::Gender, &["gender", "sex"]),
-    (
-        Field::Content,
-        &["content", "text", "msg", "message", "comment", "danmu"],
-    ),
-    (Field::GiftId, &["gift_id", "giftid"]),
-    (Field::GiftName, &["gift_name", "gift"]),
-    (
-        Field::GiftCount,
-        &["gift_count", "repeat_count", "combo_count"],
-    ),
-    (Field::DiamondCount, &["diamond_count", "diamonds"]),
-    (Field::LikeCount, &["like_count"]),
-    (Field::LikeTotal, &["like_total", "total_like"]),
-    (Field::MemberCount, &["member_count"]),
-    (Field::FollowCount, &["follow_count", "follower_count"]),
-    (Field::Action, &["action"]),
-    (Field::Online, &["online", "online_count"]),
-    (Field::TotalViewers, &["total_viewers", "total_user"]),
-    (Field::ControlStatus, &["control_status"]),
+/// Column names each field is read from, best first (compared ignoring case): `ts_ms` (which
+/// wins over the other time columns), `ts`'s aliases, `ts_source`, then every other column's
+/// aliases from [`crate::columns::TABLE`]. README.md lists these for users.
+pub fn aliases() -> impl Iterator<Item = (Field, &'static [&'static str])> {
+    [
+        (Field::TsMs, TS_MS_ALIASES),
+        (Field::Time, Column::Ts.def().aliases),
+        (Field::TsSource, &["ts_source"][..]),
+    ]
+    .into_iter()
+    .chain(
+        Column::ALL[1..]
+            .iter()
+            .map(|&c| (Field::Col(c), c.def().aliases)),
+    )
+}
+
+/// Every [`TimeSource`], in `t_danmu.ts_source`'s ENUM order.
+pub(crate) const TIME_SOURCES: [TimeSource; 5] = [
+    TimeSource::EventTime,
+    TimeSource::CreateTime,
+    TimeSource::FrameNow,
+    TimeSource::Received,
+    TimeSource::Unknown,
 ];
 
 /// Maps rows of one result to events.
@@ -130,11 +77,11 @@ pub struct Mapped {
 impl Mapper {
     /// `order_by_id`: break ties by an `id` column (t_danmu's load order) instead of row order.
     /// Fails when no column gives the time.
-    pub fn new(columns: &[Column], zone: Zone, order_by_id: bool) -> Result<Mapper, DbError> {
+    pub fn new(columns: &[SqlColumn], zone: Zone, order_by_id: bool) -> Result<Mapper, DbError> {
         let names: Vec<String> = columns.iter().map(|c| c.name_str().into_owned()).collect();
         let find = |alias: &str| names.iter().position(|n| n.eq_ignore_ascii_case(alias));
         let mut targets = vec![None; names.len()];
-        for (field, aliases) in ALIASES {
+        for (field, aliases) in aliases() {
             if let Some(i) = aliases.iter().find_map(|a| find(a)) {
                 if targets[i].is_none() {
                     targets[i] = Some(field);
@@ -148,10 +95,12 @@ impl Mapper {
                 *t = None;
             }
         } else if !has(Field::Time) {
-            let (_, time) = ALIASES[1];
-            let (_, ms) = ALIASES[0];
             return Err(DbError::QueryLacks {
-                needed: format!("time ({}, {})", ms[0], time.join(", ")),
+                needed: format!(
+                    "time ({}, {})",
+                    TS_MS_ALIASES[0],
+                    Column::Ts.def().aliases.join(", ")
+                ),
                 found: names.join(", "),
             });
         }
@@ -162,14 +111,14 @@ impl Mapper {
                 let c = &columns[i];
                 matches!(
                     c.column_type(),
-                    ColumnType::MYSQL_TYPE_TIMESTAMP | ColumnType::MYSQL_TYPE_TIMESTAMP2
+                    SqlType::MYSQL_TYPE_TIMESTAMP | SqlType::MYSQL_TYPE_TIMESTAMP2
                 ) || (c.org_table_str().eq_ignore_ascii_case(TABLE)
                     && c.org_name_str().eq_ignore_ascii_case("ts"))
             });
         let order = order_by_id
             .then(|| find("id"))
             .flatten()
-            .filter(|i| targets[*i].is_none() || targets[*i] == Some(Field::MsgId));
+            .filter(|i| targets[*i].is_none() || targets[*i] == Some(Field::Col(Column::MsgId)));
         let bad = vec![0; names.len()];
         Ok(Mapper {
             targets,
@@ -220,28 +169,17 @@ impl Mapper {
                     ts_source = text(v).as_deref().and_then(time_source);
                     true
                 }
-                Field::Kind => {
+                Field::Col(Column::Kind) => {
                     kind_text = text(v);
                     true
                 }
-                Field::Method => {
+                Field::Col(Column::Method) => {
                     method = text(v);
                     true
                 }
-                Field::UserName => {
-                    ev.user_name = text(v);
-                    true
-                }
-                Field::Content => {
-                    ev.content = text(v);
-                    true
-                }
-                Field::GiftName => {
-                    ev.gift_name = text(v);
-                    true
-                }
-                _ => match number(&v) {
-                    Ok(n) => self.set_number(&mut ev, field, n),
+                Field::Col(c) if c.ty() == ColumnType::Text => c.set_text(&mut ev, text(v)),
+                Field::Col(c) => match number(&v) {
+                    Ok(n) => c.set_number(&mut ev, n),
                     Err(()) => false,
                 },
             };
@@ -266,40 +204,6 @@ impl Mapper {
         Mapped { event: ev, order }
     }
 
-    fn set_number(&self, ev: &mut Event, field: Field, n: Option<u64>) -> bool {
-        let small = |n: Option<u64>| n.map(u32::try_from).transpose().ok();
-        match field {
-            Field::RoomId => ev.room_id = n.unwrap_or(0),
-            Field::MsgId => ev.msg_id = n.unwrap_or(0),
-            Field::UserId => ev.user_id = n,
-            Field::UserLevel => match small(n) {
-                Some(v) => ev.user_level = v,
-                None => return false,
-            },
-            Field::FansClubLevel => match small(n) {
-                Some(v) => ev.fans_club_level = v,
-                None => return false,
-            },
-            Field::Gender => match n.map(u8::try_from).transpose() {
-                Ok(v) => ev.gender = v,
-                Err(_) => return false,
-            },
-            Field::GiftId => ev.gift_id = n,
-            Field::GiftCount => ev.gift_count = n,
-            Field::DiamondCount => ev.diamond_count = n,
-            Field::LikeCount => ev.like_count = n,
-            Field::LikeTotal => ev.like_total = n,
-            Field::MemberCount => ev.member_count = n,
-            Field::FollowCount => ev.follow_count = n,
-            Field::Action => ev.action = n,
-            Field::Online => ev.online = n,
-            Field::TotalViewers => ev.total_viewers = n,
-            Field::ControlStatus => ev.control_status = n,
-            _ => {}
-        }
-        true
-    }
-
     /// A time value as UTC milliseconds: DATETIME in the zone (spiders store local time),
     /// TIMESTAMP in UTC (the session's time zone), numbers as epoch s / ms / µs by magnitude.
     fn time(&self, v: Value) -> Result<Option<i64>, ()> {
@@ -316,32 +220,8 @@ impl Mapper {
                 self.naive_ms(naive).map(Some)
             }
             Value::Bytes(b) => {
-                let s = String::from_utf8_lossy(&b);
-                let s = s.trim();
-                if s.is_empty() {
-                    return Ok(None);
-                }
-                if let Ok(f) = s.parse::<f64>() {
-                    return finite(f).map(|f| Some(epoch_ms(f)));
-                }
-                if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-                    return Ok(Some(t.timestamp_millis()));
-                }
-                [
-                    "%Y-%m-%d %H:%M:%S%.f",
-                    "%Y-%m-%dT%H:%M:%S%.f",
-                    "%Y/%m/%d %H:%M:%S%.f",
-                ]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-                .or_else(|| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                        .ok()
-                        .and_then(|d| d.and_hms_opt(0, 0, 0))
-                })
-                .ok_or(())
-                .and_then(|n| self.naive_ms(n))
-                .map(Some)
+                let zone = (!self.time_is_utc).then_some(&self.zone);
+                parse_stored_time(&String::from_utf8_lossy(&b), zone).map_err(|_| ())
             }
             Value::Time(..) => Err(()),
         }
@@ -351,17 +231,7 @@ impl Mapper {
         if self.time_is_utc {
             return Ok(naive.and_utc().timestamp_millis());
         }
-        let local = match self.zone {
-            Zone::Named(tz) => tz
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.timestamp_millis()),
-            Zone::Fixed(off) => off
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.timestamp_millis()),
-        };
-        local.ok_or(())
+        self.zone.local_ms(naive).ok_or(())
     }
 
     /// What could not be read, one line per column, for the run's warnings.
@@ -381,23 +251,6 @@ impl Mapper {
             })
             .collect()
     }
-}
-
-/// Epoch seconds, milliseconds, microseconds or nanoseconds → milliseconds. 1e11 s is the year
-/// 5138 and 1e11 ms is 1973, so magnitudes tell them apart for any live stream's time.
-fn epoch_ms(v: f64) -> i64 {
-    let a = v.abs();
-    let ms = if a < 1e11 {
-        v * 1e3
-    } else if a < 1e14 {
-        v
-    } else if a < 1e17 {
-        v / 1e3
-    } else {
-        v / 1e6
-    };
-    // `as` saturates; the round keeps fractional seconds (Python's time.time()) to the ms.
-    ms.round() as i64
 }
 
 fn finite(f: f64) -> Result<f64, ()> {
@@ -497,16 +350,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn epoch_magnitudes() {
-        assert_eq!(epoch_ms(1_767_261_600.0), 1_767_261_600_000);
-        assert_eq!(epoch_ms(1_767_261_600.123_4), 1_767_261_600_123);
-        assert_eq!(epoch_ms(1_767_261_600_123.0), 1_767_261_600_123);
-        assert_eq!(epoch_ms(1_767_261_600_123_456.0), 1_767_261_600_123);
-        assert_eq!(epoch_ms(1.767_261_600_123_456_7e18), 1_767_261_600_123);
-        assert_eq!(epoch_ms(0.0), 0);
-    }
-
-    #[test]
     fn numbers_and_kinds() {
         assert_eq!(number(&Value::Bytes(b" 42 ".to_vec())), Ok(Some(42)));
         assert_eq!(number(&Value::Int(-1)), Err(()));
@@ -515,13 +358,7 @@ mod tests {
         assert_eq!(parse_kind("gift"), Kind::Gift);
         assert_eq!(parse_kind("WebcastLikeMessage"), Kind::Like);
         assert_eq!(parse_kind("3"), Kind::Other);
-        for t in [
-            TimeSource::EventTime,
-            TimeSource::CreateTime,
-            TimeSource::FrameNow,
-            TimeSource::Received,
-            TimeSource::Unknown,
-        ] {
+        for t in TIME_SOURCES {
             assert_eq!(time_source(time_source_name(t)), Some(t));
         }
     }

@@ -3,45 +3,140 @@
 use mysql::prelude::Queryable;
 use mysql::Conn;
 
+use crate::columns::Column;
+
 use super::error::Context as _;
+use super::mapping::{time_source_name, TIME_SOURCES};
 use super::{connect_server, ident, DbError, DbUrl};
 
 pub const TABLE: &str = "t_danmu";
 
-/// `t_danmu.sql`, applied by `db init` and by `load` when the table is missing.
+/// `t_danmu.sql`, applied by `db init` and by `load` when the table is missing. It is
+/// [`create_table_sql`]'s text (a test fails when they differ).
 pub const SCHEMA_SQL: &str = include_str!("../../t_danmu.sql");
 
 /// The columns `load` writes and `--mysql` reads, in that order: the event table's columns
 /// (`ts` as exact `ts_ms` plus a readable `ts`) and where the time came from. `id` is left out:
 /// the server numbers rows in load order.
-pub const COLUMNS: [&str; 26] = [
-    "ts_ms",
-    "ts",
-    "ts_source",
-    "room_id",
-    "msg_id",
-    "kind",
-    "method",
-    "user_id",
-    "user_name",
-    "user_level",
-    "fans_club_level",
-    "gender",
-    "content",
-    "gift_id",
-    "gift_name",
-    "gift_count",
-    "diamond_count",
-    "like_count",
-    "like_total",
-    "member_count",
-    "follow_count",
-    "action",
-    "online",
-    "total_viewers",
-    "control_status",
-    "id",
-];
+pub const COLUMNS: [&str; 26] = {
+    let mut out = [""; 26];
+    out[0] = "ts_ms";
+    out[1] = "ts";
+    out[2] = "ts_source";
+    let mut i = 1;
+    while i < Column::ALL.len() {
+        out[i + 2] = Column::ALL[i].name();
+        i += 1;
+    }
+    out[25] = "id";
+    out
+};
+
+/// One column of `t_danmu`'s DDL.
+struct SqlColumn {
+    name: &'static str,
+    ty: String,
+    not_null: bool,
+    /// `AUTO_INCREMENT`, `DEFAULT …`.
+    extra: &'static str,
+    comment: &'static str,
+}
+
+impl SqlColumn {
+    fn line(&self) -> String {
+        let mut s = format!(
+            "  {:<18}{:<15} {}",
+            format!("`{}`", self.name),
+            self.ty,
+            if self.not_null { "NOT NULL" } else { "NULL" }
+        );
+        if !self.extra.is_empty() {
+            s.push(' ');
+            s.push_str(self.extra);
+        }
+        if !self.comment.is_empty() {
+            s.push_str(&format!(" COMMENT '{}'", self.comment.replace('\'', "''")));
+        }
+        s
+    }
+}
+
+const HEADER: &str = "\
+-- t_danmu: danmu-analyze's event table in MySQL / MariaDB. One row per event, every kind in one
+-- table (`kind` says which; a column that does not apply to a kind is NULL), the same columns as
+-- the event table in README.md. `danmu-analyze db init --mysql URL` applies this file (and creates
+-- the database if missing); re-running it changes nothing. Generated from src/columns.rs (see
+-- src/db/schema.rs): edit those, not this file.
+--
+-- Text is utf8mb4 (nicknames and chat carry emoji and characters beyond the BMP) with the binary
+-- collation: stored and compared byte for byte, so names differing only in case or width stay
+-- apart. Time is `ts_ms` (UTC milliseconds, exact); `ts` is the same instant as a readable UTC
+-- DATETIME(3), NULL outside DATETIME's range. Ids are BIGINT UNSIGNED (Douyin ids use all 64 bits).
+";
+
+const KEYS: &str = "  PRIMARY KEY (`id`),
+  -- A message is stored once: loading the same events again inserts nothing.
+  UNIQUE KEY `uk_room_msg` (`room_id`, `msg_id`),
+  -- --room / --since / --until reads.
+  KEY `ix_room_ts` (`room_id`, `ts_ms`)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin
+  COMMENT = 'danmu-analyze events (see t_danmu.sql and README.md)';";
+
+/// `t_danmu.sql`, generated from the column table: `id` (load order), `ts` as `ts_ms` plus a
+/// readable DATETIME, `ts_source`, then every other event-table column.
+pub fn create_table_sql() -> String {
+    let ts = Column::Ts.def();
+    let sources: Vec<String> = TIME_SOURCES
+        .iter()
+        .map(|t| format!("'{}'", time_source_name(*t)))
+        .collect();
+    let mut cols = vec![
+        SqlColumn {
+            name: "id",
+            ty: "BIGINT UNSIGNED".into(),
+            not_null: true,
+            extra: "AUTO_INCREMENT",
+            comment: "load order: breaks ties of equal ts_ms",
+        },
+        SqlColumn {
+            name: COLUMNS[0],
+            ty: ts.sql.into(),
+            not_null: true,
+            extra: "",
+            comment: ts.sql_comment,
+        },
+        SqlColumn {
+            name: COLUMNS[1],
+            ty: "DATETIME(3)".into(),
+            not_null: false,
+            extra: "",
+            comment: "ts_ms as UTC, for people",
+        },
+        SqlColumn {
+            name: COLUMNS[2],
+            ty: format!("ENUM({})", sources.join(", ")),
+            not_null: true,
+            extra: "DEFAULT 'unknown'",
+            comment: "where ts came from",
+        },
+    ];
+    cols.extend(Column::ALL[1..].iter().map(|c| SqlColumn {
+        name: c.name(),
+        ty: c.def().sql.into(),
+        not_null: c.always(),
+        extra: "",
+        comment: c.def().sql_comment,
+    }));
+    let mut sql = String::from(HEADER);
+    sql.push_str(&format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(TABLE)));
+    for c in &cols {
+        sql.push_str(&c.line());
+        sql.push_str(",\n");
+    }
+    sql.push_str(KEYS);
+    sql.push('\n');
+    sql
+}
 
 /// The columns `load` writes (all but `id`).
 pub fn written_columns() -> &'static [&'static str] {
@@ -137,7 +232,6 @@ fn table_columns(conn: &mut Conn, url: &DbUrl) -> Result<Vec<String>, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::columns::Column;
 
     #[test]
     fn columns_are_the_event_table_plus_time_and_order() {
@@ -151,5 +245,14 @@ mod tests {
                 "{c} not in t_danmu.sql"
             );
         }
+    }
+
+    #[test]
+    fn t_danmu_sql_is_generated_from_the_column_table() {
+        let generated = create_table_sql();
+        assert!(
+            SCHEMA_SQL == generated,
+            "t_danmu.sql differs from what src/columns.rs generates; put this in it:\n{generated}"
+        );
     }
 }

@@ -39,7 +39,7 @@ impl Builder {
         Ok(match self {
             Builder::Time(v) => Int64Chunked::from_vec(col.name().into(), v)
                 .into_series()
-                .cast(&schema::dtype(col))?,
+                .cast(&schema::dtype(col.dtype()))?,
             Builder::U64(b) => b.finish().into_series(),
             Builder::U32(b) => b.finish().into_series(),
             Builder::Text(b) => b.finish().into_series(),
@@ -160,7 +160,7 @@ impl TableBuilder {
                 (Column::Ts, Some(ts), _) => Builder::Time(ts).finish(col)?,
                 (_, _, Some(s)) => s,
                 // No rows at all.
-                (_, _, None) => Series::new_empty(col.name().into(), &schema::dtype(col)),
+                (_, _, None) => Series::new_empty(col.name().into(), &schema::dtype(col.dtype())),
             };
             let column = series.into_column();
             out.push(if sorted {
@@ -200,7 +200,7 @@ fn fresh_builders() -> Vec<Builder> {
         .iter()
         .map(|&c| {
             let name = c.name().into();
-            match schema::dtype(c) {
+            match schema::dtype(c.dtype()) {
                 DataType::Datetime(..) => Builder::Time(Vec::new()),
                 DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
                 DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),

@@ -41,7 +41,7 @@ pub fn empty() -> DataFrame {
 
 fn column_of(events: &[&Event], col: Column) -> PolarsResult<PlColumn> {
     let name = col.name().into();
-    let ty = schema::dtype(col);
+    let ty = schema::dtype(col.dtype());
     let series = match ty {
         DataType::Datetime(..) => {
             let ms: Vec<i64> = events.iter().map(|e| e.ts).collect();
