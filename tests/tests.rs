@@ -7,6 +7,10 @@ mod capture_file;
 mod export;
 #[cfg(feature = "live")]
 mod live;
+#[cfg(feature = "live")]
+mod live_replay;
+#[cfg(feature = "live")]
+mod live_rooms;
 mod mysql;
 mod mysql_report;
 mod payloads;
