@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use danmu_analyze::live::cookies::Cookies;
+use danmu_analyze::live::cookies::{scrub, Cookies};
 use danmu_analyze::live::log::{now_ms, Log};
 use danmu_analyze::live::recorder::Recorder;
 use danmu_analyze::live::room::PageError;
@@ -206,7 +206,9 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     };
     match (&args.out, &args.out_dir) {
         (Some(out), None) if targets.len() == 1 => {
-            let code = record(&targets[0], out, &common, &log, true)?;
+            // Errors are printed by main, outside the log: scrubbed here the same way.
+            let code = record(&targets[0], out, &common, &log, true)
+                .map_err(|e| anyhow::anyhow!(scrub(&format!("{e:#}"), log.secrets())))?;
             Ok(Outcome::Exit(code))
         }
         (Some(_), None) => usage(
@@ -215,6 +217,9 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         (None, Some(dir)) => {
             if args.signature.is_some() && targets.len() > 1 {
                 return usage("--signature signs one room; with several rooms leave it out (the signature is computed per room) or use --signer");
+            }
+            if args.room_id.is_some() && targets.len() > 1 {
+                return usage("--room-id names one push URL's room; with several, give each URL its own room_id parameter");
             }
             if args.dump_page.is_some() && targets.len() > 1 {
                 return usage("--dump-page saves one room's page; give it with one room");
