@@ -476,6 +476,7 @@ impl Running {
         let mut child = Command::new(BIN)
             .args(args)
             .env_remove("DANMU_SIGNER")
+            .env_remove("DANMU_COOKIES")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
