@@ -237,7 +237,7 @@ fn usage(msg: &str) -> Result<Outcome> {
     Ok(Outcome::Exit(2))
 }
 
-/// `cookies: sessionid, sid_tt, ttwid from FILE (a logged-in session)`: names, never values.
+/// `cookies from FILE: sessionid, sid_tt, ttwid (a logged-in session)`: names, never values.
 fn cookie_line(c: &Cookies, path: Option<&std::path::Path>) -> String {
     let from = path
         .map(|p| format!(" from {}", p.display()))
