@@ -22,33 +22,33 @@ use danmu_analyze::frame::{decode_push_frame, decode_response, PayloadType};
 use danmu_analyze::live::protocol::{classify_client_frame, ClientFrame};
 use danmu_analyze::live::room::{parse_room_page, Layout, PageError, RoomInfo};
 use danmu_analyze::live::url::{
-    push_query, query_param, x_ms_stub, PushParams, DEFAULT_USER_AGENT,
+    push_query, query_param, x_ms_stub, PushParams, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT,
 };
 use danmu_analyze::proto::webcast::{Common, ControlMessage, PushFrame, Response as PbResponse};
 use danmu_analyze::simulate::{simulate, SimConfig};
 
 use crate::common::{capture_of, decode_path, fixture, frame_bytes, REAL_FRAMES};
 
-const BIN: &str = env!("CARGO_BIN_EXE_danmu-analyze");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_danmu-analyze");
 /// No test server or child waits longer than this for anything.
-const LIMIT: Duration = Duration::from_secs(20);
-const ROOM: u64 = 42;
+pub(crate) const LIMIT: Duration = Duration::from_secs(20);
+pub(crate) const ROOM: u64 = 42;
 
 // ---------------------------------------------------------------------------------------------
 // Frames a push server sends.
 
 /// A frame a test server sends, with what its ACK must carry.
 #[derive(Clone, Debug)]
-struct ScriptFrame {
-    bytes: Vec<u8>,
-    log_id: u64,
-    cursor: String,
-    internal_ext: String,
-    need_ack: bool,
+pub(crate) struct ScriptFrame {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) log_id: u64,
+    pub(crate) cursor: String,
+    pub(crate) internal_ext: String,
+    pub(crate) need_ack: bool,
 }
 
 impl ScriptFrame {
-    fn of(bytes: Vec<u8>) -> ScriptFrame {
+    pub(crate) fn of(bytes: Vec<u8>) -> ScriptFrame {
         let f = decode_push_frame(&bytes).unwrap();
         let r = decode_response(&f, &mut Vec::new()).unwrap();
         ScriptFrame {
@@ -61,7 +61,7 @@ impl ScriptFrame {
     }
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = GzEncoder::new(Vec::new(), Compression::fast());
     e.write_all(data).unwrap();
     e.finish().unwrap()
@@ -69,7 +69,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 /// A real fixture frame with its Response given a cursor and internal_ext of its own, so every
 /// frame's ACK and resume point differ.
-fn rewrapped_fixture(i: usize, name: &str) -> ScriptFrame {
+pub(crate) fn rewrapped_fixture(i: usize, name: &str) -> ScriptFrame {
     let mut f = decode_push_frame(&frame_bytes(name)).unwrap();
     let mut r = decode_response(&f, &mut Vec::new()).unwrap();
     r.cursor = format!("t-17000000{i:05}_r-{i}_d-1_u-1");
@@ -84,7 +84,7 @@ fn rewrapped_fixture(i: usize, name: &str) -> ScriptFrame {
 
 /// The "msg" frames of a small simulated live (history, chat, gifts, joins, … and last the
 /// stream-end control message), each with its own cursor and internal_ext.
-fn simulated_frames(minutes: u32, viewers: u32) -> Vec<Vec<u8>> {
+pub(crate) fn simulated_frames(minutes: u32, viewers: u32) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     simulate(
         &SimConfig {
@@ -103,7 +103,7 @@ fn simulated_frames(minutes: u32, viewers: u32) -> Vec<Vec<u8>> {
 }
 
 /// Real fixture frames, then a simulated live, ending with the control message (status 3).
-fn script() -> Vec<ScriptFrame> {
+pub(crate) fn script() -> Vec<ScriptFrame> {
     let mut s: Vec<ScriptFrame> = REAL_FRAMES
         .iter()
         .enumerate()
@@ -131,7 +131,7 @@ fn script() -> Vec<ScriptFrame> {
     s
 }
 
-fn is_stream_end(bytes: &[u8]) -> bool {
+pub(crate) fn is_stream_end(bytes: &[u8]) -> bool {
     let f = decode_push_frame(bytes).unwrap();
     let Ok(r) = decode_response(&f, &mut Vec::new()) else {
         return false;
@@ -142,7 +142,7 @@ fn is_stream_end(bytes: &[u8]) -> bool {
     })
 }
 
-fn bare_frame(payload_type: &str, seq_id: u64) -> Vec<u8> {
+pub(crate) fn bare_frame(payload_type: &str, seq_id: u64) -> Vec<u8> {
     PushFrame {
         seq_id,
         log_id: 0,
@@ -156,7 +156,7 @@ fn bare_frame(payload_type: &str, seq_id: u64) -> Vec<u8> {
 }
 
 /// A stream-end frame (control status 3) for `room`.
-fn stream_end_frame(room: u64, log_id: u64) -> ScriptFrame {
+pub(crate) fn stream_end_frame(room: u64, log_id: u64) -> ScriptFrame {
     let control = ControlMessage {
         common: Some(Common {
             method: "WebcastControlMessage".into(),
@@ -195,47 +195,52 @@ fn stream_end_frame(room: u64, log_id: u64) -> ScriptFrame {
 
 /// What a push server saw, over all its connections.
 #[derive(Default, Debug)]
-struct Seen {
+pub(crate) struct Seen {
     /// Every binary message sent, in order.
-    sent: Vec<Vec<u8>>,
+    pub(crate) sent: Vec<Vec<u8>>,
     /// Protocol violations by the client.
-    errors: Vec<String>,
-    acks: u64,
-    heartbeats: u64,
-    connections: u64,
-    uris: Vec<String>,
-    headers: Vec<HashMap<String, String>>,
+    pub(crate) errors: Vec<String>,
+    pub(crate) acks: u64,
+    pub(crate) heartbeats: u64,
+    pub(crate) connections: u64,
+    pub(crate) uris: Vec<String>,
+    pub(crate) headers: Vec<HashMap<String, String>>,
+    /// Handshakes the server's check refused, and why.
+    pub(crate) refused: Vec<String>,
 }
 
-type Shared = Arc<Mutex<Seen>>;
+/// Judges a handshake (its URI and lower-cased headers): `Err((status, body))` refuses it.
+pub(crate) type Check = dyn Fn(&str, &HashMap<String, String>) -> Result<(), (u16, String)> + Send;
+
+pub(crate) type Shared = Arc<Mutex<Seen>>;
 
 /// One client connection, with the checks every server does: each ACK must be byte-exact
 /// (log_id, payload = internal_ext) for a frame that asked for one, each heartbeat exactly
 /// `3A 02 68 62`, answered with a server heartbeat (as Douyin does) unless silenced.
-struct Conn {
-    ws: WebSocket<TcpStream>,
-    seen: Shared,
-    uri: String,
-    pending: HashMap<u64, VecDeque<String>>,
-    answer_heartbeats: bool,
-    seq: u64,
+pub(crate) struct Conn {
+    pub(crate) ws: WebSocket<TcpStream>,
+    pub(crate) seen: Shared,
+    pub(crate) uri: String,
+    pub(crate) pending: HashMap<u64, VecDeque<String>>,
+    pub(crate) answer_heartbeats: bool,
+    pub(crate) seq: u64,
 }
 
 impl Conn {
-    fn param(&self, key: &str) -> String {
+    pub(crate) fn param(&self, key: &str) -> String {
         query_param(&self.uri, key).unwrap_or_default()
     }
 
-    fn error(&self, e: String) {
+    pub(crate) fn error(&self, e: String) {
         self.seen.lock().unwrap().errors.push(e);
     }
 
-    fn send_raw(&mut self, bytes: Vec<u8>) -> bool {
+    pub(crate) fn send_raw(&mut self, bytes: Vec<u8>) -> bool {
         self.seen.lock().unwrap().sent.push(bytes.clone());
         self.ws.send(Message::binary(bytes)).is_ok()
     }
 
-    fn send(&mut self, f: &ScriptFrame) -> bool {
+    pub(crate) fn send(&mut self, f: &ScriptFrame) -> bool {
         if f.need_ack {
             self.pending
                 .entry(f.log_id)
@@ -247,7 +252,7 @@ impl Conn {
 
     /// Handles what the client sends for `d` (zero: only what is already there); false once
     /// it is gone.
-    fn pump(&mut self, d: Duration) -> bool {
+    pub(crate) fn pump(&mut self, d: Duration) -> bool {
         let until = Instant::now() + d;
         loop {
             let left = until.saturating_duration_since(Instant::now());
@@ -285,7 +290,7 @@ impl Conn {
         }
     }
 
-    fn heard(&mut self, b: &[u8]) {
+    pub(crate) fn heard(&mut self, b: &[u8]) {
         match classify_client_frame(b) {
             ClientFrame::Heartbeat => {
                 self.seen.lock().unwrap().heartbeats += 1;
@@ -311,7 +316,7 @@ impl Conn {
     }
 
     /// Waits until every frame sent so far is ACKed.
-    fn wait_acks(&mut self) -> bool {
+    pub(crate) fn wait_acks(&mut self) -> bool {
         let until = Instant::now() + LIMIT;
         let owed = |c: &Conn| c.pending.values().any(|q| !q.is_empty());
         while owed(self) {
@@ -325,13 +330,13 @@ impl Conn {
     }
 
     /// Waits for the client to close or go away.
-    fn wait_gone(&mut self) {
+    pub(crate) fn wait_gone(&mut self) {
         let until = Instant::now() + LIMIT;
         while Instant::now() < until && self.pump(Duration::from_millis(20)) {}
     }
 
     /// Drops the connection the hard way (FIN, no WebSocket close), as a failing network does.
-    fn hang_up(&mut self) {
+    pub(crate) fn hang_up(&mut self) {
         let _ = self.ws.get_ref().shutdown(Shutdown::Write);
         let mut sink = [0u8; 4096];
         let tcp = self.ws.get_mut();
@@ -352,21 +357,30 @@ impl Conn {
     }
 
     /// Stops sending anything (heartbeat answers too) until the client gives up on us.
-    fn go_silent(&mut self) {
+    pub(crate) fn go_silent(&mut self) {
         self.answer_heartbeats = false;
         self.wait_gone();
     }
 }
 
-struct PushServer {
-    addr: SocketAddr,
-    seen: Shared,
-    thread: JoinHandle<()>,
+pub(crate) struct PushServer {
+    pub(crate) addr: SocketAddr,
+    pub(crate) seen: Shared,
+    pub(crate) thread: JoinHandle<()>,
 }
 
 impl PushServer {
     /// Serves connections one after another; `handler` returns false when the script is done.
-    fn start(mut handler: impl FnMut(&mut Conn) -> bool + Send + 'static) -> PushServer {
+    pub(crate) fn start(handler: impl FnMut(&mut Conn) -> bool + Send + 'static) -> PushServer {
+        PushServer::start_checked(Box::new(|_, _| Ok(())), handler)
+    }
+
+    /// Like [`PushServer::start`], refusing the handshakes `check` refuses, as Douyin refuses
+    /// a bad signature (HTTP 415).
+    pub(crate) fn start_checked(
+        check: Box<Check>,
+        mut handler: impl FnMut(&mut Conn) -> bool + Send + 'static,
+    ) -> PushServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -386,6 +400,7 @@ impl PushServer {
                 stream.set_nodelay(true).unwrap();
                 let mut uri = String::new();
                 let mut headers = HashMap::new();
+                let mut refused = Vec::new();
                 #[allow(clippy::result_large_err)] // tungstenite's Callback signature
                 let cb = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
                     uri = req.uri().to_string();
@@ -395,9 +410,20 @@ impl PushServer {
                             v.to_str().unwrap_or("").to_string(),
                         );
                     }
-                    Ok(resp)
+                    match check(&uri, &headers) {
+                        Ok(()) => Ok(resp),
+                        Err((status, body)) => {
+                            refused.push(body.clone());
+                            Err(tungstenite::http::Response::builder()
+                                .status(status)
+                                .body(Some(body))
+                                .unwrap())
+                        }
+                    }
                 };
-                let Ok(ws) = tungstenite::accept_hdr(stream, cb) else {
+                let accepted = tungstenite::accept_hdr(stream, cb).ok();
+                shared.lock().unwrap().refused.append(&mut refused);
+                let Some(ws) = accepted else {
                     continue;
                 };
                 {
@@ -422,14 +448,14 @@ impl PushServer {
         PushServer { addr, seen, thread }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!(
             "ws://{}/webcast/im/push/v2/?app_name=douyin_web&room_id={ROOM}&cursor=&internal_ext=",
             self.addr
         )
     }
 
-    fn finish(self) -> Seen {
+    pub(crate) fn finish(self) -> Seen {
         self.thread.join().expect("push server thread");
         Arc::try_unwrap(self.seen).unwrap().into_inner().unwrap()
     }
@@ -439,17 +465,18 @@ impl PushServer {
 // The binary.
 
 /// A running `danmu-analyze` whose stderr lines are collected.
-struct Running {
-    child: Child,
-    lines: Receiver<String>,
-    all: Arc<Mutex<Vec<String>>>,
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) lines: Receiver<String>,
+    pub(crate) all: Arc<Mutex<Vec<String>>>,
 }
 
 impl Running {
-    fn start(args: &[&str]) -> Running {
+    pub(crate) fn start(args: &[&str]) -> Running {
         let mut child = Command::new(BIN)
             .args(args)
             .env_remove("DANMU_SIGNER")
+            .env_remove("DANMU_COOKIES")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -469,7 +496,7 @@ impl Running {
     }
 
     /// The first stderr line containing `pat`.
-    fn wait_line(&self, pat: &str) -> String {
+    pub(crate) fn wait_line(&self, pat: &str) -> String {
         let until = Instant::now() + LIMIT;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
@@ -481,7 +508,7 @@ impl Running {
         panic!("no stderr line with `{pat}`:\n{}", self.stderr());
     }
 
-    fn wait(&mut self) -> ExitStatus {
+    pub(crate) fn wait(&mut self) -> ExitStatus {
         let until = Instant::now() + LIMIT;
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
@@ -497,12 +524,12 @@ impl Running {
         }
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.all.lock().unwrap().join("\n")
     }
 }
 
-fn capture_args<'a>(url: &'a str, out: &'a str) -> Vec<&'a str> {
+pub(crate) fn capture_args<'a>(url: &'a str, out: &'a str) -> Vec<&'a str> {
     vec![
         "capture",
         "--ws-url",
@@ -514,19 +541,19 @@ fn capture_args<'a>(url: &'a str, out: &'a str) -> Vec<&'a str> {
     ]
 }
 
-fn frames_in(path: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn frames_in(path: &Path) -> Vec<Vec<u8>> {
     records_in(path).into_iter().map(|r| r.frame).collect()
 }
 
 /// Every record of the file; fails on any unreadable one.
-fn records_in(path: &Path) -> Vec<CaptureRecord> {
+pub(crate) fn records_in(path: &Path) -> Vec<CaptureRecord> {
     CaptureReader::open(path)
         .unwrap()
         .map(|r| r.expect("every record reads back").record)
         .collect()
 }
 
-fn simulated_capture(dir: &Path) -> PathBuf {
+pub(crate) fn simulated_capture(dir: &Path) -> PathBuf {
     let path = dir.join("sim.dmcap");
     simulate(
         &SimConfig {
@@ -747,6 +774,7 @@ fn capture_joins_a_room_by_its_page_and_signer() {
         room_id: 7_181_823_408_362_015_540,
         user_unique_id: "7319483754668557238",
         user_agent: DEFAULT_USER_AGENT,
+        sdk_version: DEFAULT_SDK_VERSION,
         cursor: "",
         internal_ext: "",
     };
@@ -801,15 +829,6 @@ fn capture_says_when_the_room_is_not_live_and_saves_the_page() {
     );
     assert!(!out.exists(), "nothing recorded");
     assert_eq!(std::fs::read_to_string(&dump).unwrap(), page);
-
-    // Without a signer there is nothing to connect with: said before any request.
-    let assert = crate::common::bin()
-        .args(["capture", "80017709309", "--out", out.to_str().unwrap()])
-        .env_remove("DANMU_SIGNER")
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(err.contains("--signer CMD"), "{err}");
 }
 
 /// SIGTERM mid-capture: a clean close, exit 143, and every record of the file reads back.
@@ -1086,13 +1105,13 @@ fn room_pages_of_both_layouts_are_read() {
 // A room-page site on loopback.
 
 /// Answers `GET /` with a ttwid cookie and any other path with `page`; keeps each request head.
-struct PageServer {
-    addr: SocketAddr,
-    thread: JoinHandle<Vec<String>>,
+pub(crate) struct PageServer {
+    pub(crate) addr: SocketAddr,
+    pub(crate) thread: JoinHandle<Vec<String>>,
 }
 
 impl PageServer {
-    fn start(page: String) -> PageServer {
+    pub(crate) fn start(page: String) -> PageServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -1129,7 +1148,7 @@ impl PageServer {
         PageServer { addr, thread }
     }
 
-    fn finish(self) -> Vec<String> {
+    pub(crate) fn finish(self) -> Vec<String> {
         self.thread.join().unwrap()
     }
 }

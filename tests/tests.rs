@@ -9,6 +9,10 @@ mod columns;
 mod export;
 #[cfg(feature = "live")]
 mod live;
+#[cfg(feature = "live")]
+mod live_replay;
+#[cfg(feature = "live")]
+mod live_rooms;
 mod mysql;
 mod mysql_report;
 mod payloads;

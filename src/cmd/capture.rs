@@ -1,8 +1,8 @@
-//! `capture`: join a live room and record every raw frame, unattended; the exit code says why
-//! it stopped.
+//! `capture`: join live rooms and record every raw frame, unattended; the exit code says why
+//! it stopped. One room into `--out FILE`, or several at once into `--out-dir DIR`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,13 +10,17 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use danmu_analyze::live::log::Log;
+use danmu_analyze::live::cookies::{scrub, Cookies};
+use danmu_analyze::live::log::{now_ms, Log};
 use danmu_analyze::live::recorder::Recorder;
-use danmu_analyze::live::room::{web_id_of, PageError};
+use danmu_analyze::live::room::PageError;
+use danmu_analyze::live::rooms::{dedup, parse_rooms_file, Target};
 use danmu_analyze::live::session::{self, End, Endpoint, Settings};
 use danmu_analyze::live::source::{RoomSource, Signing};
 use danmu_analyze::live::spec::{human_bytes, human_duration, parse_duration, Rotate};
-use danmu_analyze::live::url::{query_param, DEFAULT_USER_AGENT, PUSH_URL, SITE_URL};
+use danmu_analyze::live::url::{
+    query_param, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT, PUSH_URL, SITE_URL,
+};
 use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
@@ -26,6 +30,8 @@ use super::Outcome;
 pub const EXIT_GAVE_UP: u8 = 4;
 /// Exit code: the room is not live (and --follow was not given); nothing was recorded.
 pub const EXIT_NOT_LIVE: u8 = 5;
+/// Exit code: the room does not exist (removed, or a wrong id); nothing was recorded.
+pub const EXIT_NO_SUCH_ROOM: u8 = 6;
 
 const EXIT_CODES: &str = "Exit codes:
   0    the live ended, or the server closed the stream
@@ -33,45 +39,70 @@ const EXIT_CODES: &str = "Exit codes:
   2    bad usage
   4    gave up: --max-reconnects failed connection attempts in a row
   5    the room is not live (without --follow); nothing recorded
+  6    the room does not exist (removed, or a wrong id); nothing recorded
   130  stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM: the file was closed cleanly
+With several rooms: a signal's code, else the most serious room's (1, 4, 6, 5), else 0.
 A second Ctrl-C or SIGTERM exits at once.";
 
-/// Join a live room and record every raw frame to a capture file, unattended.
+/// Join live rooms and record every raw frame to capture files, unattended.
 ///
 /// Every WebSocket message is appended to the file (flushed per record) before it is decoded or
 /// ACKed, so a crash loses at most the record being written. The session heartbeats, ACKs what
 /// asks for it, reconnects when the connection drops or falls silent (resuming from the last
-/// cursor), and ends when the live ends.
+/// cursor), and ends when the live ends. Several rooms (`--out-dir`) each get their own
+/// connection, heartbeat, backoff and --follow; one failing never stops the others.
 #[derive(Args, Debug)]
 #[command(after_help = format!("Examples:
-  danmu-analyze capture https://live.douyin.com/80017709309 --out room.dmcap --signer ./sign.sh
-  danmu-analyze capture 80017709309 --out rec/room.dmcap --rotate 1h --print --signer 'node sign.js'
+  danmu-analyze capture https://live.douyin.com/80017709309 --out room.dmcap
+  danmu-analyze capture 80017709309 --out rec/room.dmcap --rotate 1h --print --cookies cookies.txt
+  danmu-analyze capture 80017709309 646454278948 --out-dir rec/ --follow
+  danmu-analyze capture --rooms rooms.txt --out-dir rec/ --rotate 1h --follow
   danmu-analyze capture --ws-url ws://127.0.0.1:9000/ --out copy.dmcap --print
 
-The push URL's signature is computed by Douyin's own script, which is not shipped: --signer runs
-a command of yours with the X-MS-STUB (as its last argument and on stdin) and reads the
-signature from its first line of output.
+The push URL's signature is computed here from the X-MS-STUB (see `danmu-analyze sign`);
+--signer runs a command of yours instead (the stub as its last argument and on stdin, the
+signature its first line of output), for when Douyin changes the algorithm.
+
+Since late 2025 gift messages reach only logged-in sessions: --cookies FILE (a cookies.txt
+exported from a browser logged in to douyin.com, or one `Cookie:` line) sends your cookies.
+Their values are never printed or saved; the log names them.
 
 {EXIT_CODES}"))]
 pub struct CaptureArgs {
-    /// The live room: its URL (https://live.douyin.com/80017709309) or its web id (80017709309).
-    #[arg(value_name = "ROOM", required_unless_present = "ws_url")]
-    room: Option<String>,
-    /// Capture file to append to (created when missing). With --rotate: the stem of
-    /// time-stamped files (room.dmcap → room-20260101T180000.dmcap, …).
-    #[arg(long, value_name = "PATH")]
-    out: PathBuf,
+    /// The live rooms: URL (https://live.douyin.com/80017709309) or web id (80017709309), or a
+    /// push URL (ws://, wss://) to connect to as it is. Several need --out-dir.
+    #[arg(value_name = "ROOM")]
+    rooms: Vec<String>,
+    /// A file of rooms, one a line (URL, web id or push URL); `#` starts a comment.
+    #[arg(long = "rooms", value_name = "FILE")]
+    rooms_file: Option<PathBuf>,
+    /// Capture file to append to (created when missing), for one room. With --rotate: the stem
+    /// of time-stamped files (room.dmcap → room-20260101T180000.dmcap, …).
+    #[arg(long, value_name = "PATH", conflicts_with = "out_dir")]
+    out: Option<PathBuf>,
+    /// Directory to record each room into: DIR/<web id>.dmcap (with --rotate, time-stamped
+    /// files of that stem). Created when missing.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
     /// Connect to this push URL as it is, skipping the room page and the signature (a replay
     /// server, a URL taken from the browser).
-    #[arg(long, value_name = "URL", conflicts_with_all = ["room", "signature", "dump_page"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["signature", "dump_page"])]
     ws_url: Option<String>,
     /// Command that prints the push URL's signature for the X-MS-STUB it is given (as its last
-    /// argument and on stdin).
+    /// argument and on stdin), instead of the built-in signature.
     #[arg(long, value_name = "CMD", env = "DANMU_SIGNER")]
     signer: Option<String>,
     /// The push URL's signature, when it is known already (overrides --signer).
     #[arg(long, value_name = "SIG")]
     signature: Option<String>,
+    /// The webcast_sdk_version the push URL says (it is signed); older clients send
+    /// 1.0.14-beta.0.
+    #[arg(long, value_name = "V", default_value = DEFAULT_SDK_VERSION)]
+    sdk_version: String,
+    /// Your Douyin cookies: a Netscape cookies.txt or a file holding one `Cookie:` line. Sent
+    /// on the room page and the handshake; values are never shown. Gifts need a login.
+    #[arg(long, value_name = "FILE", env = "DANMU_COOKIES")]
+    cookies: Option<PathBuf>,
     /// Save the fetched room page here, to look at when it is not understood.
     #[arg(long, value_name = "FILE")]
     dump_page: Option<PathBuf>,
@@ -98,6 +129,10 @@ pub struct CaptureArgs {
     /// How often to log a status line (frames, messages by kind, reconnects, bytes).
     #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_duration)]
     status_every: Duration,
+    /// Without a login cookie: chat for this long with no gift makes the status line say that
+    /// gifts need a logged-in session.
+    #[arg(long, hide = true, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    gift_hint_after: Duration,
     /// Time zone of log times and rotated file names: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
@@ -116,7 +151,12 @@ pub struct CaptureArgs {
 }
 
 pub fn run(args: CaptureArgs) -> Result<Outcome> {
-    let log = Log::stderr(args.tz);
+    let cookies = match &args.cookies {
+        Some(path) => Some(Cookies::load(path, now_ms() / 1000)?),
+        None => None,
+    };
+    let secrets = cookies.as_ref().map(Cookies::values).unwrap_or_default();
+    let log = Log::stderr(args.tz).hiding(secrets);
     let stop = install_signal_handlers()?;
     let settings = Settings {
         heartbeat: args.heartbeat.unwrap_or(Duration::from_secs(10)),
@@ -126,88 +166,290 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         poll: args.poll,
         status_every: args.status_every,
         print: args.print,
+        logged_in: cookies.as_ref().is_some_and(Cookies::logged_in),
+        gift_hint_after: args.gift_hint_after,
         ..Settings::default()
     };
     if settings.heartbeat < Duration::from_millis(20) {
         bail!("--heartbeat must be at least 20ms");
     }
+    let mut targets = Vec::new();
+    if let Some(url) = &args.ws_url {
+        targets.push(Target::Push(url.clone()));
+    }
+    for room in &args.rooms {
+        targets.push(Target::parse(room)?);
+    }
+    if let Some(path) = &args.rooms_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the rooms file {}", path.display()))?;
+        let rooms = parse_rooms_file(&text)
+            .map_err(|(line, e)| anyhow::anyhow!("{}, line {line}: {e}", path.display()))?;
+        targets.extend(rooms);
+    }
+    let targets = match dedup(targets) {
+        Ok(t) => t,
+        Err(e) => return usage(&e),
+    };
+    if targets.is_empty() {
+        return usage("give the room to record (its URL or web id), --ws-url URL, or --rooms FILE");
+    }
+    let cookies = cookies.unwrap_or_default();
+    if !cookies.is_empty() || !cookies.expired().is_empty() {
+        log.line(cookie_line(&cookies, args.cookies.as_deref()));
+    }
+    let common = Common {
+        args: &args,
+        settings,
+        cookies,
+        stop,
+    };
+    match (&args.out, &args.out_dir) {
+        (Some(out), None) if targets.len() == 1 => {
+            // Errors are printed by main, outside the log: scrubbed here the same way.
+            let code = record(&targets[0], out, &common, &log, true)
+                .map_err(|e| anyhow::anyhow!(scrub(&format!("{e:#}"), log.secrets())))?;
+            Ok(Outcome::Exit(code))
+        }
+        (Some(_), None) => usage(
+            "several rooms are recorded into a directory: give --out-dir DIR instead of --out",
+        ),
+        (None, Some(dir)) => {
+            if args.signature.is_some() && targets.len() > 1 {
+                return usage("--signature signs one room; with several rooms leave it out (the signature is computed per room) or use --signer");
+            }
+            if args.room_id.is_some() && targets.len() > 1 {
+                return usage("--room-id names one push URL's room; with several, give each URL its own room_id parameter");
+            }
+            if args.dump_page.is_some() && targets.len() > 1 {
+                return usage("--dump-page saves one room's page; give it with one room");
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            Ok(Outcome::Exit(record_all(&targets, dir, &common, &log)))
+        }
+        _ => usage("give --out FILE (one room) or --out-dir DIR"),
+    }
+}
 
-    let source;
-    let first = if let Some(url) = &args.ws_url {
-        check_ws_url(url)?;
-        source = None;
-        let room_id = match args.room_id {
-            Some(id) => id,
-            None => query_param(url, "room_id")
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0),
-        };
-        Some(Endpoint {
-            url: url.clone(),
-            headers: vec![("User-Agent".into(), args.user_agent.clone())],
-            room_id,
-        })
-    } else {
-        let room = args.room.as_deref().unwrap_or_default();
-        let web_id = web_id_of(room)?;
-        let signing = match (&args.signature, &args.signer) {
-            (Some(sig), _) => Signing::Fixed(sig.clone()),
-            (None, Some(cmd)) => Signing::Command(cmd.clone()),
-            (None, None) => return Err(LiveError::NoSignature.into()),
-        };
-        let s = RoomSource {
-            site: args.site_url.clone(),
-            push_base: args.push_url.clone(),
-            web_id,
-            user_agent: args.user_agent.clone(),
-            signing,
-            timeout: Duration::from_secs(15),
-            dump_page: args.dump_page.clone(),
-        };
-        let first = match s.resolve(&log) {
-            Ok(r) => Some(r.endpoint),
-            Err(LiveError::Page(e @ PageError::NotLive { .. })) if args.follow => {
-                log.line(format!("{e}; --follow: waiting for it to go live"));
-                None
-            }
-            Err(LiveError::Page(e @ PageError::NotLive { .. })) => {
-                eprintln!(
-                    "error: room {}: {e}; nothing was recorded (--follow waits for the next live)",
-                    s.web_id
-                );
-                return Ok(Outcome::Exit(EXIT_NOT_LIVE));
-            }
-            Err(LiveError::Page(PageError::NotUnderstood)) => {
-                let hint = match &args.dump_page {
-                    Some(p) => format!("it was saved to {}", p.display()),
-                    None => "run again with --dump-page page.html to save it for a look".into(),
+fn usage(msg: &str) -> Result<Outcome> {
+    eprintln!("error: {msg}");
+    Ok(Outcome::Exit(2))
+}
+
+/// `cookies from FILE: sessionid, sid_tt, ttwid (a logged-in session)`: names, never values.
+fn cookie_line(c: &Cookies, path: Option<&std::path::Path>) -> String {
+    let from = path
+        .map(|p| format!(" from {}", p.display()))
+        .unwrap_or_default();
+    let mut line = format!(
+        "cookies{from}: {} ({})",
+        if c.is_empty() {
+            "none usable".to_string()
+        } else {
+            c.names().join(", ")
+        },
+        if c.logged_in() {
+            "a logged-in session"
+        } else {
+            "no login cookie among them (sessionid, sid_tt …): gifts may not come"
+        }
+    );
+    if !c.expired().is_empty() {
+        line.push_str(&format!(
+            "; left out as expired: {} (export them again from a logged-in browser)",
+            c.expired().join(", ")
+        ));
+    }
+    line
+}
+
+/// What every room's recording shares.
+struct Common<'a> {
+    args: &'a CaptureArgs,
+    settings: Settings,
+    cookies: Cookies,
+    stop: Arc<AtomicUsize>,
+}
+
+/// Records each room on a thread of its own (its own connection, heartbeat, backoff, follow);
+/// one failing is logged and never stops the others. The exit code: a signal's, else the most
+/// serious room's (error, gave up, no such room, not live), else 0.
+fn record_all(targets: &[Target], dir: &std::path::Path, common: &Common, log: &Log) -> u8 {
+    log.line(format!(
+        "recording {} room(s) into {}",
+        targets.len(),
+        dir.display()
+    ));
+    let codes: Vec<(String, u8)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|t| {
+                let name = t.name();
+                let room_log = log.with_prefix(&format!("[{name}] "));
+                let out = t.file_in(dir);
+                let handle = std::thread::Builder::new()
+                    .name(format!("room-{name}"))
+                    .spawn_scoped(scope, move || {
+                        match record(t, &out, common, &room_log, false) {
+                            Ok(code) => code,
+                            Err(e) => {
+                                room_log.line(format!("error: {e:#}"));
+                                1
+                            }
+                        }
+                    });
+                (name, handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(name, h)| {
+                let code = match h {
+                    Ok(h) => h.join().unwrap_or(1),
+                    Err(e) => {
+                        log.line(format!("[{name}] error: cannot start its thread: {e}"));
+                        1
+                    }
                 };
-                bail!("room {}: {}; {hint}", s.web_id, PageError::NotUnderstood);
+                (name, code)
+            })
+            .collect()
+    });
+    let by = |c: u8| codes.iter().filter(|(_, k)| *k == c).count();
+    log.line(format!(
+        "all rooms done: {} ended, {} stopped by a signal, {} not live, {} not found, {} gave up, {} failed",
+        by(0),
+        by(130) + by(143),
+        by(EXIT_NOT_LIVE),
+        by(EXIT_NO_SUCH_ROOM),
+        by(EXIT_GAVE_UP),
+        by(1)
+    ));
+    let sig = common.stop.load(Ordering::SeqCst);
+    if sig != 0 {
+        return (128 + sig).clamp(0, 255) as u8;
+    }
+    [1, EXIT_GAVE_UP, EXIT_NO_SUCH_ROOM, EXIT_NOT_LIVE]
+        .into_iter()
+        .find(|c| by(*c) > 0)
+        .unwrap_or(0)
+}
+
+/// Records one room into `out` until it ends; its exit code. `single`: the only room (errors
+/// about it are the process's own).
+fn record(
+    target: &Target,
+    out: &std::path::Path,
+    common: &Common,
+    log: &Log,
+    single: bool,
+) -> Result<u8> {
+    let args = common.args;
+    let say = |msg: String| {
+        if single {
+            eprintln!("error: {msg}");
+        } else {
+            log.line(format!("error: {msg}"));
+        }
+    };
+    let source;
+    let first = match target {
+        Target::Push(url) => {
+            check_ws_url(url)?;
+            source = None;
+            let room_id = match args.room_id {
+                Some(id) => id,
+                None => query_param(url, "room_id")
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(0),
+            };
+            let mut headers = vec![("User-Agent".into(), args.user_agent.clone())];
+            if !common.cookies.is_empty() {
+                headers.push(("Cookie".into(), common.cookies.header_with(&[])));
             }
-            Err(e) => return Err(e).context(format!("joining room {} failed", s.web_id)),
-        };
-        source = Some(s);
-        first
+            Some(Endpoint {
+                url: url.clone(),
+                headers,
+                room_id,
+            })
+        }
+        Target::Room(web_id) => {
+            let signing = match (&args.signature, &args.signer) {
+                (Some(sig), _) => Signing::Fixed(sig.clone()),
+                (None, Some(cmd)) => Signing::Command(cmd.clone()),
+                (None, None) => Signing::native(),
+            };
+            let s = RoomSource {
+                site: args.site_url.clone(),
+                push_base: args.push_url.clone(),
+                web_id: web_id.clone(),
+                user_agent: args.user_agent.clone(),
+                sdk_version: args.sdk_version.clone(),
+                signing,
+                cookies: common.cookies.clone(),
+                timeout: Duration::from_secs(15),
+                dump_page: args.dump_page.clone(),
+            };
+            let first = match s.resolve(log) {
+                Ok(r) => Some(r.endpoint),
+                Err(LiveError::Page(e @ PageError::NotLive { .. })) if args.follow => {
+                    log.line(format!("{e}; --follow: waiting for it to go live"));
+                    None
+                }
+                Err(LiveError::Page(e @ PageError::NotLive { .. })) => {
+                    say(format!(
+                        "room {}: {e}; nothing was recorded (--follow waits for the next live)",
+                        s.web_id
+                    ));
+                    return Ok(EXIT_NOT_LIVE);
+                }
+                Err(LiveError::Page(e @ PageError::NoSuchRoom { .. })) => {
+                    say(format!("room {}: {e}; nothing was recorded", s.web_id));
+                    return Ok(EXIT_NO_SUCH_ROOM);
+                }
+                Err(LiveError::Page(PageError::NotUnderstood)) => {
+                    let hint = match &args.dump_page {
+                        Some(p) => format!("it was saved to {}", p.display()),
+                        None => "run again with --dump-page page.html to save it for a look".into(),
+                    };
+                    bail!(
+                        "room {}: {} (the room-info API did not say either); {hint}",
+                        s.web_id,
+                        PageError::NotUnderstood
+                    );
+                }
+                Err(e) => return Err(e).context(format!("joining room {} failed", s.web_id)),
+            };
+            source = Some(s);
+            first
+        }
     };
 
-    let recorder = Recorder::open(&args.out, args.rotate, log.clone())?;
+    let recorder = Recorder::open(out, args.rotate, log.clone())?;
     log.line(format!(
         "recording to {}{}",
-        recorder.current_path().map_or_else(
-            || args.out.display().to_string(),
-            |p| p.display().to_string()
-        ),
+        recorder
+            .current_path()
+            .map_or_else(|| out.display().to_string(), |p| p.display().to_string()),
         args.rotate
             .map(|r| format!(", rotating {r}"))
             .unwrap_or_default()
     ));
     let fixed = first.clone();
     let mut next_live = || match &source {
-        Some(s) => s.next_live(&log),
+        Some(s) => s.next_live(log),
         // A fixed URL: just connect again.
         None => Ok(fixed.clone()),
     };
-    let summary = session::run(first, &settings, recorder, &stop, &log, &mut next_live)?;
+    let summary = session::run(
+        first,
+        &common.settings,
+        recorder,
+        &common.stop,
+        log,
+        &mut next_live,
+    )?;
 
     log.line(format!(
         "capture ended: {} after {}: {}",
@@ -226,12 +468,11 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         human_bytes(summary.bytes_written),
         files.join(", ")
     ));
-    let code = match summary.end {
+    Ok(match summary.end {
         End::StreamEnded | End::Closed => 0,
         End::GaveUp { .. } => EXIT_GAVE_UP,
         End::Signal(sig) => (128 + sig).clamp(0, 255) as u8,
-    };
-    Ok(Outcome::Exit(code))
+    })
 }
 
 /// A URL that can never work fails now rather than after --max-reconnects attempts.

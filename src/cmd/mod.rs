@@ -10,6 +10,7 @@ mod inspect;
 mod load;
 mod replay;
 mod report;
+mod sign;
 mod simulate;
 mod timeline;
 mod users;
@@ -38,7 +39,7 @@ pub const EXIT_SKIPPED: u8 = 3;
     name = "danmu-analyze",
     version,
     about = "Record, decode and analyse Douyin live-stream danmaku (弹幕)",
-    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 finished but skipped unreadable input; `capture` adds 4, 5, 130 and 143 (see its --help).\n\nStart with: danmu-analyze inspect sample-data/session.dmcap"
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad usage, 3 finished but skipped unreadable input; `capture` adds 4, 5, 6, 130 and 143 (see its --help).\n\nStart with: danmu-analyze inspect sample-data/session.dmcap"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -60,6 +61,7 @@ enum Command {
     Db(db::DbArgs),
     Capture(capture::CaptureArgs),
     Replay(replay::ReplayArgs),
+    Sign(sign::SignArgs),
 }
 
 /// How a command that read input ended.
@@ -86,6 +88,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Db(a) => db::run(a),
         Command::Capture(a) => capture::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::Sign(a) => sign::run(a),
     }
 }
 

@@ -22,7 +22,9 @@ use super::Outcome;
 /// a client that connects with a `cursor` parameter the capture holds resumes after it, as with
 /// Douyin. The ACKs and heartbeats each client sends are checked (the log_id and internal_ext of
 /// every ACK; heartbeats exactly 3A 02 68 62): mismatches are logged and counted, and each
-/// client gets a summary line. Stop it with Ctrl-C (exit 0).
+/// client gets a summary line. Heartbeats sent as WebSocket pings carrying the heartbeat bytes
+/// count as heartbeats. A slow client is never cut off: after the last frame replay sends a
+/// close frame behind it and waits for the client's answer. Stop it with Ctrl-C (exit 0).
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
   danmu-analyze replay sample-data/session.dmcap --listen 127.0.0.1:9000
@@ -43,8 +45,11 @@ pub struct ReplayArgs {
     /// Exit after the first client is done.
     #[arg(long)]
     once: bool,
-    /// After the last frame, wait this long for the client's last ACKs and its close.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    /// How long a client may make no progress. After the last frame replay closes the
+    /// WebSocket and waits for the client to read to the end and answer the close, as long as
+    /// it hears an ACK or heartbeat at least this often; a send that cannot go out for this long
+    /// drops the client.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     linger: Duration,
     /// Time zone of log times.
     #[arg(long, default_value = DEFAULT_TZ)]
@@ -82,13 +87,14 @@ pub fn run(args: ReplayArgs) -> Result<Outcome> {
         summary.clients.iter().map(f).sum::<u64>()
     };
     log.line(format!(
-        "replay done: {} client(s), {} frames sent; ACKs: {} ok, {} wrong, {} missing; heartbeats: {} ok, {} malformed; {} other messages",
+        "replay done: {} client(s), {} frames sent; ACKs: {} ok, {} wrong, {} missing; heartbeats: {} ok ({} as pings), {} malformed; {} other messages",
         summary.clients.len(),
         total(|c| c.frames_sent),
         total(|c| c.acks_ok),
         total(|c| c.acks_wrong),
         total(|c| c.acks_missing),
         total(|c| c.heartbeats_ok),
+        total(|c| c.heartbeats_as_ping),
         total(|c| c.heartbeats_malformed),
         total(|c| c.other),
     ));

@@ -5,11 +5,16 @@ use std::sync::{Arc, Mutex};
 
 use crate::timefmt::Zone;
 
-/// A cheap-to-clone line logger; every line starts with the local time in its zone.
+/// A cheap-to-clone line logger; every line starts with the local time in its zone, then the
+/// prefix (which room, when several are recorded). Secrets (cookie values) given to
+/// [`Log::hiding`] are scrubbed from every line, whatever put them there (an error a server
+/// echoed, a page).
 #[derive(Clone)]
 pub struct Log {
     zone: Zone,
     out: Arc<Mutex<Box<dyn Write + Send>>>,
+    prefix: Arc<str>,
+    secrets: Arc<[String]>,
 }
 
 impl Log {
@@ -21,7 +26,31 @@ impl Log {
         Log {
             zone,
             out: Arc::new(Mutex::new(out)),
+            prefix: "".into(),
+            secrets: Arc::new([]),
         }
+    }
+
+    /// The same log, every line starting with `prefix` (e.g. `[80017709309] `).
+    pub fn with_prefix(&self, prefix: &str) -> Log {
+        Log {
+            prefix: prefix.into(),
+            ..self.clone()
+        }
+    }
+
+    /// The same log, with these values scrubbed from every line.
+    pub fn hiding(&self, secrets: Vec<String>) -> Log {
+        let mut all = self.secrets.to_vec();
+        all.extend(secrets);
+        Log {
+            secrets: all.into(),
+            ..self.clone()
+        }
+    }
+
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
     }
 
     pub fn zone(&self) -> Zone {
@@ -35,8 +64,9 @@ impl Log {
             .zone
             .at(now_ms() as i64)
             .format("%Y-%m-%d %H:%M:%S%.3f");
+        let msg = super::cookies::scrub(msg.as_ref(), &self.secrets);
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(out, "{ts} {}", msg.as_ref());
+        let _ = writeln!(out, "{ts} {}{msg}", self.prefix);
         let _ = out.flush();
     }
 }

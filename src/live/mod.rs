@@ -3,14 +3,17 @@
 
 pub mod backoff;
 pub mod conn;
+pub mod cookies;
 pub mod log;
 pub mod printer;
 pub mod protocol;
 pub mod recorder;
 pub mod replay;
 pub mod room;
+pub mod rooms;
 pub mod session;
-pub mod sign;
+pub mod signature;
+pub mod signer;
 pub mod source;
 pub mod spec;
 pub mod url;
@@ -33,8 +36,6 @@ pub enum LiveError {
     NoTtwid { url: String },
     #[error(transparent)]
     Page(#[from] room::PageError),
-    #[error("no signature for the push URL: give --signer CMD (a command that prints the signature for the X-MS-STUB it is given) or --signature SIG; danmu-analyze does not ship Douyin's signing script")]
-    NoSignature,
     #[error("the signer `{cmd}` failed: {detail}")]
     Signer { cmd: String, detail: String },
     #[error("`{url}` is not a usable WebSocket URL: {reason}")]
@@ -51,6 +52,8 @@ pub enum LiveError {
         addr: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Cookies(#[from] cookies::CookieError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -17,7 +17,7 @@ use tungstenite::{Message, WebSocket};
 
 use super::conn::MAX_MESSAGE;
 use super::log::Log;
-use super::protocol::{classify_client_frame, ClientFrame};
+use super::protocol::{classify_client_frame, ClientFrame, HEARTBEAT};
 use super::spec::{human_bytes, human_duration};
 use super::url::query_param;
 use super::LiveError;
@@ -31,7 +31,9 @@ pub struct ReplaySettings {
     pub speed: f64,
     /// Serve one client, then stop.
     pub once: bool,
-    /// After the last frame, how long to wait for the client's last ACKs and its close.
+    /// How long a client may make no progress: after the last frame, silence this long while
+    /// it reads the rest ends the wait for its close; a send that cannot go out for this long
+    /// drops the client. Every ACK or heartbeat it sends counts as progress.
     pub linger: Duration,
 }
 
@@ -40,7 +42,7 @@ impl Default for ReplaySettings {
         ReplaySettings {
             speed: 1.0,
             once: false,
-            linger: Duration::from_secs(5),
+            linger: Duration::from_secs(30),
         }
     }
 }
@@ -57,11 +59,17 @@ pub struct ClientReport {
     /// Frames that asked for an ACK and got none.
     pub acks_missing: u64,
     pub heartbeats_ok: u64,
+    /// Of `heartbeats_ok`: sent as WebSocket pings carrying the heartbeat bytes, as some
+    /// third-party clients do.
+    pub heartbeats_as_ping: u64,
     pub heartbeats_malformed: u64,
     /// Anything else the client sent.
     pub other: u64,
     /// The client went away before the capture's end.
     pub left_early: bool,
+    /// After the last frame, the client neither closed nor sent anything for --linger (or
+    /// stopped reading while frames were being sent): the connection was closed on it.
+    pub cut_off: bool,
     pub resumed_after: Option<String>,
     pub elapsed: Duration,
 }
@@ -69,7 +77,7 @@ pub struct ClientReport {
 impl ClientReport {
     pub fn line(&self) -> String {
         format!(
-            "client {}: sent {} frames ({}) in {}{}{}; ACKs: {} ok, {} wrong, {} missing; heartbeats: {} ok, {} malformed; {} other messages",
+            "client {}: sent {} frames ({}) in {}{}{}{}; ACKs: {} ok, {} wrong, {} missing; heartbeats: {} ok{}, {} malformed; {} other messages",
             self.peer,
             self.frames_sent,
             human_bytes(self.bytes_sent),
@@ -79,10 +87,20 @@ impl ClientReport {
                 .map(|c| format!(", resumed after cursor {c}"))
                 .unwrap_or_default(),
             if self.left_early { ", client left early" } else { "" },
+            if self.cut_off {
+                ", closed on a client that made no progress for --linger"
+            } else {
+                ""
+            },
             self.acks_ok,
             self.acks_wrong,
             self.acks_missing,
             self.heartbeats_ok,
+            if self.heartbeats_as_ping > 0 {
+                format!(" ({} as WebSocket pings)", self.heartbeats_as_ping)
+            } else {
+                String::new()
+            },
             self.heartbeats_malformed,
             self.other
         )
@@ -197,6 +215,9 @@ impl Client {
         let _ = stream.set_nonblocking(false);
         let _ = stream.set_nodelay(true);
         let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        // A send that cannot go out for this long means a client that stopped reading.
+        let _ =
+            stream.set_write_timeout(Some(self.settings.linger.max(Duration::from_millis(100))));
         let mut uri = String::new();
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE))
@@ -219,44 +240,64 @@ impl Client {
         self.log.line(format!("client {peer} connected: {uri}"));
         let mut pending = Pending::new();
         let outcome = self.send_all(&mut ws, &uri, &mut report, &mut pending, &mut unreadable);
-        if outcome.is_ok() {
-            // The last ACKs, and the client's own close, come after the last frame.
-            let until = Instant::now() + self.settings.linger;
-            loop {
-                let now = Instant::now();
-                if now >= until || self.stop.load(Ordering::SeqCst) != 0 {
-                    let _ = ws.close(Some(CloseFrame {
-                        code: CloseCode::Normal,
-                        reason: "end of the capture".into(),
-                    }));
-                    let close_until = Instant::now() + Duration::from_millis(500);
-                    while Instant::now() < close_until {
-                        if let Heard::Left = self.hear(
-                            &mut ws,
-                            &mut report,
-                            &mut pending,
-                            Duration::from_millis(50),
-                        ) {
-                            break;
-                        }
-                    }
-                    break;
-                }
-                let wait = (until - now).min(Duration::from_millis(50));
-                if let Heard::Left = self.hear(&mut ws, &mut report, &mut pending, wait) {
-                    break;
-                }
+        match outcome {
+            Ok(()) => self.drain(&mut ws, &mut report, &mut pending),
+            Err(SendEnd::Stuck) => {
+                report.cut_off = true;
+                report.left_early = true;
             }
-        } else {
-            report.left_early = true;
+            Err(SendEnd::Gone) => report.left_early = true,
         }
+        // No reset with data in flight: half-close, and read until the client closes too.
+        hang_up_gently(ws.get_mut());
         report.acks_missing = pending.values().map(|q| q.len() as u64).sum();
         report.elapsed = started.elapsed();
         self.log.line(report.line());
         (report, unreadable)
     }
 
-    /// Sends the capture's frames at their pace; `Err` when the client left or a signal came.
+    /// After the last frame: the close frame goes out behind every frame, so the client's close
+    /// answer means it has read them all. Until then its ACKs and heartbeats are heard; a client
+    /// that says nothing for --linger, or a signal, ends the wait.
+    fn drain(
+        &self,
+        ws: &mut WebSocket<TcpStream>,
+        report: &mut ClientReport,
+        pending: &mut Pending,
+    ) {
+        let close = ws.close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "end of the capture".into(),
+        }));
+        if let Err(tungstenite::Error::Io(e)) = &close {
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                report.cut_off = true;
+                return;
+            }
+        }
+        let started = Instant::now();
+        let mut last_heard = Instant::now();
+        loop {
+            if self.stop.load(Ordering::SeqCst) != 0 || started.elapsed() >= DRAIN_MAX {
+                return;
+            }
+            if last_heard.elapsed() >= self.settings.linger {
+                report.cut_off = true;
+                return;
+            }
+            match self.hear(ws, report, pending, Duration::from_millis(50)) {
+                Heard::Left => return,
+                Heard::Something => last_heard = Instant::now(),
+                Heard::Nothing => {}
+            }
+        }
+    }
+
+    /// Sends the capture's frames at their pace; `Err` when the client left, stopped reading,
+    /// or a signal came.
     fn send_all(
         &self,
         ws: &mut WebSocket<TcpStream>,
@@ -264,7 +305,7 @@ impl Client {
         report: &mut ClientReport,
         pending: &mut Pending,
         unreadable: &mut u64,
-    ) -> Result<(), ()> {
+    ) -> Result<(), SendEnd> {
         let cursor = query_param(uri, "cursor").filter(|c| !c.is_empty());
         let mut records = self.records(unreadable);
         if let Some(c) = &cursor {
@@ -289,7 +330,7 @@ impl Client {
                 let due = t0 + Duration::try_from_secs_f64(offset).unwrap_or(Duration::MAX / 4);
                 loop {
                     if self.stop.load(Ordering::SeqCst) != 0 {
-                        return Err(());
+                        return Err(SendEnd::Gone);
                     }
                     let now = Instant::now();
                     if now >= due {
@@ -297,11 +338,11 @@ impl Client {
                     }
                     let wait = (due - now).min(Duration::from_millis(50));
                     if let Heard::Left = self.hear(ws, report, pending, wait) {
-                        return Err(());
+                        return Err(SendEnd::Gone);
                     }
                 }
             } else if self.stop.load(Ordering::SeqCst) != 0 {
-                return Err(());
+                return Err(SendEnd::Gone);
             }
             let frame = rec.record.frame;
             if let Some((log_id, ext)) = ack_owed(&frame) {
@@ -310,8 +351,21 @@ impl Client {
             let len = frame.len() as u64;
             match ws.send(Message::binary(frame)) {
                 Ok(()) => {}
-                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(_) => return Err(()),
+                // Nothing went out for --linger (the write timeout).
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.log.line(format!(
+                        "client {}: stopped reading (nothing could be sent for {}); dropping it",
+                        report.peer,
+                        human_duration(self.settings.linger)
+                    ));
+                    return Err(SendEnd::Stuck);
+                }
+                Err(_) => return Err(SendEnd::Gone),
             }
             report.frames_sent += 1;
             report.bytes_sent += len;
@@ -320,7 +374,7 @@ impl Client {
                 match self.hear(ws, report, pending, Duration::ZERO) {
                     Heard::Nothing => break,
                     Heard::Something => {}
-                    Heard::Left => return Err(()),
+                    Heard::Left => return Err(SendEnd::Gone),
                 }
             }
         }
@@ -385,6 +439,16 @@ impl Client {
                 report.other += 1;
                 return Heard::Something;
             }
+            Ok(Message::Ping(p)) => {
+                // Some clients send their heartbeat as a ping carrying the heartbeat bytes
+                // (tungstenite answers the pong); any other ping is a plain keep-alive.
+                if p.as_ref() == HEARTBEAT {
+                    report.heartbeats_ok += 1;
+                    report.heartbeats_as_ping += 1;
+                }
+                let _ = ws.flush();
+                return Heard::Something;
+            }
             Ok(_) => return Heard::Something,
             Err(tungstenite::Error::Io(e))
                 if matches!(
@@ -447,6 +511,41 @@ impl Client {
                     report.peer
                 ));
             }
+        }
+    }
+}
+
+/// Why sending stopped early.
+enum SendEnd {
+    /// The client left, or a signal came.
+    Gone,
+    /// Nothing could be sent for --linger.
+    Stuck,
+}
+
+/// The longest wait for a client to read the rest, however steadily it heartbeats.
+const DRAIN_MAX: Duration = Duration::from_secs(600);
+
+/// Shuts down our side and reads until the client closes its side (or 2 s pass), so closing
+/// the socket never resets a connection with the client's data unread.
+fn hang_up_gently(tcp: &mut TcpStream) {
+    let _ = tcp.set_nonblocking(false);
+    let _ = tcp.shutdown(std::net::Shutdown::Write);
+    let _ = tcp.set_read_timeout(Some(Duration::from_millis(100)));
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut sink = [0u8; 16 * 1024];
+    while Instant::now() < until {
+        match io::Read::read(tcp, &mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
         }
     }
 }

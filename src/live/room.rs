@@ -7,6 +7,7 @@ use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::backoff::random_u64;
+use super::cookies::Cookies;
 use super::url::decode;
 use super::LiveError;
 
@@ -30,6 +31,9 @@ pub enum Layout {
     ScriptChunks,
     /// Older pages: URL-encoded JSON in `<script id="RENDER_DATA" type="application/json">`.
     RenderData,
+    /// Not the page: the room-info API (`/webcast/room/web/enter/`), asked when the page did
+    /// not say.
+    Api,
 }
 
 /// Live status 2: on air.
@@ -45,6 +49,14 @@ pub enum PageError {
         title: Option<String>,
         room_id: Option<u64>,
     },
+    #[error("the room does not exist (removed, or a wrong id){}", prompt.as_deref().map(|p| format!(": Douyin says `{p}`")).unwrap_or_default())]
+    NoSuchRoom { prompt: Option<String> },
+    #[error("the room-info API refused the request with status code {code}{} (a verification, or this address is refused for a while: try again later, or give --cookies from a logged-in browser)", prompt.as_deref().map(|p| format!(", `{p}`")).unwrap_or_default())]
+    ApiRefused { code: i64, prompt: Option<String> },
+    #[error(
+        "the room-info API's answer was not understood (a verification answer, or the API changed)"
+    )]
+    ApiNotUnderstood,
 }
 
 /// The web id of a room from a live URL (`https://live.douyin.com/80017709309?…`) or the id.
@@ -216,47 +228,76 @@ fn string_after(text: &str, pat: &str) -> Option<String> {
 pub struct Fetched {
     pub url: String,
     pub html: String,
-    /// The `ttwid` cookie the site set; the push server wants it on the handshake.
+    /// The `ttwid` cookie the site set (or the user's own); the push server wants it on the
+    /// handshake.
     pub ttwid: String,
+    /// The `Cookie` header the room page was fetched with: the user's cookies, ttwid, tokens.
+    pub cookie_header: String,
 }
 
-/// Fetches `site/` for the ttwid cookie, then `site/<web id>` with browser-like headers.
-/// `site` is [`super::url::SITE_URL`] but for tests.
-pub fn fetch_room_page(
-    site: &str,
-    web_id: &str,
-    user_agent: &str,
-    timeout: Duration,
-) -> Result<Fetched, LiveError> {
-    let site = site.trim_end_matches('/');
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+fn agent(user_agent: &str, timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(user_agent)
         .build()
-        .into();
-    let get = |url: &str, cookie: Option<&str>| {
-        let mut req = agent
-            .get(url)
-            .header(
-                "Accept",
-                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            )
-            .header("Accept-Language", "zh-CN,zh;q=0.9")
-            .header("Referer", format!("{site}/"));
-        if let Some(c) = cookie {
-            req = req.header("Cookie", c);
-        }
-        req.call().map_err(|e| LiveError::Http {
+        .into()
+}
+
+/// GET `url` with a browser's headers; the body (up to 32 MiB) unless the status is not 200.
+fn get(
+    agent: &ureq::Agent,
+    site: &str,
+    url: &str,
+    accept: &str,
+    cookie: Option<&str>,
+) -> Result<(ureq::http::Response<ureq::Body>, u16), LiveError> {
+    let mut req = agent
+        .get(url)
+        .header("Accept", accept)
+        .header("Accept-Language", "zh-CN,zh;q=0.9")
+        .header("Referer", format!("{site}/"));
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let resp = req.call().map_err(|e| LiveError::Http {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })?;
+    let status = resp.status().as_u16();
+    Ok((resp, status))
+}
+
+fn body(url: &str, resp: &mut ureq::http::Response<ureq::Body>) -> Result<String, LiveError> {
+    resp.body_mut()
+        .with_config()
+        .limit(32 << 20)
+        .read_to_string()
+        .map_err(|e| LiveError::Http {
             url: url.to_string(),
             detail: e.to_string(),
         })
-    };
+}
+
+const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// Fetches `site/` for the ttwid cookie, then `site/<web id>` with browser-like headers and the
+/// user's `cookies`. `site` is [`super::url::SITE_URL`] but for tests.
+pub fn fetch_room_page(
+    site: &str,
+    web_id: &str,
+    user_agent: &str,
+    cookies: &Cookies,
+    timeout: Duration,
+) -> Result<Fetched, LiveError> {
+    let site = site.trim_end_matches('/');
+    let agent = agent(user_agent, timeout);
     let home = format!("{site}/");
-    let resp = get(&home, None)?;
-    let ttwid = resp
+    let user_cookies = (!cookies.is_empty()).then(|| cookies.header_with(&[]));
+    let (resp, _) = get(&agent, site, &home, ACCEPT_HTML, user_cookies.as_deref())?;
+    let set_by_site = resp
         .headers()
         .get_all("set-cookie")
         .iter()
@@ -267,29 +308,144 @@ pub fn fetch_room_page(
                 .strip_prefix("ttwid=")
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
-        })
+        });
+    // A logged-in user's own ttwid belongs to their session: it wins over a fresh one.
+    let ttwid = cookies
+        .get("ttwid")
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .or(set_by_site)
         .ok_or(LiveError::NoTtwid { url: home.clone() })?;
     let url = format!("{site}/{web_id}");
-    let cookie = format!(
-        "ttwid={ttwid}; msToken={}; __ac_nonce={}",
-        ms_token(),
-        ac_nonce()
-    );
-    let mut resp = get(&url, Some(&cookie))?;
-    let status = resp.status().as_u16();
-    let html = resp
-        .body_mut()
-        .with_config()
-        .limit(32 << 20)
-        .read_to_string()
-        .map_err(|e| LiveError::Http {
-            url: url.clone(),
-            detail: e.to_string(),
-        })?;
+    let (token, nonce) = (ms_token(), ac_nonce());
+    let cookie = cookies.header_with(&[
+        ("ttwid", &ttwid),
+        ("msToken", &token),
+        ("__ac_nonce", &nonce),
+    ]);
+    let (mut resp, status) = get(&agent, site, &url, ACCEPT_HTML, Some(&cookie))?;
+    let html = body(&url, &mut resp)?;
     if status != 200 {
         return Err(LiveError::HttpStatus { url, status });
     }
-    Ok(Fetched { url, html, ttwid })
+    Ok(Fetched {
+        url,
+        html,
+        ttwid,
+        cookie_header: cookie,
+    })
+}
+
+/// The web room-info API's URL for a room (what the web client asks when it enters a room).
+pub fn room_api_url(site: &str, web_id: &str, user_agent: &str) -> String {
+    let browser_version = user_agent
+        .split("Chrome/")
+        .nth(1)
+        .and_then(|v| v.split(' ').next())
+        .unwrap_or("126.0.0.0");
+    let query = [
+        ("aid", "6383"),
+        ("app_name", "douyin_web"),
+        ("live_id", "1"),
+        ("device_platform", "web"),
+        ("language", "zh-CN"),
+        ("enter_from", "web_live"),
+        ("cookie_enabled", "true"),
+        ("screen_width", "1920"),
+        ("screen_height", "1080"),
+        ("browser_language", "zh-CN"),
+        ("browser_platform", "Win32"),
+        ("browser_name", "Chrome"),
+        ("browser_version", browser_version),
+        ("web_rid", web_id),
+    ];
+    let q: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", super::url::encode(v)))
+        .collect();
+    format!(
+        "{}/webcast/room/web/enter/?{}",
+        site.trim_end_matches('/'),
+        q.join("&")
+    )
+}
+
+/// Asks the room-info API about `web_id`, with the cookies the page was fetched with.
+pub fn fetch_room_api(
+    site: &str,
+    web_id: &str,
+    user_agent: &str,
+    cookie_header: &str,
+    timeout: Duration,
+) -> Result<String, LiveError> {
+    let site = site.trim_end_matches('/');
+    let url = room_api_url(site, web_id, user_agent);
+    let agent = agent(user_agent, timeout);
+    let (mut resp, status) = get(
+        &agent,
+        site,
+        &url,
+        "application/json, text/plain, */*",
+        Some(cookie_header),
+    )?;
+    let text = body(&url, &mut resp)?;
+    if status != 200 {
+        return Err(LiveError::HttpStatus {
+            url: super::url::short(&url).to_string(),
+            status,
+        });
+    }
+    Ok(text)
+}
+
+/// Reads the room-info API's answer: `data.data[0]` holds `id_str`, `status` (2 live, 4 ended)
+/// and `title`; an answer without a room means the room does not exist (removed, or a wrong id).
+pub fn parse_room_api(json: &str) -> Result<RoomInfo, PageError> {
+    let v: Value = serde_json::from_str(json).map_err(|_| PageError::ApiNotUnderstood)?;
+    let code = v.get("status_code").and_then(Value::as_i64).unwrap_or(0);
+    let data = v.get("data");
+    let room = data
+        .and_then(|d| d.get("data"))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first());
+    let Some(room) = room else {
+        let prompt = data
+            .and_then(|d| d.get("prompts"))
+            .or_else(|| v.get("status_msg"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        return Err(match (code, data.is_some_and(Value::is_object)) {
+            (0, true) => PageError::NoSuchRoom { prompt },
+            (0, false) => PageError::ApiNotUnderstood,
+            (code, _) => PageError::ApiRefused { code, prompt },
+        });
+    };
+    let room_id = room
+        .get("id_str")
+        .or_else(|| data.and_then(|d| d.get("enter_room_id")))
+        .and_then(as_u64)
+        .unwrap_or(0);
+    let title = room
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let status = room.get("status").and_then(as_u64);
+    match status {
+        Some(s) if s != STATUS_LIVE => Err(PageError::NotLive {
+            status: s,
+            title,
+            room_id: (room_id != 0).then_some(room_id),
+        }),
+        _ if room_id == 0 => Err(PageError::ApiNotUnderstood),
+        _ => Ok(RoomInfo {
+            room_id,
+            title,
+            status,
+            user_unique_id: None,
+            layout: Layout::Api,
+        }),
+    }
 }
 
 /// A random token shaped like the web client's `msToken` (107 characters).
@@ -360,6 +516,62 @@ mod tests {
             parse_room_page(plain),
             Err(PageError::NotLive { status: 4, .. })
         ));
+    }
+
+    #[test]
+    fn room_api_answers() {
+        let live = r#"{"data":{"data":[{"id_str":"7181823408362015540","status":2,"title":"hi"}],"enter_room_id":"7181823408362015540"},"status_code":0}"#;
+        let info = parse_room_api(live).unwrap();
+        assert_eq!(info.room_id, 7_181_823_408_362_015_540);
+        assert_eq!(
+            (info.status, info.title.as_deref(), info.layout),
+            (Some(2), Some("hi"), Layout::Api)
+        );
+        let ended =
+            r#"{"data":{"data":[{"id_str":"7181","status":4,"title":"t"}]},"status_code":0}"#;
+        assert!(matches!(
+            parse_room_api(ended),
+            Err(PageError::NotLive {
+                status: 4,
+                room_id: Some(7181),
+                ..
+            })
+        ));
+        let gone = r#"{"data":{"data":[],"prompts":"直播间不存在"},"status_code":0}"#;
+        let e = parse_room_api(gone).unwrap_err();
+        assert!(matches!(e, PageError::NoSuchRoom { .. }));
+        assert!(e.to_string().contains("直播间不存在"), "{e}");
+        let refused = r#"{"status_code":10011,"data":null}"#;
+        assert!(matches!(
+            parse_room_api(refused),
+            Err(PageError::ApiRefused { code: 10011, .. })
+        ));
+        for junk in [
+            "",
+            "<html>验证</html>",
+            "{}",
+            r#"{"data":{"data":[{"title":"x"}]}}"#,
+        ] {
+            assert_eq!(
+                parse_room_api(junk),
+                Err(PageError::ApiNotUnderstood),
+                "{junk}"
+            );
+        }
+        let url = room_api_url(
+            "http://127.0.0.1:1/",
+            "80017709309",
+            super::super::url::DEFAULT_USER_AGENT,
+        );
+        assert!(
+            url.starts_with("http://127.0.0.1:1/webcast/room/web/enter/?aid=6383&"),
+            "{url}"
+        );
+        assert!(
+            url.contains("&device_platform=web&") && url.ends_with("&web_rid=80017709309"),
+            "{url}"
+        );
+        assert!(url.contains("browser_version=126.0.0.0"), "{url}");
     }
 
     #[test]

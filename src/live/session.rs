@@ -54,6 +54,11 @@ pub struct Settings {
     /// Show chat, gifts and joins as they come.
     pub print: bool,
     pub connect_timeout: Duration,
+    /// A login cookie was given (`--cookies`): gifts are expected to come.
+    pub logged_in: bool,
+    /// Without a login: chat for this long and no gift makes the status line say that gifts
+    /// need a logged-in session.
+    pub gift_hint_after: Duration,
 }
 
 impl Default for Settings {
@@ -69,6 +74,8 @@ impl Default for Settings {
             status_every: Duration::from_secs(60),
             print: false,
             connect_timeout: Duration::from_secs(10),
+            logged_in: false,
+            gift_hint_after: Duration::from_secs(300),
         }
     }
 }
@@ -150,6 +157,8 @@ struct Session<'a> {
     period: Duration,
     resume: Resume,
     last_status: Instant,
+    /// When the first chat message came, for the gifts-need-login hint.
+    first_chat: Option<Instant>,
 }
 
 /// Runs a capture until it ends; `stop` holds a signal number once one arrived (0 before).
@@ -182,6 +191,7 @@ pub fn run(
         period: settings.heartbeat,
         resume: Resume::default(),
         last_status: Instant::now(),
+        first_chat: None,
     };
     let end = match waiting.then(|| s.wait_next_live(next_live)).flatten() {
         Some(sig) => End::Signal(sig),
@@ -231,6 +241,8 @@ impl Session<'_> {
             let url = self.url();
             let reason = match connect(&url, &self.endpoint.headers, self.settings.connect_timeout)
             {
+                // A signal interrupts a connect in progress: that is a stop, not a failure.
+                Err(_) if self.signal().is_some() => continue,
                 Err(e) => {
                     failures += 1;
                     format!("connecting to {} failed: {e}", short(&url))
@@ -264,6 +276,8 @@ impl Session<'_> {
                             }
                         }
                         ConnEnd::Ended(end) => return Ok(end),
+                        // A read or write cut short by the signal is not a lost connection.
+                        ConnEnd::Lost { .. } if self.signal().is_some() => continue,
                         ConnEnd::Lost { reason, delivered } => {
                             if delivered {
                                 failures = 0;
@@ -294,10 +308,11 @@ impl Session<'_> {
                 "{reason}; reconnecting in {}{tally}",
                 human_duration(delay)
             ));
-            self.counters.reconnects += 1;
             if let Some(sig) = self.sleep(delay) {
                 return Ok(End::Signal(sig));
             }
+            // Counted once it happens: a stop during the wait is no reconnect.
+            self.counters.reconnects += 1;
         }
     }
 
@@ -347,12 +362,36 @@ impl Session<'_> {
             .current_path()
             .map(|p| format!(", writing {}", p.display()))
             .unwrap_or_default();
-        self.log
-            .line(format!("status: {}{file}", self.counters.line()));
+        self.log.line(format!(
+            "status: {}{file}{}",
+            self.counters.line(),
+            self.gift_hint()
+        ));
         // Flushed per record already; this puts the last minute on disk too.
         if let Err(e) = self.recorder.sync() {
             self.log.line(format!("warning: {e}"));
         }
+    }
+
+    /// Chat for a long while, no gift, no login cookie: since late 2025 Douyin sends gifts only
+    /// to logged-in sessions, and a recording without them looks complete but is not.
+    fn gift_hint(&self) -> String {
+        let chatting = self
+            .first_chat
+            .is_some_and(|t| t.elapsed() >= self.settings.gift_hint_after);
+        let gifts = self
+            .counters
+            .messages
+            .get(&Kind::Gift)
+            .copied()
+            .unwrap_or(0);
+        if self.settings.logged_in || !chatting || gifts > 0 {
+            return String::new();
+        }
+        format!(
+            "; no gift message in {} of chat: gifts need a logged-in session, give --cookies (a cookies.txt exported from a browser logged in to douyin.com)",
+            human_duration(self.first_chat.map_or(Duration::ZERO, |t| t.elapsed()))
+        )
     }
 
     fn tick(&self) -> Duration {
@@ -395,12 +434,18 @@ impl Session<'_> {
             self.maybe_status();
             let msg = match ws.read() {
                 Ok(m) => m,
+                // EINTR: a signal arrived during the read; the loop's top looks at it.
                 Err(tungstenite::Error::Io(e))
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
                     ) =>
                 {
+                    if self.signal().is_some() {
+                        continue;
+                    }
                     // Judged only after a read found nothing: a process that was paused
                     // reads what waits in the socket before calling the connection dead.
                     let silence = last_rx.elapsed();
@@ -588,6 +633,9 @@ impl Session<'_> {
                 continue;
             }
             *self.counters.messages.entry(ev.kind).or_default() += 1;
+            if ev.kind == Kind::Chat && self.first_chat.is_none() {
+                self.first_chat = Some(Instant::now());
+            }
             if self.settings.print {
                 if let Some(line) = print_line(&ev) {
                     self.log.line(line);

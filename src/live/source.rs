@@ -1,27 +1,57 @@
-//! From a room's web id to a push endpoint: fetch and read the room page, sign the push URL,
-//! and send the page's cookie on the handshake as the browser does.
+//! From a room's web id to a push endpoint: fetch and read the room page (asking the room-info
+//! API when the page does not say), sign the push URL, and send the page's cookies on the
+//! handshake as the browser does.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use super::cookies::{scrub, Cookies};
 use super::log::Log;
-use super::room::{fetch_room_page, parse_room_page, random_user_unique_id, PageError, RoomInfo};
+use super::room::{
+    fetch_room_api, fetch_room_page, parse_room_api, parse_room_page, random_user_unique_id,
+    PageError, RoomInfo,
+};
 use super::session::Endpoint;
-use super::sign::run_signer;
+use super::signature::Signer;
+use super::signer::run_signer;
 use super::url::{push_query, push_url, x_ms_stub, PushParams};
 use super::LiveError;
 
 /// Where the push URL's signature comes from.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Signing {
+    /// Computed here ([`super::signature`]): the default.
+    Native(Mutex<Signer>),
     /// `--signer CMD`: run for every new room id.
     Command(String),
     /// `--signature SIG`: used as given.
     Fixed(String),
 }
 
+impl Signing {
+    pub fn native() -> Signing {
+        Signing::Native(Mutex::new(Signer::new()))
+    }
+
+    fn sign(&self, stub: &str, timeout: Duration) -> Result<String, LiveError> {
+        match self {
+            Signing::Native(s) => s
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .sign(stub)
+                .map_err(|e| LiveError::Signer {
+                    cmd: "built-in".into(),
+                    detail: e.to_string(),
+                }),
+            Signing::Command(cmd) => run_signer(cmd, stub, timeout),
+            Signing::Fixed(s) => Ok(s.clone()),
+        }
+    }
+}
+
 /// A room given by its web id.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RoomSource {
     /// `https://live.douyin.com` but for tests.
     pub site: String,
@@ -29,7 +59,10 @@ pub struct RoomSource {
     pub push_base: String,
     pub web_id: String,
     pub user_agent: String,
+    pub sdk_version: String,
     pub signing: Signing,
+    /// The user's own cookies (`--cookies`), sent with the site's ttwid.
+    pub cookies: Cookies,
     pub timeout: Duration,
     /// Where to save the fetched page (`--dump-page`), for a look when it is not understood.
     pub dump_page: Option<PathBuf>,
@@ -45,14 +78,23 @@ pub struct Resolved {
 }
 
 impl RoomSource {
-    /// Fetches the page; a room that is not live is [`PageError::NotLive`].
+    /// Fetches the page, and the room-info API when the page gives no room id or no status;
+    /// a room that is not live is [`PageError::NotLive`].
     pub fn resolve(&self, log: &Log) -> Result<Resolved, LiveError> {
-        let fetched = fetch_room_page(&self.site, &self.web_id, &self.user_agent, self.timeout)?;
+        let fetched = fetch_room_page(
+            &self.site,
+            &self.web_id,
+            &self.user_agent,
+            &self.cookies,
+            self.timeout,
+        )?;
         if let Some(path) = &self.dump_page {
-            match std::fs::write(path, &fetched.html) {
+            // A page may echo a cookie back (a logged-in user's data): never saved.
+            let html = scrub(&fetched.html, &self.cookies.values());
+            match std::fs::write(path, &html) {
                 Ok(()) => log.line(format!(
                     "saved the room page ({} bytes) to {}",
-                    fetched.html.len(),
+                    html.len(),
                     path.display()
                 )),
                 Err(e) => log.line(format!(
@@ -61,7 +103,18 @@ impl RoomSource {
                 )),
             }
         }
-        let info = parse_room_page(&fetched.html)?;
+        let info = match parse_room_page(&fetched.html) {
+            Ok(i) if i.status.is_some() => i,
+            Ok(page) => self.ask_api(&fetched.cookie_header, log).unwrap_or(page),
+            Err(PageError::NotUnderstood) => match self.ask_api(&fetched.cookie_header, log) {
+                Ok(i) => i,
+                Err(LiveError::Page(
+                    e @ (PageError::NotLive { .. } | PageError::NoSuchRoom { .. }),
+                )) => return Err(e.into()),
+                Err(_) => return Err(PageError::NotUnderstood.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
         let uid = info
             .user_unique_id
             .clone()
@@ -70,14 +123,12 @@ impl RoomSource {
             room_id: info.room_id,
             user_unique_id: &uid,
             user_agent: &self.user_agent,
+            sdk_version: &self.sdk_version,
             cursor: "",
             internal_ext: "",
         };
         let stub = x_ms_stub(&push_query(&params));
-        let signature = match &self.signing {
-            Signing::Command(cmd) => run_signer(cmd, &stub, self.timeout)?,
-            Signing::Fixed(s) => s.clone(),
-        };
+        let signature = self.signing.sign(&stub, self.timeout)?;
         log.line(format!(
             "room {} is live: room id {}{}",
             self.web_id,
@@ -90,7 +141,10 @@ impl RoomSource {
         let endpoint = Endpoint {
             url: push_url(&self.push_base, &params, &signature),
             headers: vec![
-                ("Cookie".into(), format!("ttwid={}", fetched.ttwid)),
+                (
+                    "Cookie".into(),
+                    self.cookies.header_with(&[("ttwid", &fetched.ttwid)]),
+                ),
                 ("User-Agent".into(), self.user_agent.clone()),
                 ("Origin".into(), self.site.trim_end_matches('/').to_string()),
             ],
@@ -101,6 +155,27 @@ impl RoomSource {
             endpoint,
             stub,
         })
+    }
+
+    /// The room-info API's view of the room; what went wrong is logged, as the page may still
+    /// be enough.
+    fn ask_api(&self, cookie_header: &str, log: &Log) -> Result<RoomInfo, LiveError> {
+        log.line(format!(
+            "the room page of {} does not say enough; asking the room-info API",
+            self.web_id
+        ));
+        let r = fetch_room_api(
+            &self.site,
+            &self.web_id,
+            &self.user_agent,
+            cookie_header,
+            self.timeout,
+        )
+        .and_then(|json| parse_room_api(&json).map_err(LiveError::from));
+        if let Err(e) = &r {
+            log.line(format!("the room-info API: {e}"));
+        }
+        r
     }
 
     /// For `--follow`: the endpoint when the room is live again, `None` while it is not.

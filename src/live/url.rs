@@ -5,6 +5,9 @@
 pub const PUSH_URL: &str = "wss://webcast5-ws-web-hl.douyin.com/webcast/im/push/v2/";
 /// The site the room pages live on.
 pub const SITE_URL: &str = "https://live.douyin.com";
+/// What current web clients send as `webcast_sdk_version` (older ones: `1.0.14-beta.0`). It is
+/// part of what is signed, so `--sdk-version` changes it when Douyin moves on.
+pub const DEFAULT_SDK_VERSION: &str = "1.0.15";
 /// A current desktop Chrome; the push server and the page both see it.
 pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
@@ -31,6 +34,8 @@ pub struct PushParams<'a> {
     pub room_id: u64,
     pub user_unique_id: &'a str,
     pub user_agent: &'a str,
+    /// `webcast_sdk_version` (and `update_version_code`), e.g. [`DEFAULT_SDK_VERSION`].
+    pub sdk_version: &'a str,
     /// Empty on the first connection; the last `Response.cursor` when resuming.
     pub cursor: &'a str,
     /// Empty on the first connection; the last `Response.internal_ext` when resuming.
@@ -47,8 +52,8 @@ pub fn push_query(p: &PushParams) -> Vec<(&'static str, String)> {
     vec![
         ("app_name", s("douyin_web")),
         ("version_code", s("180800")),
-        ("webcast_sdk_version", s("1.0.14-beta.0")),
-        ("update_version_code", s("1.0.14-beta.0")),
+        ("webcast_sdk_version", s(p.sdk_version)),
+        ("update_version_code", s(p.sdk_version)),
         ("compress", s("gzip")),
         ("device_platform", s("web")),
         ("cookie_enabled", s("true")),
@@ -108,6 +113,20 @@ pub fn stub_input(query: &[(&str, String)]) -> String {
 /// The X-MS-STUB: the md5 hex of [`stub_input`]. Douyin's script signs this.
 pub fn x_ms_stub(query: &[(&str, String)]) -> String {
     format!("{:x}", md5::compute(stub_input(query)))
+}
+
+/// The stub input and X-MS-STUB of a room's push URL (`sign --room-id`): only the signed keys
+/// matter, so the user agent and the resume point play no part.
+pub fn stub_of(room_id: u64, user_unique_id: &str, sdk_version: &str) -> (String, String) {
+    let query = push_query(&PushParams {
+        room_id,
+        user_unique_id,
+        user_agent: DEFAULT_USER_AGENT,
+        sdk_version,
+        cursor: "",
+        internal_ext: "",
+    });
+    (stub_input(&query), x_ms_stub(&query))
 }
 
 fn encode_query(query: &[(&str, String)]) -> String {
@@ -197,6 +216,7 @@ mod tests {
             room_id: 7_181_823_408_362_015_540,
             user_unique_id: "7319483754668557238",
             user_agent: DEFAULT_USER_AGENT,
+            sdk_version: "1.0.14-beta.0",
             cursor: "",
             internal_ext: "",
         }

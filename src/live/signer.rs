@@ -1,5 +1,6 @@
-//! The push URL's `signature` comes from Douyin's own script, which is not shipped here: an
-//! external signer command gets the X-MS-STUB and prints the signature.
+//! `--signer CMD`: an external command gets the X-MS-STUB and prints the push URL's signature,
+//! for when Douyin changes its algorithm and the built-in one ([`super::signature`]) no longer
+//! matches.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
