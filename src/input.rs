@@ -222,7 +222,7 @@ pub fn decode_text_frame(body: &str, forced: Option<InputFormat>) -> Result<Vec<
         &base64::engine::general_purpose::STANDARD_NO_PAD
     };
     engine.decode(cleaned).map_err(|e| {
-        format!("neither hex nor base64 ({e}); expected one frame per line as copied from DevTools")
+        format!("neither hex nor base64 ({e}); expected one frame per line as copied from DevTools (or an event table: {})", crate::source::EXPECTED)
     })
 }
 

@@ -99,6 +99,9 @@ impl Default for Options {
 /// What decoding an input found, beside the events.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
+    /// Table inputs (Parquet, CSV, NDJSON) read beside the frames.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tables: u64,
     pub records: u64,
     pub bytes: u64,
     /// Frames by `payloadType` (`msg`, `hb`, `ack`, `close`, …).
@@ -121,6 +124,10 @@ pub struct Stats {
 }
 
 pub const MAX_ISSUES_KEPT: usize = 1000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
 
 impl Stats {
     pub fn add_issue(&mut self, issue: Issue) {

@@ -21,3 +21,4 @@ mod regression;
 mod report;
 mod simulate_truth;
 mod sources;
+mod table_roundtrip;

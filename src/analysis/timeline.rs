@@ -8,7 +8,7 @@ use polars::prelude::Column as PlColumn;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, ts_ms};
+use super::expr::{c, is_kind, name_without_id, ts_ms};
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -115,11 +115,13 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         )
         .agg([
             is_chat.clone().sum().alias("chat"),
-            c(Column::UserId)
-                .fill_null(lit(0u64))
-                .filter(is_chat)
-                .n_unique()
-                .alias("chatters"),
+            as_struct(vec![
+                c(Column::UserId).fill_null(lit(0u64)),
+                name_without_id(),
+            ])
+            .filter(is_chat)
+            .n_unique()
+            .alias("chatters"),
             is_kind(Kind::Gift).sum().alias("gifts"),
             c(Column::DiamondCount)
                 .filter(is_kind(Kind::Gift))

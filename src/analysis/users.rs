@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, ts_ms};
+use super::expr::{c, is_kind, name_without_id, ts_ms};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -11,7 +11,7 @@ use crate::event::Kind;
 /// [`Users::all`]; rankings add `rank` (from 1) in front.
 #[derive(Debug, Clone)]
 pub struct Users {
-    /// Everyone who did anything with a user id, by user id: `user_id`, `user_name` (the
+    /// Everyone who did anything, by user id (by nickname in tables without ids): `user_id`, `user_name` (the
     /// latest non-empty one), `messages`, `active_minutes` (distinct UTC minutes with chat),
     /// `diamonds` (of resolved combos), `gifts` (combos), `likes`, `user_level`,
     /// `fans_club_level` (the latest known).
@@ -48,12 +48,14 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     let named = c(Col::UserName).neq(lit(""));
     let all = events
         // The leaderboard names its leader; that is not an action of theirs.
+        .with_column(name_without_id().alias("_name_key"))
         .filter(
-            c(Col::UserId)
+            (c(Col::UserId)
                 .is_not_null()
-                .and(is_kind(Kind::RoomRank).not()),
+                .or(col("_name_key").neq(lit(""))))
+            .and(is_kind(Kind::RoomRank).not()),
         )
-        .group_by_stable([c(Col::UserId)])
+        .group_by_stable([c(Col::UserId), col("_name_key")])
         .agg([
             c(Col::UserName).filter(named).last().alias("user_name"),
             is_chat
@@ -85,6 +87,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
                 .alias("fans_club_level"),
         ])
         .with_column(col("user_name").fill_null(lit("")))
+        .drop(cols(["_name_key"]))
         .collect()?;
     let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
         let lf = all
@@ -92,8 +95,10 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
             .lazy()
             .filter(col(value).gt(lit(0u64)))
             .sort_by_exprs(
-                [col(value), c(Col::UserId)],
-                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                [col(value), c(Col::UserId), col("user_name")],
+                SortMultipleOptions::default()
+                    .with_order_descending_multi([true, false, false])
+                    .with_nulls_last(true),
             );
         let lf = match limit {
             Some(n) => lf.limit(n as IdxSize),

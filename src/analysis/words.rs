@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::hash::BuildHasher as _;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
@@ -154,7 +155,7 @@ pub struct WordCount {
 }
 
 /// The words of every chat message, one row per (message, word): `ts` (UTC ms), `user_id`
-/// (0 when unknown), `word`, `emote` (a sticker like `[捂脸]` rather than a word). With
+/// (a key from the nickname where the table has no ids; 0 when neither), `word`, `emote` (a sticker like `[捂脸]` rather than a word). With
 /// `per_message`, a word appears once per message however often it was repeated.
 #[derive(Debug, Clone)]
 pub struct Tokens {
@@ -203,16 +204,25 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
         .filter(is_kind(Kind::Chat))
         .select([
             ts_ms().alias("ts"),
-            c(Col::UserId).fill_null(lit(0u64)),
+            c(Col::UserId),
+            c(Col::UserName),
             c(Col::Content),
         ])
         .collect()?;
     let texts: Vec<Option<&str>> = chat.column(Col::Content.name())?.str()?.iter().collect();
     let ts: Vec<i64> = chat.column("ts")?.i64()?.into_no_null_iter().collect();
+    // Who said it: the user id, or for tables without ids (a spider's) a key from the nickname.
+    let names = chat.column(Col::UserName.name())?.str()?;
     let users: Vec<u64> = chat
         .column(Col::UserId.name())?
         .u64()?
-        .into_no_null_iter()
+        .iter()
+        .zip(names.iter())
+        .map(|(id, name)| match (id, name) {
+            (Some(id), _) => id,
+            (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
+            _ => 0,
+        })
         .collect();
     const CHUNK: usize = 2048;
     let parts: Vec<(Vec<u32>, StringChunked, Vec<bool>)> = texts

@@ -7,6 +7,7 @@ use clap::Args;
 
 use danmu_analyze::columns::Column;
 use danmu_analyze::output::{self, text, Format};
+use danmu_analyze::table::rows::Rows;
 
 use super::{CsvArgs, InputArgs, Outcome};
 
@@ -28,7 +29,8 @@ pub struct DecodeArgs {
 pub fn run(args: DecodeArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    let rows = loaded.rows()?;
+    let table = loaded.frame()?;
+    let rows = Rows::new(&table)?;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Table => {

@@ -45,11 +45,12 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
     eprintln!("{}", loaded.summary());
+    loaded.require_events()?;
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
     if args.wide {
-        parts.push(("events".into(), loaded.table.clone(), Column::ALL.to_vec()));
+        parts.push(("events".into(), loaded.frame()?, Column::ALL.to_vec()));
     } else {
         for kind in Kind::ALL {
             let mut of_kind = loaded

@@ -8,6 +8,7 @@ use clap::Args;
 
 use danmu_analyze::db::load::{self, LoadOptions, LoadStats};
 use danmu_analyze::db::{self as mysql_db, schema, DbUrl};
+use danmu_analyze::table::rows::Rows;
 
 use super::{InputArgs, Outcome};
 
@@ -37,7 +38,7 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
         bail!("load reads INPUT files into MySQL; --mysql-query is for reading commands");
     }
     if !args.input.has_files() {
-        bail!("load needs INPUT files (captures, dumps, or - for stdin)");
+        bail!("load needs INPUT files (captures, dumps, event tables, or - for stdin)");
     }
     let url = DbUrl::from_arg_or_env(args.input.mysql_url())?;
     let failed = || format!("loading into {url} failed");
@@ -48,7 +49,9 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
     }
     let loaded = args.input.load_files()?;
     eprintln!("{}", loaded.summary());
-    let rows = loaded.rows()?;
+    loaded.require_events()?;
+    let table = loaded.frame()?;
+    let rows = Rows::new(&table)?;
     let events: Vec<_> = (0..rows.len()).map(|i| rows.event(i)).collect();
     let total = events.len();
     let tty = io::stderr().is_terminal();

@@ -16,19 +16,26 @@ mod timeline;
 mod users;
 mod words;
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
+use polars::prelude::{
+    concat, len, DataFrame, IntoLazy, LazyFrame, SortMultipleOptions, UnionArgs,
+};
 
+use danmu_analyze::columns::Column;
 use danmu_analyze::db::read::Filter;
 use danmu_analyze::event::Kind;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::{self, Options, Stats};
-use danmu_analyze::table::{self, build::TableBuilder, filter, rows::Rows};
+use danmu_analyze::source::{self, ColumnMap, SourceOptions, TableFormat};
+use danmu_analyze::table::{self, build::TableBuilder, filter};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
 
 /// Exit code when the command finished but skipped unreadable input (see stderr).
@@ -95,16 +102,22 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 /// Inputs and filters every reading command takes.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Capture files (.dmcap), hex/base64 dumps (one frame per line), raw frames, or - for stdin.
+    /// Capture files (.dmcap), hex/base64 dumps (one frame per line), raw frames, - for stdin;
+    /// or event tables: Parquet, CSV or NDJSON files (this tool's exports or another tool's),
+    /// a folder of them (export's per-kind files), or a pattern like 'out/*.parquet'.
     #[arg(required_unless_present_any = ["mysql", "mysql_query"], value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Input format, when detection from the first bytes is not wanted.
     #[arg(
         long,
         default_value = "auto",
-        value_name = "auto|capture|hex|base64|raw"
+        value_name = "auto|capture|hex|base64|raw|parquet|csv|ndjson"
     )]
-    input_format: InputFormat,
+    input_format: InputFormatArg,
+    /// For another tool's CSV or Parquet: read our column OURS from its column THEIRS
+    /// (repeatable), where the built-in aliases (see README) do not find it.
+    #[arg(long = "map", value_name = "OURS=THEIRS")]
+    map: Vec<ColumnMap>,
     /// Time zone for shown times: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
@@ -162,25 +175,109 @@ impl InputArgs {
         report_issues(&decoded.stats);
         let table = table::from_events(&decoded.events)?;
         drop(decoded.events);
-        Loaded::new(table, decoded.stats, &filter, Some(source))
+        Loaded::new(table.lazy(), decoded.stats, &filter, Some(source), true)
     }
 
-    /// Reads the INPUT files into the event table, never MySQL (`load` writes them there).
+    /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
+    /// capture files and dumps through the decoder, table files through [`source`].
     pub fn load_files(&self) -> Result<Loaded> {
-        let specs: Vec<InputSpec> = self
-            .inputs
-            .iter()
-            .map(|p| InputSpec::new(p, self.input_format))
-            .collect();
-        let frames = input::open_all(&specs).context("opening the inputs failed")?;
-        let opts = Options {
-            dedup: !self.keep_duplicates,
-            resolve_combos: !self.raw_gifts,
+        let mut frame_specs: Vec<InputSpec> = Vec::new();
+        let mut table_paths: Vec<PathBuf> = Vec::new();
+        for p in &self.inputs {
+            if self.is_table(p) {
+                table_paths.push(p.clone());
+            } else {
+                let format = match self.input_format {
+                    InputFormatArg::Frames(f) => f,
+                    InputFormatArg::Table(_) => InputFormat::Auto,
+                };
+                frame_specs.push(InputSpec::new(p, format));
+            }
+        }
+        let mut parts: Vec<LazyFrame> = Vec::new();
+        let mut stats = Stats::default();
+        let mut eager = true;
+        if !frame_specs.is_empty() {
+            let frames = input::open_all(&frame_specs).context("opening the inputs failed")?;
+            let opts = Options {
+                dedup: !self.keep_duplicates,
+                resolve_combos: !self.raw_gifts,
+            };
+            let decoded = pipeline::decode_into(frames, opts, TableBuilder::new());
+            self.check_strict(&decoded.stats, "input")?;
+            report_issues(&decoded.stats);
+            stats = decoded.stats;
+            parts.push(decoded.events?.lazy());
+        }
+        if !table_paths.is_empty() {
+            let sopts = SourceOptions {
+                zone: self.tz,
+                map: self.map.clone(),
+            };
+            let format = match self.input_format {
+                InputFormatArg::Table(f) => Some(f),
+                InputFormatArg::Frames(_) => None,
+            };
+            let parquet_only = self.map.is_empty()
+                && table_paths.iter().all(|p| {
+                    format == Some(TableFormat::Parquet)
+                        || p.extension().is_some_and(|e| e == "parquet")
+                });
+            if parquet_only {
+                // Scanned, not read: filters and projections reach the files.
+                parts.push(source::scan(&table_paths, format, &sopts).map_err(one_line)?);
+                eager = false;
+            } else {
+                let read = source::read(&table_paths, format, &sopts).map_err(one_line)?;
+                if !read.problems.is_empty() {
+                    if self.strict {
+                        bail!(
+                            "{} (--strict: stopping at the first unreadable value)",
+                            read.problems[0]
+                        );
+                    }
+                    eprintln!("warning: some values could not be read and were left empty:");
+                    for p in &read.problems {
+                        eprintln!("  {p}");
+                    }
+                    stats.error_count += read.problems.len() as u64;
+                }
+                for c in &read.unused_columns {
+                    eprintln!("note: column {c} matches no event-table column (--map OURS=THEIRS reads it)");
+                }
+                parts.push(read.df.lazy());
+            }
+            stats.tables = table_paths.len() as u64;
+        }
+        let table = match parts.len() {
+            1 => parts.remove(0),
+            _ => concat(parts, UnionArgs::default())?.sort(
+                [Column::Ts.name()],
+                SortMultipleOptions::default().with_maintain_order(true),
+            ),
         };
-        let decoded = pipeline::decode_into(frames, opts, TableBuilder::new());
-        self.check_strict(&decoded.stats, "input")?;
-        report_issues(&decoded.stats);
-        Loaded::new(decoded.events?, decoded.stats, &self.filter()?, None)
+        Loaded::new(table, stats, &self.filter()?, None, eager)
+    }
+
+    /// Whether an input holds the event table itself rather than frames: a folder, a pattern,
+    /// a forced table format, or a file whose first bytes say Parquet, CSV or NDJSON.
+    fn is_table(&self, path: &Path) -> bool {
+        match self.input_format {
+            InputFormatArg::Table(_) => return true,
+            InputFormatArg::Frames(InputFormat::Auto) => {}
+            InputFormatArg::Frames(_) => return false,
+        }
+        if input::is_stdin(path) {
+            return false;
+        }
+        if path.is_dir() || path.to_string_lossy().contains(['*', '?']) {
+            return true;
+        }
+        let mut head = Vec::with_capacity(8192);
+        let read = File::open(path).and_then(|f| f.take(8192).read_to_end(&mut head));
+        read.is_ok()
+            && input::detect(&head) != InputFormat::Capture
+            && source::detect(&head).is_some()
     }
 
     fn check_strict(&self, stats: &Stats, what: &str) -> Result<()> {
@@ -234,19 +331,37 @@ impl InputArgs {
 
 /// The event table of the inputs, filtered, and what reading them found.
 pub struct Loaded {
-    /// One chunk per column, so [`Rows`] lookups are constant time.
-    pub table: DataFrame,
+    /// The table as the processors take it: an in-memory table, or a scan of Parquet files.
+    lazy: LazyFrame,
+    /// The in-memory table, one chunk per column (so [`Rows`] lookups are constant time).
+    table: Option<DataFrame>,
     pub stats: Stats,
     /// The MySQL URL (password masked) the events came from.
     mysql: Option<String>,
 }
 
 impl Loaded {
-    fn new(table: DataFrame, stats: Stats, f: &Filter, mysql: Option<String>) -> Result<Loaded> {
-        let mut table = filter::apply(table.lazy(), f).collect()?;
+    fn new(
+        table: LazyFrame,
+        stats: Stats,
+        f: &Filter,
+        mysql: Option<String>,
+        eager: bool,
+    ) -> Result<Loaded> {
+        let lazy = filter::apply(table, f);
+        if !eager {
+            return Ok(Loaded {
+                lazy,
+                table: None,
+                stats,
+                mysql,
+            });
+        }
+        let mut table = lazy.collect()?;
         table.rechunk_mut();
         Ok(Loaded {
-            table,
+            lazy: table.clone().lazy(),
+            table: Some(table),
             stats,
             mysql,
         })
@@ -254,11 +369,29 @@ impl Loaded {
 
     /// The table as the processors take it.
     pub fn lazy(&self) -> LazyFrame {
-        self.table.clone().lazy()
+        self.lazy.clone()
     }
 
-    pub fn rows(&self) -> Result<Rows<'_>> {
-        Ok(Rows::new(&self.table)?)
+    /// The table in memory (collected from the scan if it was one).
+    pub fn frame(&self) -> Result<DataFrame> {
+        if let Some(t) = &self.table {
+            return Ok(t.clone());
+        }
+        let mut t = self.lazy.clone().collect()?;
+        t.rechunk_mut();
+        Ok(t)
+    }
+
+    /// For commands that write results: inputs that yielded no event at all, only errors,
+    /// get no (empty) output.
+    pub fn require_events(&self) -> Result<()> {
+        if self.stats.error_count > 0 {
+            let n = self.lazy.clone().select([len()]).collect()?;
+            if n.column("len")?.u32()?.get(0).unwrap_or(0) == 0 {
+                bail!("nothing could be read from the inputs (see above); nothing was written");
+            }
+        }
+        Ok(())
     }
 
     /// One line on what reading did, for stderr.
@@ -266,6 +399,9 @@ impl Loaded {
         let s = &self.stats;
         if let Some(url) = &self.mysql {
             return format!("{} events read from {url}", s.events);
+        }
+        if s.records == 0 && s.tables > 0 {
+            return format!("the event table read from {} table input(s)", s.tables);
         }
         format!(
             "{} records, {} messages → {} events ({} re-delivered dropped, {} gift updates → {} gifts)",
@@ -324,4 +460,30 @@ impl CsvArgs {
             zone,
         }
     }
+}
+
+/// `--input-format`: a frame format (captures, dumps) or an event-table format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormatArg {
+    Frames(InputFormat),
+    Table(TableFormat),
+}
+
+impl FromStr for InputFormatArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<TableFormat>() {
+            Ok(t) => Ok(InputFormatArg::Table(t)),
+            Err(_) => s.parse::<InputFormat>().map(InputFormatArg::Frames).map_err(|_| {
+                format!(
+                    "unknown input format `{s}`; expected auto, capture, hex, base64, raw, parquet, csv or ndjson"
+                )
+            }),
+        }
+    }
+}
+
+/// A source error as one line: its message already names the file and the cause.
+fn one_line(e: source::SourceError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
 }

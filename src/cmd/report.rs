@@ -35,6 +35,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     progress.stage("decode");
     let loaded = args.input.load()?;
     let zone = args.input.zone();
+    loaded.require_events()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.analysis.options();
     let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;

@@ -32,7 +32,7 @@ pub fn schema() -> Schema {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    #[error("no time column: expected one of {}, {}; found {found}", TS_MS_ALIASES.join(", "), Column::Ts.def().aliases.join(", "))]
+    #[error("no time column: expected one of {}, {}; found {found} (danmu-analyze reads captures, frame dumps and event tables: {})", TS_MS_ALIASES.join(", "), Column::Ts.def().aliases.join(", "), crate::source::EXPECTED)]
     NoTime { found: String },
     #[error("--map {ours}={theirs}: there is no column `{theirs}`; found {found}")]
     NoSuchColumn {

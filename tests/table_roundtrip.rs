@@ -1,0 +1,147 @@
+//! Every export format is a source again: `export` then `report` on the export gives the same
+//! summary.json as `report` on the capture (frame-level counters aside); a tutorial spider's
+//! CSV gives a words/timeline/users report; a file that is no input says why and writes nothing.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::bin;
+
+const SESSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/session.dmcap");
+
+/// summary.json of `report INPUT`, without what only decoding frames can know.
+fn summary_of(input: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    bin()
+        .arg("report")
+        .arg(input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut v: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    // Re-deliveries dropped and combo updates merged happened when the capture was decoded;
+    // an export carries the result, not the frames.
+    for key in ["duplicates_dropped", "gift_updates"] {
+        v.as_object_mut().unwrap().remove(key);
+    }
+    v
+}
+
+fn export(dir: &Path, args: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(args.join("_").replace("--", ""));
+    bin()
+        .arg("export")
+        .arg(SESSION)
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn report_on_every_export_equals_report_on_the_capture() {
+    let want = summary_of(Path::new(SESSION));
+    assert!(want["counts"]["chat"].as_u64().unwrap() > 1000);
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            export(dir.path(), &["--format", "csv"]),
+            "csv, one file per kind",
+        ),
+        (
+            export(dir.path(), &["--format", "csv", "--wide"]).join("events.csv"),
+            "csv --wide",
+        ),
+        (
+            export(dir.path(), &["--format", "parquet", "--wide"]).join("events.parquet"),
+            "parquet --wide",
+        ),
+        (
+            export(dir.path(), &["--format", "parquet"]),
+            "parquet, one file per kind",
+        ),
+        (
+            export(dir.path(), &["--format", "ndjson", "--wide"]).join("events.ndjson"),
+            "ndjson --wide",
+        ),
+    ];
+    for (input, what) in cases {
+        assert_eq!(summary_of(&input), want, "{what}");
+    }
+}
+
+#[test]
+fn a_spider_csv_gives_words_timeline_and_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t_danmu.csv");
+    std::fs::write(
+        &csv,
+        "id,room_id,user_name,content,create_time\n\
+         1,7300000000000000001,小明,主播好漂亮,2026-01-01 18:00:01\n\
+         2,7300000000000000001,小红,主播唱歌好听,2026-01-01 18:00:31\n\
+         3,7300000000000000001,小明,哈哈哈哈,2026-01-01 18:01:05\n",
+    )
+    .unwrap();
+    let run = |cmd: &str| {
+        let out = bin().arg(cmd).arg(&csv).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let words = run("words");
+    let first = words.lines().nth(1).unwrap();
+    // 主播 in two messages from two people (no ids: told apart by nickname).
+    assert_eq!(
+        first.split_whitespace().collect::<Vec<_>>(),
+        ["1", "主播", "2", "2"]
+    );
+    let timeline = run("timeline");
+    let rows: Vec<Vec<&str>> = timeline
+        .lines()
+        .skip(1)
+        .take(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0][..4], ["2026-01-01", "18:00:00", "2", "2"]);
+    assert_eq!(rows[1][..4], ["2026-01-01", "18:01:00", "1", "1"]);
+    let users = run("users");
+    let top: Vec<&str> = users.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(top[..3], ["1", "小明", "2"]);
+
+    let out = dir.path().join("r");
+    bin()
+        .arg("report")
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let s: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["counts"]["chat"], 3);
+    assert_eq!(s["distinct_chatters"], 2);
+    assert_eq!(s["top_chatters"][0]["user_name"], "小明");
+}
+
+#[test]
+fn an_unreadable_file_says_what_was_expected_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("notes.txt");
+    std::fs::write(&bad, "these are my notes, not danmaku\n").unwrap();
+    let out = dir.path().join("r");
+    let assert = bin()
+        .arg("report")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(err.contains("notes.txt"), "{err}");
+    assert!(err.contains("Parquet") && err.contains("CSV"), "{err}");
+    assert!(!out.exists(), "no report folder for unreadable input");
+}
