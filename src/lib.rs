@@ -14,6 +14,7 @@ pub mod charts;
 pub mod columns;
 pub mod db;
 pub mod decode;
+pub mod decoder;
 pub mod event;
 pub mod frame;
 pub mod input;

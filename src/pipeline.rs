@@ -9,9 +9,8 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::decode::{decode_message, FrameContext};
+use crate::decoder::{self, Depth, Received};
 use crate::event::{Event, Kind};
-use crate::frame::{bare_as_frame, decode_push_frame, decode_response, PayloadType};
 
 /// Where something stood in the input, for error messages people can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,7 +212,7 @@ pub struct FrameOutcome {
     pub issues: Vec<Issue>,
 }
 
-/// Decodes one frame; never fails: problems become issues in the outcome.
+/// Decodes one frame (through [`decoder`]); never fails: problems become issues in the outcome.
 pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
     let mut out = FrameOutcome {
         position: raw.position.clone(),
@@ -228,42 +227,23 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
         position: raw.position.clone(),
         message,
     };
-    let frame = match decode_push_frame(&raw.bytes) {
-        Ok(f) => f,
-        // Other tools log a bare Response, or one Message, instead of the frame.
-        Err(e) => match bare_as_frame(&raw.bytes, scratch) {
-            Some(f) => f,
-            None => {
-                out.issues.push(issue(e.to_string()));
-                return out;
-            }
-        },
-    };
-    out.payload_type = Some(frame.payload_type.clone());
-    if PayloadType::of(&frame) != PayloadType::Msg {
-        return out;
-    }
-    let response = match decode_response(&frame, scratch) {
-        Ok(r) => r,
-        Err(e) => {
-            out.issues.push(issue(e.to_string()));
-            return out;
-        }
-    };
-    out.need_ack = response.need_ack;
-    let ctx = FrameContext {
-        now_ms: response.now,
-        received_at_ms: raw.received_at_ms,
+    let at = Received {
+        at_ms: raw.received_at_ms,
         room_id: raw.room_id,
     };
-    out.events.reserve(response.messages.len());
-    for msg in &response.messages {
-        match decode_message(msg, &ctx) {
-            Ok(ev) => out.events.push(ev),
-            Err(e) => {
-                out.failed_methods.push(msg.method.clone());
+    match decoder::decode(&raw.bytes, at, Depth::Events, scratch) {
+        Ok(f) => {
+            out.payload_type = Some(f.payload_type);
+            out.need_ack = f.response.is_some_and(|r| r.need_ack);
+            out.events = f.events;
+            for (method, e) in f.failed {
+                out.failed_methods.push(method);
                 out.issues.push(issue(e.to_string()));
             }
+        }
+        Err(e) => {
+            out.payload_type = e.payload_type;
+            out.issues.push(issue(e.message));
         }
     }
     out

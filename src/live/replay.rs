@@ -22,8 +22,7 @@ use super::spec::{human_bytes, human_duration};
 use super::url::query_param;
 use super::LiveError;
 use crate::capture::{CaptureReader, RecordAt};
-use crate::frame::{decode_push_frame, decode_response, PayloadType};
-use crate::proto::webcast::PushFrame;
+use crate::decoder::{self, Depth, Received};
 
 #[derive(Debug, Clone)]
 pub struct ReplaySettings {
@@ -552,25 +551,15 @@ fn hang_up_gently(tcp: &mut TcpStream) {
 
 /// `(log_id, internal_ext)` when the frame's Response asks for an ACK.
 fn ack_owed(frame: &[u8]) -> Option<(u64, Vec<u8>)> {
-    let f = decode_push_frame(frame).ok()?;
-    if PayloadType::of(&f) != PayloadType::Msg {
-        return None;
-    }
-    let r = decode_response(&f, &mut Vec::new()).ok()?;
+    let f = decoder::decode(frame, Received::default(), Depth::Response, &mut Vec::new()).ok()?;
+    let r = f.response?;
     r.need_ack.then(|| (f.log_id, r.internal_ext.into_bytes()))
 }
 
 /// The frame's cursor: its `im-cursor` header, else its Response's.
 fn frame_cursor(frame: &[u8]) -> Option<String> {
-    let f: PushFrame = decode_push_frame(frame).ok()?;
-    if let Some(h) = f.headers.iter().find(|h| h.key == "im-cursor") {
-        return Some(h.value.clone());
-    }
-    if PayloadType::of(&f) != PayloadType::Msg {
-        return None;
-    }
-    let r = decode_response(&f, &mut Vec::new()).ok()?;
-    (!r.cursor.is_empty()).then_some(r.cursor)
+    let f = decoder::decode(frame, Received::default(), Depth::Response, &mut Vec::new()).ok()?;
+    f.cursor().map(str::to_string)
 }
 
 fn clip(s: &str, max: usize) -> String {

@@ -21,9 +21,9 @@ use super::recorder::Recorder;
 use super::spec::human_duration;
 use super::url::{set_query, short};
 use super::LiveError;
-use crate::decode::{decode_message, FrameContext};
+use crate::decoder::{self, Depth, Received};
 use crate::event::Kind;
-use crate::frame::{decode_push_frame, decode_response, PayloadType};
+use crate::frame::PayloadType;
 
 /// Where to connect.
 #[derive(Debug, Clone)]
@@ -557,13 +557,20 @@ impl Session<'_> {
     fn handle(&mut self, bytes: &[u8], received_at_ms: u64, ws: &mut WebSocket<Stream>) -> Step {
         self.counters.frames += 1;
         self.counters.bytes += bytes.len() as u64;
-        let frame = match decode_push_frame(bytes) {
+        let at = Received {
+            at_ms: received_at_ms,
+            room_id: self.endpoint.room_id,
+        };
+        let frame = match decoder::decode(bytes, at, Depth::Events, &mut self.scratch) {
             Ok(f) => f,
             Err(e) => {
+                if let Some(t) = e.payload_type {
+                    *self.counters.frames_by_type.entry(t).or_default() += 1;
+                }
                 self.counters.undecodable += 1;
                 self.log.line(format!(
-                    "warning: frame {} ({e}); recorded as received",
-                    self.counters.frames
+                    "warning: frame {} ({}); recorded as received",
+                    self.counters.frames, e.message
                 ));
                 return Step::Continue;
             }
@@ -573,21 +580,13 @@ impl Session<'_> {
             .frames_by_type
             .entry(frame.payload_type.clone())
             .or_default() += 1;
-        match PayloadType::of(&frame) {
-            PayloadType::Msg => {}
-            PayloadType::Close => return Step::End(End::Closed),
+        match frame.kind {
+            Some(PayloadType::Msg) => {}
+            Some(PayloadType::Close) => return Step::End(End::Closed),
             _ => return Step::Continue,
         }
-        let response = match decode_response(&frame, &mut self.scratch) {
-            Ok(r) => r,
-            Err(e) => {
-                self.counters.undecodable += 1;
-                self.log.line(format!(
-                    "warning: frame {} ({e}); recorded as received",
-                    self.counters.frames
-                ));
-                return Step::Continue;
-            }
+        let Some(response) = &frame.response else {
+            return Step::Continue;
         };
         if response.need_ack {
             if let Err(e) = send(ws, ack_frame(frame.log_id, &response.internal_ext)) {
@@ -611,20 +610,9 @@ impl Session<'_> {
                 self.period = asked;
             }
         }
-        let ctx = FrameContext {
-            now_ms: response.now,
-            received_at_ms,
-            room_id: self.endpoint.room_id,
-        };
+        self.counters.undecodable += frame.failed.len() as u64;
         let mut step = Step::Continue;
-        for msg in &response.messages {
-            let ev = match decode_message(msg, &ctx) {
-                Ok(ev) => ev,
-                Err(_) => {
-                    self.counters.undecodable += 1;
-                    continue;
-                }
-            };
+        for ev in frame.events {
             if ev.kind == Kind::Control && ev.control_status == Some(3) {
                 step = Step::End(End::StreamEnded);
             }
