@@ -73,6 +73,11 @@ fn main() {
         let decoded = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
         let table = decoded.events.unwrap();
         timings.push(("decode into the table".into(), t0.elapsed().as_secs_f64()));
+        eprintln!(
+            "after decoding: peak {:.0} MB, table {:.0} MB (polars' estimate)",
+            peak_rss_mb(),
+            table.estimated_size() as f64 / 1e6
+        );
         (table.lazy(), decoded.stats)
     };
     let t = Instant::now();
