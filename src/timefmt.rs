@@ -1,6 +1,8 @@
-//! Showing UTC milliseconds in a time zone (Asia/Shanghai unless `--tz` says otherwise).
+//! Showing UTC milliseconds in a time zone (Asia/Shanghai unless `--tz` says otherwise), and
+//! reading times and durations given on the command line.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone as _, Utc};
 use chrono_tz::Tz;
@@ -98,4 +100,48 @@ pub fn parse_time(s: &str, zone: &Zone) -> Result<i64, String> {
         }
     }
     Err(format!("cannot read time `{s}`: use 2026-01-01 18:00:00 (in --tz), RFC 3339, or epoch milliseconds"))
+}
+
+/// `200ms`, `10s`, `1.5m`, `2h`, `1d`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))?;
+    let secs = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        "d" => value * 86_400.0,
+        u => {
+            return Err(format!(
+                "unknown time unit `{u}` in `{s}`: use ms, s, m, h or d"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let ms = Duration::from_millis;
+        assert_eq!(parse_duration("200ms").unwrap(), ms(200));
+        assert_eq!(parse_duration("10s").unwrap(), ms(10_000));
+        assert_eq!(parse_duration("10").unwrap(), ms(10_000));
+        assert_eq!(parse_duration("1.5m").unwrap(), ms(90_000));
+        assert_eq!(parse_duration("1h").unwrap(), ms(3_600_000));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("1e400s").is_err());
+    }
 }

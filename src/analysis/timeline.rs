@@ -15,19 +15,15 @@ pub struct BucketSize(pub i64);
 impl FromStr for BucketSize {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("bad bucket `{s}`: use a number and a unit, like 10s, 1m, 5m or 1h");
-        let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
-        let n: i64 = s[..split].parse().map_err(|_| err())?;
-        let unit = match &s[split..] {
-            "s" => 1_000,
-            "m" | "min" => 60_000,
-            "h" => 3_600_000,
-            _ => return Err(err()),
-        };
-        if n <= 0 {
-            return Err(err());
+        let d = crate::timefmt::parse_duration(s)?;
+        let ms = d.as_millis();
+        // Whole seconds up to a year: finer buckets hold no data, coarser ones no timeline.
+        if ms < 1000 || ms % 1000 != 0 || ms > 366 * 86_400_000 {
+            return Err(format!(
+                "`{s}` is not a bucket length: give whole seconds from 1s to a year, like 10s, 1m, 5m or 1h"
+            ));
         }
-        Ok(BucketSize(n * unit))
+        Ok(BucketSize(ms as i64))
     }
 }
 
@@ -226,5 +222,10 @@ mod tests {
         assert!("0m".parse::<BucketSize>().is_err());
         assert!("m".parse::<BucketSize>().is_err());
         assert!("5x".parse::<BucketSize>().is_err());
+        // The shared duration parser: the same spellings as --rotate and --status-every.
+        assert_eq!("1.5m".parse::<BucketSize>(), Ok(BucketSize(90_000)));
+        assert_eq!("90".parse::<BucketSize>(), Ok(BucketSize(90_000)));
+        assert!("200ms".parse::<BucketSize>().is_err());
+        assert!("1e12d".parse::<BucketSize>().is_err());
     }
 }
