@@ -151,6 +151,39 @@ fn summary_equals_the_simulators_truth() {
             .all(|p| p["time"].as_str().unwrap() > &start[..16]),
         "{peaks:?}"
     );
+    // Each peak is a span with its top inside, its distinctive words with their numbers, and
+    // what else happened then.
+    for p in peaks {
+        let t = |k: &str| p[k].as_str().unwrap().to_string();
+        assert!(t("start") <= t("top") && t("top") < t("end"), "{p}");
+        assert_eq!(t("time"), t("top"));
+        let words: Vec<&str> = p["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        let distinctive: Vec<&str> = p["distinctive_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["word"].as_str().unwrap())
+            .collect();
+        assert_eq!(words, distinctive);
+        assert!(p["distinctive_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["score"].as_f64().unwrap() >= 2.0 && w["count"].as_u64().unwrap() >= 3));
+        let what: Vec<&str> = p["what_else"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["what"].as_str().unwrap())
+            .collect();
+        assert_eq!(what, ["gifts", "diamonds", "likes", "joins", "follows"]);
+        assert!(p["chat_total"].as_u64().unwrap() >= p["chat"].as_u64().unwrap());
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod live;
 mod mysql;
 mod mysql_report;
 mod payloads;
+mod peaks;
 mod real_frames;
 mod regression;
 mod report;

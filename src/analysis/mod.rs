@@ -1,7 +1,10 @@
 //! Processors over the event table: words, timeline and peaks, users, gifts, and the summary
 //! that ties them together. Each takes decoded events and returns plain tables.
 
+pub mod during;
 pub mod gifts;
+pub mod keywords;
+pub mod peaks;
 pub mod summary;
 pub mod timeline;
 pub mod users;

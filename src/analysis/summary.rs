@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::chats;
+use super::during::{self, Alongside, AlongsideOptions};
 use super::gifts::{gifts, Gifts};
+use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
 use super::users::{users, Users};
 use super::words::{count_words, Segmenter, WordCount, WordOptions, WordStats};
@@ -34,13 +36,20 @@ impl Default for AnalysisOptions {
     }
 }
 
-/// A peak and what was said in it.
+/// A peak, the words and stickers distinctive of it, and what else happened then.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeakWithWords {
     #[serde(flatten)]
     pub peak: Peak,
-    pub words: Vec<WordCount>,
+    pub words: Vec<Distinctive>,
+    pub emotes: Vec<Distinctive>,
+    /// Gifts, diamonds, likes, joins and follows in the peak against the session's rate.
+    pub alongside: Vec<Alongside>,
 }
+
+/// Distinctive words and stickers kept per peak.
+const PEAK_WORDS: usize = 5;
+const PEAK_EMOTES: usize = 3;
 
 /// Every processor's result over one set of events.
 pub struct Analysis {
@@ -75,20 +84,7 @@ pub fn analyze(
         super::timeline::timeline(events, BucketSize(60_000))
     };
     let found = peaks(&timeline, &opts.peaks);
-    let peaks = found
-        .into_iter()
-        .map(|peak| {
-            let end = peak.start_ms + timeline.bucket_ms;
-            let inside: Vec<&Event> = chat
-                .iter()
-                .copied()
-                .filter(|e| e.ts >= peak.start_ms && e.ts < end)
-                .collect();
-            let mut w = count_words(seg, &inside, &opts.words).words;
-            w.truncate(5);
-            PeakWithWords { peak, words: w }
-        })
-        .collect();
+    let peaks = explain(found, &timeline, &chat, &words, seg, &opts.words);
     stage("users");
     let users = users(events, opts.top);
     stage("gifts");
@@ -113,6 +109,78 @@ pub fn analyze(
         first_ts: events.iter().map(|e| e.ts).min(),
         last_ts: events.iter().map(|e| e.ts).max(),
     }
+}
+
+/// Each peak's distinctive words and stickers (against the whole session's counts) and what
+/// else rose with it.
+fn explain(
+    found: Vec<Peak>,
+    t: &Timeline,
+    chat: &[&Event],
+    session: &WordStats,
+    seg: &Segmenter,
+    opts: &WordOptions,
+) -> Vec<PeakWithWords> {
+    let col =
+        |f: fn(&super::timeline::Bucket) -> u64| -> Vec<u64> { t.buckets.iter().map(f).collect() };
+    let series = [
+        ("gifts", col(|b| b.gifts)),
+        ("diamonds", col(|b| b.diamonds)),
+        ("likes", col(|b| b.likes)),
+        ("joins", col(|b| b.joins)),
+        ("follows", col(|b| b.follows)),
+    ];
+    let named: Vec<during::Named> = series.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    let active: Vec<bool> = t
+        .buckets
+        .iter()
+        .map(|b| b.chat + b.joins + b.likes + b.gifts > 0)
+        .collect();
+    let pairs = |list: &[WordCount]| -> Vec<(String, u64)> {
+        list.iter().map(|w| (w.word.clone(), w.count)).collect()
+    };
+    let (all_words, all_emotes) = (pairs(&session.words), pairs(&session.emotes));
+    let kw = KeywordOptions::default();
+    found
+        .into_iter()
+        .map(|peak| {
+            let inside: Vec<&Event> = chat
+                .iter()
+                .copied()
+                .filter(|e| e.ts >= peak.start_ms && e.ts < peak.end_ms)
+                .collect();
+            let here = count_words(seg, &inside, opts);
+            let rank = |mine: &[WordCount], all: &[(String, u64)], keep: usize| {
+                let mut d = distinctive(
+                    Counts {
+                        words: &pairs(mine),
+                        messages: here.messages,
+                    },
+                    Counts {
+                        words: all,
+                        messages: session.messages,
+                    },
+                    &kw,
+                );
+                d.truncate(keep);
+                d
+            };
+            let alongside = during::compare(
+                &named,
+                &active,
+                t.bucket_ms,
+                peak.first,
+                peak.last,
+                &AlongsideOptions::default(),
+            );
+            PeakWithWords {
+                words: rank(&here.words, &all_words, PEAK_WORDS),
+                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES),
+                alongside,
+                peak,
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,12 +211,24 @@ pub struct MinuteCount {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryPeak {
+    /// The top bucket, as `top`.
     pub time: String,
+    /// Chat in the top bucket.
     pub chat: u64,
     pub rate_per_min: f64,
     pub baseline: f64,
     pub ratio: f64,
+    /// The distinctive words, most distinctive first (`distinctive_words` has their numbers).
     pub words: Vec<String>,
+    pub start: String,
+    pub end: String,
+    pub top: String,
+    pub chat_total: u64,
+    pub score: f64,
+    pub distinctive_words: Vec<Distinctive>,
+    pub distinctive_emotes: Vec<Distinctive>,
+    /// Gifts, diamonds, likes, joins, follows: in the peak, per minute, against the session.
+    pub what_else: Vec<Alongside>,
 }
 
 /// `summary.json`: ids as strings (they exceed what JSON numbers hold exactly in JavaScript),
@@ -253,12 +333,20 @@ impl Summary {
                 .peaks
                 .iter()
                 .map(|p| SummaryPeak {
-                    time: zone.iso_secs(p.peak.start_ms),
+                    time: zone.iso_secs(p.peak.top_ms),
                     chat: p.peak.chat,
                     rate_per_min: p.peak.rate_per_min,
                     baseline: p.peak.baseline,
                     ratio: p.peak.ratio,
                     words: p.words.iter().map(|w| w.word.clone()).collect(),
+                    start: zone.iso_secs(p.peak.start_ms),
+                    end: zone.iso_secs(p.peak.end_ms),
+                    top: zone.iso_secs(p.peak.top_ms),
+                    chat_total: p.peak.chat_total,
+                    score: p.peak.score,
+                    distinctive_words: p.words.clone(),
+                    distinctive_emotes: p.emotes.clone(),
+                    what_else: p.alongside.clone(),
                 })
                 .collect(),
         }

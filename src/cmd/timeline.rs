@@ -9,7 +9,7 @@ use danmu_analyze::analysis::summary::analyze;
 use danmu_analyze::charts::line;
 use danmu_analyze::report::tables;
 
-use super::analysis_args::{emit, AnalysisArgs};
+use super::analysis_args::{emit, AnalysisArgs, PeakArgs};
 use super::{InputArgs, Outcome};
 
 /// Chat, chatters, gifts, likes, joins, follows and viewers per time bucket, and the peaks.
@@ -22,6 +22,8 @@ pub struct TimelineArgs {
     input: InputArgs,
     #[command(flatten)]
     analysis: AnalysisArgs,
+    #[command(flatten)]
+    peaks: PeakArgs,
     /// Write the timeline as CSV.
     #[arg(long)]
     csv: Option<PathBuf>,
@@ -39,7 +41,12 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     let events: Vec<_> = loaded.events().collect();
     let seg = args.analysis.segmenter()?;
-    let a = analyze(&events, &seg, &args.analysis.options(), |_| {});
+    let a = analyze(
+        &events,
+        &seg,
+        &args.peaks.apply(args.analysis.options()),
+        |_| {},
+    );
     emit(
         &tables::timeline(&a.timeline, &zone),
         args.csv.as_deref(),
@@ -47,7 +54,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         zone,
     )?;
     println!();
-    println!("peaks (chat far above its rolling median; the first minute after a connection is skipped):");
+    println!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):");
     emit(
         &tables::peaks(&a.peaks, &zone),
         args.peaks_csv.as_deref(),

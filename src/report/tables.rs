@@ -44,21 +44,39 @@ pub fn timeline(t: &Timeline, zone: &Zone) -> Grid {
 pub fn peaks(p: &[PeakWithWords], zone: &Zone) -> Grid {
     let mut g = Grid::new(vec![
         "time",
+        "start",
+        "end",
         "chat",
+        "chat_total",
         "per_minute",
         "baseline",
         "ratio",
-        "top_words",
+        "distinctive_words",
+        "distinctive_emotes",
+        "what_else",
     ]);
     for x in p {
         let words: Vec<&str> = x.words.iter().map(|w| w.word.as_str()).collect();
+        let emotes: Vec<&str> = x.emotes.iter().map(|w| w.word.as_str()).collect();
+        // Only what rose with the chat, e.g. `follows 6 (4.2×)`.
+        let also: Vec<String> = x
+            .alongside
+            .iter()
+            .filter(|a| a.notable)
+            .map(|a| format!("{} {} ({:.1}×)", a.what, a.count, a.ratio))
+            .collect();
         g.rows.push(vec![
+            Val::Text(zone.human(x.peak.top_ms)),
             Val::Text(zone.human(x.peak.start_ms)),
+            Val::Text(zone.human(x.peak.end_ms)),
             Val::Int(x.peak.chat),
+            Val::Int(x.peak.chat_total),
             Val::Float(x.peak.rate_per_min, 1),
             Val::Float(x.peak.baseline, 1),
             Val::Float(x.peak.ratio, 2),
             Val::Text(words.join(" ")),
+            Val::Text(emotes.join(" ")),
+            Val::Text(also.join(", ")),
         ]);
     }
     g

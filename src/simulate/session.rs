@@ -260,7 +260,8 @@ impl<'c, W: Write> Session<'c, W> {
         let mut reconnects = VecDeque::new();
         let mut script = VecDeque::new();
         if len > 0 {
-            let n = 2 + rng.below(3);
+            // One burst per 20 minutes at least, so a long session is not two bursts in hours.
+            let n = (2 + rng.below(3)).max(len / (20 * 60_000));
             let seg = len / n;
             let base_dur = (len / 12).clamp(10_000, 90_000) as f64;
             let mut kinds = if rng.chance(0.5) {
@@ -449,8 +450,38 @@ impl<'c, W: Write> Session<'c, W> {
         let close_at = self.slot_after(now, 100, 400);
         self.bare("close", close_at)?;
 
+        let bursts = self.burst_truth();
         self.sink.finish()?;
-        Ok(self.tally.finish(&self.people))
+        let mut truth = self.tally.finish(&self.people);
+        truth.bursts = bursts;
+        Ok(truth)
+    }
+
+    /// The bursts as the truth tells them, with the lines each injected (see `chat_line`).
+    fn burst_truth(&self) -> Vec<super::BurstTruth> {
+        self.bursts
+            .iter()
+            .map(|b| {
+                let (kind, topic): (&str, Vec<String>) = match b.kind {
+                    BurstKind::Lottery => ("lottery", vec![self.lottery.to_string()]),
+                    BurstKind::Hype => ("hype", HYPE.iter().map(|l| l.to_string()).collect()),
+                    BurstKind::BigGift => {
+                        let name = b
+                            .gifter
+                            .map(|g| self.people.nickname(g))
+                            .unwrap_or_else(|| "大哥".into());
+                        let lines = THANKS.iter().map(|l| l.replace("{}", &name)).collect();
+                        ("big_gift", lines)
+                    }
+                };
+                super::BurstTruth {
+                    kind: kind.into(),
+                    start_ms: b.start,
+                    end_ms: b.end,
+                    topic,
+                }
+            })
+            .collect()
     }
 
     /// A frame time `lo..=hi` ms after `base`, as `slot` allows.
