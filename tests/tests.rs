@@ -7,8 +7,6 @@ mod capture_file;
 mod export;
 #[cfg(feature = "live")]
 mod live;
-mod mysql;
-mod mysql_report;
 mod payloads;
 mod peaks;
 mod real_frames;
