@@ -8,10 +8,12 @@
 //!    left out of every baseline, as are the silent buckets of such a gap.
 //! 2. **A robust baseline.** For each bucket, the median `m` of chat over the eligible buckets
 //!    within `baseline_ms` on either side (centred, so a burst is judged against the level around
-//!    it, before and after), and the noise `s = max(1.4826 × MAD, √m, 1)`: the MAD follows how
-//!    ragged the stream is, `√m` is the Poisson floor of a count, so a quiet stream with MAD 0 does
-//!    not make every wobble a peak. A burst shorter than `baseline_ms` cannot drag its own
-//!    baseline up (the median ignores up to half the window).
+//!    it, before and after), and the noise `s = max(1.4826 × MAD, √m, 1)`. The MAD is taken over
+//!    the buckets at or below the median (bursts only go up, and may fill a good part of a short
+//!    session's window), so it follows how ragged the stream itself is; `√m` is the Poisson
+//!    floor of a count, so a quiet stream with MAD 0 does not make every wobble a peak. A burst
+//!    shorter than `baseline_ms` cannot drag its own baseline up (the median ignores up to half
+//!    the window).
 //! 3. **Hot buckets**: chat ≥ `min_chat`, chat ≥ `min_ratio` × max(m, 1) and the robust score
 //!    `(chat − m) / s` ≥ `min_score`.
 //! 4. **One burst, one peak.** A hot bucket grows into its neighbours while they stay warm (half
@@ -118,8 +120,10 @@ fn baselines(chat: &[u64], eligible: &[bool], half: usize) -> Vec<Option<(f64, f
                 return None;
             }
             let m = median(&mut window);
+            // Below the median only: bursts only go up, and in a short session they are a good
+            // part of the window; the spread under the median is the stream's own noise.
             dev.clear();
-            dev.extend(window.iter().map(|x| (x - m).abs()));
+            dev.extend(window.iter().filter(|x| **x <= m).map(|x| m - x));
             let mad = median(&mut dev);
             let noise = (1.4826 * mad).max(m.sqrt()).max(1.0);
             Some((m, noise))
