@@ -1,6 +1,8 @@
-//! Showing UTC milliseconds in a time zone (Asia/Shanghai unless `--tz` says otherwise).
+//! Showing UTC milliseconds in a time zone (Asia/Shanghai unless `--tz` says otherwise), and
+//! reading times and durations given on the command line.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone as _, Utc};
 use chrono_tz::Tz;
@@ -202,5 +204,49 @@ mod stored_time_tests {
         assert_eq!(at("soon"), Err(NotATime));
         let utc = parse_stored_time("2026-01-01 10:00:00", None);
         assert_eq!(utc, Ok(Some(1_767_261_600_000)));
+    }
+}
+
+/// `200ms`, `10s`, `1.5m`, `2h`, `1d`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))?;
+    let secs = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        "d" => value * 86_400.0,
+        u => {
+            return Err(format!(
+                "unknown time unit `{u}` in `{s}`: use ms, s, m, h or d"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let ms = Duration::from_millis;
+        assert_eq!(parse_duration("200ms").unwrap(), ms(200));
+        assert_eq!(parse_duration("10s").unwrap(), ms(10_000));
+        assert_eq!(parse_duration("10").unwrap(), ms(10_000));
+        assert_eq!(parse_duration("1.5m").unwrap(), ms(90_000));
+        assert_eq!(parse_duration("1h").unwrap(), ms(3_600_000));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("1e400s").is_err());
     }
 }

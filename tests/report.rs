@@ -154,6 +154,39 @@ fn summary_equals_the_simulators_truth() {
             .all(|p| p["time"].as_str().unwrap() > &start[..16]),
         "{peaks:?}"
     );
+    // Each peak is a span with its top inside, its distinctive words with their numbers, and
+    // what else happened then.
+    for p in peaks {
+        let t = |k: &str| p[k].as_str().unwrap().to_string();
+        assert!(t("start") <= t("top") && t("top") < t("end"), "{p}");
+        assert_eq!(t("time"), t("top"));
+        let words: Vec<&str> = p["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        let distinctive: Vec<&str> = p["distinctive_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["word"].as_str().unwrap())
+            .collect();
+        assert_eq!(words, distinctive);
+        assert!(p["distinctive_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["score"].as_f64().unwrap() >= 2.0 && w["count"].as_u64().unwrap() >= 3));
+        let what: Vec<&str> = p["what_else"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["what"].as_str().unwrap())
+            .collect();
+        assert_eq!(what, ["gifts", "diamonds", "likes", "joins", "follows"]);
+        assert!(p["chat_total"].as_u64().unwrap() >= p["chat"].as_u64().unwrap());
+    }
 }
 
 #[test]
@@ -238,6 +271,41 @@ fn index_links_only_files_that_exist_and_csvs_parse_back() {
     }
     assert!(links >= 15, "{links}");
     assert!(html.contains("<style>") && !html.contains("<script"));
+    // The page brings its own font (no CJK system font needed): a file beside it that draws
+    // every character of the page the bundled font draws, as the bundled font does.
+    let font_url = html
+        .split("src:url(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("an @font-face with a url");
+    assert!(!font_url.contains("://"), "no network: {font_url}");
+    let cut = std::fs::read(r.out.join(font_url)).unwrap();
+    let whole =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/wqy-microhei.ttc"))
+            .unwrap();
+    assert!(cut.len() < whole.len() / 5, "a subset: {} bytes", cut.len());
+    {
+        use ab_glyph::{Font, FontRef};
+        let (cut, whole) = (
+            FontRef::try_from_slice(&cut).unwrap(),
+            FontRef::try_from_slice(&whole).unwrap(),
+        );
+        let ink = |f: &FontRef, c: char| {
+            let mut n = 0;
+            if let Some(o) = f.outline_glyph(f.glyph_id(c).with_scale(40.0)) {
+                o.draw(|_, _, v| n += usize::from(v > 0.5));
+            }
+            n
+        };
+        let chinese: Vec<char> = html
+            .chars()
+            .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+            .collect();
+        assert!(chinese.len() > 100, "{}", chinese.len());
+        for c in chinese {
+            assert!(ink(&cut, c) > 0 && ink(&cut, c) == ink(&whole, c), "{c}");
+        }
+    }
 
     let s = &r.summary;
     let chatters = csv_rows(&r.out.join("top_chatters.csv"));

@@ -13,9 +13,8 @@ mod live;
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
-mod mysql;
-mod mysql_report;
 mod payloads;
+mod peaks;
 mod real_frames;
 mod regression;
 mod report;

@@ -2,8 +2,11 @@
 //! that ties them together. Each is a polars query: it takes the table as a `LazyFrame` (an
 //! in-memory table or a scan of files) and returns `DataFrame`s.
 
+pub mod during;
 mod expr;
 pub mod gifts;
+pub mod keywords;
+pub mod peaks;
 pub mod summary;
 pub mod timeline;
 pub mod users;

@@ -6,11 +6,13 @@ use serde::Serialize;
 
 use polars::prelude::*;
 
+use super::during::{self, Alongside, AlongsideOptions};
 use super::expr::{c, is_kind, ts_ms};
 use super::gifts::{gifts, Gifts};
+use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
 use super::users::{users, Users};
-use super::words::{tokenize, Segmenter, WordCount, WordOptions, WordStats};
+use super::words::{tokenize, Segmenter, Tokens, WordCount, WordOptions, WordStats};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 use crate::pipeline::Stats;
@@ -37,12 +39,15 @@ impl Default for AnalysisOptions {
     }
 }
 
-/// A peak and what was said in it.
+/// A peak, the words and stickers distinctive of it, and what else happened then.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeakWithWords {
     #[serde(flatten)]
     pub peak: Peak,
-    pub words: Vec<WordCount>,
+    pub words: Vec<Distinctive>,
+    pub emotes: Vec<Distinctive>,
+    /// Gifts, diamonds, likes, joins and follows in the peak against the session's rate.
+    pub alongside: Vec<Alongside>,
 }
 
 /// Whole-table numbers: one query over the events.
@@ -127,6 +132,10 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
     })
 }
 
+/// Distinctive words and stickers kept per peak.
+const PEAK_WORDS: usize = 5;
+const PEAK_EMOTES: usize = 3;
+
 /// Every processor's result over one event table.
 pub struct Analysis {
     pub words: WordStats,
@@ -157,17 +166,8 @@ pub fn analyze(
     } else {
         super::timeline::timeline(events.clone(), BucketSize(60_000))?
     };
-    let peaks = peaks(&timeline, &opts.peaks)
-        .into_iter()
-        .map(|peak| {
-            let end = peak.start_ms + timeline.bucket_ms;
-            let inside = tokens.rank(Some((peak.start_ms, end)))?;
-            Ok(PeakWithWords {
-                peak,
-                words: WordStats::top(&inside.words, 5),
-            })
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
+    let found = peaks(&timeline, &opts.peaks);
+    let peaks = explain(found, &timeline, &tokens, &words)?;
     stage("users");
     let users = users(events.clone(), opts.top)?;
     stage("gifts");
@@ -182,6 +182,80 @@ pub fn analyze(
         gifts,
         totals,
     })
+}
+
+/// Each peak's distinctive words and stickers (against the whole session's counts, from the
+/// same tokens) and what else rose with it.
+fn explain(
+    found: Vec<Peak>,
+    t: &Timeline,
+    tokens: &Tokens,
+    session: &WordStats,
+) -> PolarsResult<Vec<PeakWithWords>> {
+    let buckets = t.buckets();
+    let col =
+        |f: fn(&super::timeline::Bucket) -> u64| -> Vec<u64> { buckets.iter().map(f).collect() };
+    let series = [
+        ("gifts", col(|b| b.gifts)),
+        ("diamonds", col(|b| b.diamonds)),
+        ("likes", col(|b| b.likes)),
+        ("joins", col(|b| b.joins)),
+        ("follows", col(|b| b.follows)),
+    ];
+    let named: Vec<during::Named> = series.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    let active: Vec<bool> = buckets
+        .iter()
+        .map(|b| b.chat + b.joins + b.likes + b.gifts > 0)
+        .collect();
+    let pairs = |frame: &DataFrame| -> Vec<(String, u64)> {
+        WordStats::top(frame, usize::MAX)
+            .into_iter()
+            .map(|w| (w.word, w.count))
+            .collect()
+    };
+    let (all_words, all_emotes) = (pairs(&session.words), pairs(&session.emotes));
+    let kw = KeywordOptions::default();
+    found
+        .into_iter()
+        .map(|peak| {
+            let here = tokens.rank(Some((peak.start_ms, peak.end_ms)))?;
+            // Chat messages in the peak: its buckets' chat.
+            let messages: u64 = buckets
+                .iter()
+                .filter(|b| b.start_ms >= peak.start_ms && b.start_ms < peak.end_ms)
+                .map(|b| b.chat)
+                .sum();
+            let rank = |mine: &DataFrame, all: &[(String, u64)], keep: usize| {
+                let mut d = distinctive(
+                    Counts {
+                        words: &pairs(mine),
+                        messages,
+                    },
+                    Counts {
+                        words: all,
+                        messages: session.messages,
+                    },
+                    &kw,
+                );
+                d.truncate(keep);
+                d
+            };
+            let alongside = during::compare(
+                &named,
+                &active,
+                t.bucket_ms,
+                peak.first,
+                peak.last,
+                &AlongsideOptions::default(),
+            );
+            Ok(PeakWithWords {
+                words: rank(&here.words, &all_words, PEAK_WORDS),
+                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES),
+                alongside,
+                peak,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,12 +286,24 @@ pub struct MinuteCount {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryPeak {
+    /// The top bucket, as `top`.
     pub time: String,
+    /// Chat in the top bucket.
     pub chat: u64,
     pub rate_per_min: f64,
     pub baseline: f64,
     pub ratio: f64,
+    /// The distinctive words, most distinctive first (`distinctive_words` has their numbers).
     pub words: Vec<String>,
+    pub start: String,
+    pub end: String,
+    pub top: String,
+    pub chat_total: u64,
+    pub score: f64,
+    pub distinctive_words: Vec<Distinctive>,
+    pub distinctive_emotes: Vec<Distinctive>,
+    /// Gifts, diamonds, likes, joins, follows: in the peak, per minute, against the session.
+    pub what_else: Vec<Alongside>,
 }
 
 /// `summary.json`: ids as strings (they exceed what JSON numbers hold exactly in JavaScript),
@@ -317,12 +403,20 @@ impl Summary {
                 .peaks
                 .iter()
                 .map(|p| SummaryPeak {
-                    time: zone.iso_secs(p.peak.start_ms),
+                    time: zone.iso_secs(p.peak.top_ms),
                     chat: p.peak.chat,
                     rate_per_min: p.peak.rate_per_min,
                     baseline: p.peak.baseline,
                     ratio: p.peak.ratio,
                     words: p.words.iter().map(|w| w.word.clone()).collect(),
+                    start: zone.iso_secs(p.peak.start_ms),
+                    end: zone.iso_secs(p.peak.end_ms),
+                    top: zone.iso_secs(p.peak.top_ms),
+                    chat_total: p.peak.chat_total,
+                    score: p.peak.score,
+                    distinctive_words: p.words.clone(),
+                    distinctive_emotes: p.emotes.clone(),
+                    what_else: p.alongside.clone(),
                 })
                 .collect(),
         }

@@ -19,19 +19,15 @@ pub struct BucketSize(pub i64);
 impl FromStr for BucketSize {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("bad bucket `{s}`: use a number and a unit, like 10s, 1m, 5m or 1h");
-        let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
-        let n: i64 = s[..split].parse().map_err(|_| err())?;
-        let unit = match &s[split..] {
-            "s" => 1_000,
-            "m" | "min" => 60_000,
-            "h" => 3_600_000,
-            _ => return Err(err()),
-        };
-        if n <= 0 {
-            return Err(err());
+        let d = crate::timefmt::parse_duration(s)?;
+        let ms = d.as_millis();
+        // Whole seconds up to a year: finer buckets hold no data, coarser ones no timeline.
+        if ms < 1000 || ms % 1000 != 0 || ms > 366 * 86_400_000 {
+            return Err(format!(
+                "`{s}` is not a bucket length: give whole seconds from 1s to a year, like 10s, 1m, 5m or 1h"
+            ));
         }
-        Ok(BucketSize(n * unit))
+        Ok(BucketSize(ms as i64))
     }
 }
 
@@ -230,104 +226,27 @@ impl Timeline {
     }
 }
 
-/// A moment where chat rose far above its baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Peak {
-    pub start_ms: i64,
-    /// Chat messages in the bucket.
-    pub chat: u64,
-    /// Chat messages per minute in the bucket.
-    pub rate_per_min: f64,
-    /// The median chat count of the buckets before it.
-    pub baseline: f64,
-    pub ratio: f64,
-}
+pub use super::peaks::{Peak, PeakOptions};
 
-#[derive(Debug, Clone, Copy)]
-pub struct PeakOptions {
-    /// How many peaks at most.
-    pub top: usize,
-    /// Buckets of baseline before a bucket (rolling median).
-    pub window: usize,
-    /// A peak is at least this many times its baseline.
-    pub min_ratio: f64,
-    /// Buckets starting this soon after the data starts (or resumes after a gap) are not
-    /// peaks: the server replays history right after a connection.
-    pub warmup_ms: i64,
-    /// A silence this long means the capture stopped and resumed.
-    pub gap_ms: i64,
-}
-
-impl Default for PeakOptions {
-    fn default() -> Self {
-        PeakOptions {
-            top: 5,
-            window: 10,
-            min_ratio: 1.5,
-            warmup_ms: 60_000,
-            gap_ms: 120_000,
-        }
-    }
-}
-
-/// The top chat peaks, highest ratio first, at least a window apart.
+/// The chat peaks of `t`, in time order (the method: [`super::peaks`]).
 pub fn peaks(t: &Timeline, opts: &PeakOptions) -> Vec<Peak> {
-    let b = t.buckets();
-    let mut warm_until = i64::MIN;
-    let mut last_active = i64::MIN;
-    let mut candidates = Vec::new();
-    for (i, bk) in b.iter().enumerate() {
-        let active = bk.chat + bk.joins + bk.likes + bk.gifts > 0;
-        if active && (last_active == i64::MIN || bk.start_ms - last_active > opts.gap_ms) {
-            warm_until = bk.start_ms + opts.warmup_ms;
-        }
-        if active {
-            last_active = bk.start_ms + t.bucket_ms;
-        }
-        if bk.start_ms < warm_until || i < 3 {
-            continue;
-        }
-        let mut prior: Vec<u64> = b[i.saturating_sub(opts.window)..i]
-            .iter()
-            .map(|p| p.chat)
-            .collect();
-        prior.sort_unstable();
-        let median = prior[prior.len() / 2] as f64;
-        // A floor keeps a near-silent baseline from making every small burst a peak.
-        let baseline = median.max(1.0);
-        let ratio = bk.chat as f64 / baseline;
-        if ratio >= opts.min_ratio && bk.chat >= 5 {
-            let rate = bk.chat as f64 * 60_000.0 / t.bucket_ms as f64;
-            candidates.push(Peak {
-                start_ms: bk.start_ms,
-                chat: bk.chat,
-                rate_per_min: rate,
-                baseline: median,
-                ratio,
-            });
-        }
-    }
-    candidates.sort_by(|a, b| {
-        b.ratio
-            .total_cmp(&a.ratio)
-            .then(b.chat.cmp(&a.chat))
-            .then(a.start_ms.cmp(&b.start_ms))
-    });
-    let spacing = t.bucket_ms * opts.window.max(1) as i64 / 2;
-    let mut chosen: Vec<Peak> = Vec::new();
-    for c in candidates {
-        if chosen.len() == opts.top {
-            break;
-        }
-        if chosen
-            .iter()
-            .all(|p| (p.start_ms - c.start_ms).abs() > spacing)
-        {
-            chosen.push(c);
-        }
-    }
-    chosen.sort_by_key(|p| p.start_ms);
-    chosen
+    peaks_of(&t.buckets(), t.bucket_ms, opts)
+}
+
+/// [`peaks`] over buckets already read out of the frame.
+pub fn peaks_of(buckets: &[Bucket], bucket_ms: i64, opts: &PeakOptions) -> Vec<Peak> {
+    let starts: Vec<i64> = buckets.iter().map(|b| b.start_ms).collect();
+    let chat: Vec<u64> = buckets.iter().map(|b| b.chat).collect();
+    let active: Vec<bool> = buckets
+        .iter()
+        .map(|b| b.chat + b.joins + b.likes + b.gifts > 0)
+        .collect();
+    let series = super::peaks::Series {
+        start_ms: &starts,
+        chat: &chat,
+        active: &active,
+    };
+    super::peaks::find(&series, bucket_ms, opts)
 }
 
 #[cfg(test)]
@@ -341,5 +260,10 @@ mod tests {
         assert!("0m".parse::<BucketSize>().is_err());
         assert!("m".parse::<BucketSize>().is_err());
         assert!("5x".parse::<BucketSize>().is_err());
+        // The shared duration parser: the same spellings as --rotate and --status-every.
+        assert_eq!("1.5m".parse::<BucketSize>(), Ok(BucketSize(90_000)));
+        assert_eq!("90".parse::<BucketSize>(), Ok(BucketSize(90_000)));
+        assert!("200ms".parse::<BucketSize>().is_err());
+        assert!("1e12d".parse::<BucketSize>().is_err());
     }
 }

@@ -90,14 +90,14 @@ pub fn draw(
         .draw_series(
             peaks
                 .iter()
-                .map(|p| Circle::new((p.start_ms + mid, p.chat), 7, RED.filled())),
+                .map(|p| Circle::new((p.top_ms + mid, p.chat), 7, RED.filled())),
         )
         .map_err(|e| err(e.to_string()))?;
     chart
         .draw_series(peaks.iter().map(|p| {
             Text::new(
-                format!("峰值 {}", fmt(&p.start_ms)),
-                (p.start_ms + mid, p.chat + ymax / 30 + 1),
+                format!("峰值 {}", fmt(&p.top_ms)),
+                (p.top_ms + mid, p.chat + ymax / 30 + 1),
                 (FAMILY, 15).into_font().color(&RED),
             )
         }))

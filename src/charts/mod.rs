@@ -12,7 +12,8 @@ use ab_glyph::{Font, FontRef};
 use plotters::style::FontStyle;
 
 /// WenQuanYi Micro Hei 0.2.0-beta (Apache-2.0), see assets/fonts/LICENSE-wqy-microhei.txt.
-const BUNDLED_FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+// A static, not a const: `font_is_bundled` compares addresses.
+static BUNDLED_FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
 
 /// The family name charts ask plotters for.
 pub const FAMILY: &str = "sans-serif";
@@ -50,6 +51,20 @@ pub fn use_font_file(path: &Path) -> Result<(), ChartError> {
 fn font_bytes() -> &'static [u8] {
     FONT.get_or_init(|| BUNDLED_FONT)
 }
+
+/// The chart font's bytes (the bundled one unless `use_font_file` chose another): the report
+/// page uses it too.
+pub fn font_data() -> &'static [u8] {
+    font_bytes()
+}
+
+/// Whether the charts use the bundled font (whose licence then goes with copies of it).
+pub fn font_is_bundled() -> bool {
+    std::ptr::eq(font_bytes(), BUNDLED_FONT)
+}
+
+/// The bundled font's licence.
+pub const BUNDLED_FONT_LICENSE: &str = include_str!("../../assets/fonts/LICENSE-wqy-microhei.txt");
 
 /// Registers the chart font with plotters (once).
 fn ensure_registered() {

@@ -80,6 +80,33 @@ impl AnalysisArgs {
     }
 }
 
+/// The peak options of `timeline` and `report`.
+#[derive(Args, Debug)]
+pub struct PeakArgs {
+    /// A peak's top bucket has at least this many times the chat of its rolling median.
+    #[arg(long, default_value_t = 1.5, value_name = "RATIO", value_parser = ratio)]
+    pub min_ratio: f64,
+    /// Keep only the N most prominent peaks (default: every peak found).
+    #[arg(long, value_name = "N")]
+    pub max_peaks: Option<usize>,
+}
+
+fn ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r >= 1.0 && r.is_finite() => Ok(r),
+        _ => Err(format!("`{s}` is not a ratio of at least 1, like 1.5 or 3")),
+    }
+}
+
+impl PeakArgs {
+    /// `opts` with these peak settings.
+    pub fn apply(&self, mut opts: AnalysisOptions) -> AnalysisOptions {
+        opts.peaks.min_ratio = self.min_ratio;
+        opts.peaks.max_peaks = self.max_peaks;
+        opts
+    }
+}
+
 /// Prints a result table to stdout and writes it to `csv` when asked.
 pub fn emit(
     table: &DataFrame,

@@ -8,7 +8,7 @@ use clap::Args;
 use danmu_analyze::analysis::summary::{analyze, Summary};
 use danmu_analyze::report::{self, ReportInput};
 
-use super::analysis_args::{AnalysisArgs, Progress};
+use super::analysis_args::{AnalysisArgs, PeakArgs, Progress};
 use super::{InputArgs, Outcome};
 
 /// Run every analysis and write index.html, PNG charts, CSV tables and summary.json to a folder.
@@ -21,6 +21,8 @@ pub struct ReportArgs {
     input: InputArgs,
     #[command(flatten)]
     analysis: AnalysisArgs,
+    #[command(flatten)]
+    peaks: PeakArgs,
     /// Folder to write (created if missing; files in it are replaced).
     #[arg(long)]
     out: PathBuf,
@@ -37,7 +39,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     loaded.require_events()?;
     let seg = args.analysis.segmenter()?;
-    let opts = args.analysis.options();
+    let opts = args.peaks.apply(args.analysis.options());
     let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
     let summary = Summary::new(&a, &loaded.stats, &zone, opts.top);
     let csv = args.analysis.csv.options(zone);

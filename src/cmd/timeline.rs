@@ -9,7 +9,7 @@ use danmu_analyze::analysis::summary::analyze;
 use danmu_analyze::charts::line;
 use danmu_analyze::report::tables;
 
-use super::analysis_args::{emit, AnalysisArgs};
+use super::analysis_args::{emit, AnalysisArgs, PeakArgs};
 use super::{InputArgs, Outcome};
 
 /// Chat, chatters, gifts, likes, joins, follows and viewers per time bucket, and the peaks.
@@ -22,6 +22,8 @@ pub struct TimelineArgs {
     input: InputArgs,
     #[command(flatten)]
     analysis: AnalysisArgs,
+    #[command(flatten)]
+    peaks: PeakArgs,
     /// Write the timeline as CSV.
     #[arg(long)]
     csv: Option<PathBuf>,
@@ -38,7 +40,12 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
     let seg = args.analysis.segmenter()?;
-    let a = analyze(loaded.lazy(), &seg, &args.analysis.options(), |_| {})?;
+    let a = analyze(
+        loaded.lazy(),
+        &seg,
+        &args.peaks.apply(args.analysis.options()),
+        |_| {},
+    )?;
     emit(
         &tables::timeline(&a.timeline),
         args.csv.as_deref(),
@@ -46,7 +53,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         zone,
     )?;
     println!();
-    println!("peaks (chat far above its rolling median; the first minute after a connection is skipped):");
+    println!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):");
     emit(
         &tables::peaks(&a.peaks)?,
         args.peaks_csv.as_deref(),

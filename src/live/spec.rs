@@ -4,31 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// `200ms`, `10s`, `1.5m`, `2h`, `1d`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))?;
-    let secs = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        "d" => value * 86_400.0,
-        u => {
-            return Err(format!(
-                "unknown time unit `{u}` in `{s}`: use ms, s, m, h or d"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| format!("`{s}` is not a duration: write e.g. 200ms, 10s, 5m, 1h"))
-}
+// The one duration parser, shared with `--bucket` and the other commands' durations.
+pub use crate::timefmt::parse_duration;
 
 /// `256MB` (10^6), `1GiB` (2^30), `512KB`, `100B`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
@@ -123,19 +100,6 @@ pub fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        let ms = Duration::from_millis;
-        assert_eq!(parse_duration("200ms").unwrap(), ms(200));
-        assert_eq!(parse_duration("10s").unwrap(), ms(10_000));
-        assert_eq!(parse_duration("10").unwrap(), ms(10_000));
-        assert_eq!(parse_duration("1.5m").unwrap(), ms(90_000));
-        assert_eq!(parse_duration("1h").unwrap(), ms(3_600_000));
-        assert!(parse_duration("10 parsecs").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("1e400s").is_err());
-    }
 
     #[test]
     fn sizes_and_rotation() {

@@ -3,6 +3,7 @@
 
 mod html;
 pub mod tables;
+pub mod webfont;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -27,6 +28,8 @@ pub enum ReportError {
     Chart(#[from] ChartError),
     #[error("building the report's tables failed: {0}")]
     Table(#[from] PolarsError),
+    #[error("cannot make the page's font: {0}")]
+    Font(#[from] webfont::WebFontError),
 }
 
 /// What went into the folder.
@@ -179,6 +182,15 @@ pub fn write(
 
     stage("page");
     let page = html::page(r, &charts, &tables)?;
+    // The page's own font, cut to what it shows: Chinese needs no CJK font where it is opened.
+    let path = dir.join(html::FONT_FILE);
+    fs::write(&path, webfont::subset(charts::font_data(), &page)?).map_err(io_err(&path))?;
+    w.files.push(html::FONT_FILE.into());
+    if charts::font_is_bundled() {
+        let path = dir.join(html::FONT_LICENSE_FILE);
+        fs::write(&path, charts::BUNDLED_FONT_LICENSE).map_err(io_err(&path))?;
+        w.files.push(html::FONT_LICENSE_FILE.into());
+    }
     let path = dir.join("index.html");
     fs::write(&path, page).map_err(io_err(&path))?;
     w.files.push("index.html".into());

@@ -25,27 +25,30 @@ pub fn timeline(t: &Timeline) -> DataFrame {
     t.frame.clone()
 }
 
-/// `time`, `chat`, `per_minute`, `baseline`, `ratio`, `top_words`.
+/// One row per peak: `time` (its top bucket), `start`, `end`, `chat` (in the top bucket),
+/// `chat_total`, `per_minute`, `baseline`, `ratio`, `distinctive_words`,
+/// `distinctive_emotes`, `what_else` (what rose with the chat, e.g. `follows 6 (4.2×)`).
 pub fn peaks(p: &[PeakWithWords]) -> PolarsResult<DataFrame> {
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-    let time: Vec<i64> = p.iter().map(|x| x.peak.start_ms).collect();
-    let words: Vec<String> = p
-        .iter()
-        .map(|x| {
-            x.words
-                .iter()
-                .map(|w| w.word.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
+    let time = |f: fn(&PeakWithWords) -> i64, name: &str| -> PolarsResult<Column> {
+        Column::new(name.into(), p.iter().map(f).collect::<Vec<_>>()).cast(&utc)
+    };
+    let joined = |f: fn(&PeakWithWords) -> Vec<String>, sep: &str| -> Vec<String> {
+        p.iter().map(|x| f(x).join(sep)).collect()
+    };
     DataFrame::new(
         p.len(),
         vec![
-            Column::new("time".into(), time).cast(&utc)?,
+            time(|x| x.peak.top_ms, "time")?,
+            time(|x| x.peak.start_ms, "start")?,
+            time(|x| x.peak.end_ms, "end")?,
             Column::new(
                 "chat".into(),
                 p.iter().map(|x| x.peak.chat).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "chat_total".into(),
+                p.iter().map(|x| x.peak.chat_total).collect::<Vec<_>>(),
             ),
             Column::new(
                 "per_minute".into(),
@@ -59,7 +62,27 @@ pub fn peaks(p: &[PeakWithWords]) -> PolarsResult<DataFrame> {
                 "ratio".into(),
                 p.iter().map(|x| x.peak.ratio).collect::<Vec<_>>(),
             ),
-            Column::new("top_words".into(), words),
+            Column::new(
+                "distinctive_words".into(),
+                joined(|x| x.words.iter().map(|w| w.word.clone()).collect(), " "),
+            ),
+            Column::new(
+                "distinctive_emotes".into(),
+                joined(|x| x.emotes.iter().map(|w| w.word.clone()).collect(), " "),
+            ),
+            Column::new(
+                "what_else".into(),
+                joined(
+                    |x| {
+                        x.alongside
+                            .iter()
+                            .filter(|a| a.notable)
+                            .map(|a| format!("{} {} ({:.1}×)", a.what, a.count, a.ratio))
+                            .collect()
+                    },
+                    ", ",
+                ),
+            ),
         ],
     )
 }

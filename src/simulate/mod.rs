@@ -13,7 +13,7 @@ mod tests;
 
 use std::io::{self, Write};
 
-pub use truth::{TopChatter, TopGifter, Truth};
+pub use truth::{BurstTruth, TopChatter, TopGifter, Truth};
 
 /// What to simulate.
 ///

@@ -54,6 +54,22 @@ pub struct Truth {
     pub start_ms: u64,
     /// Latest event time (ms), defined as `start_ms` is.
     pub end_ms: u64,
+    /// The bursts of chat the simulator made, in time order: what a peak detector must find.
+    #[serde(default)]
+    pub bursts: Vec<BurstTruth>,
+}
+
+/// A burst the simulator made: chat rises over `[start_ms, end_ms)` (up over its first tenth,
+/// down over its last three tenths), and part of it is the burst's own lines.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct BurstTruth {
+    /// `big_gift` (thanks after a big gift), `lottery` (everyone sends the passphrase) or
+    /// `hype` (cheering a song or a PK).
+    pub kind: String,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    /// The topic lines it injected (nicknames filled in): their words should explain the peak.
+    pub topic: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -247,6 +263,7 @@ impl Tally {
             top_gifters,
             start_ms: if any { self.start_ms } else { 0 },
             end_ms: if any { self.end_ms } else { 0 },
+            bursts: Vec::new(),
         }
     }
 }

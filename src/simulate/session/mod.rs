@@ -1,5 +1,13 @@
 //! The session timeline: who chats, likes, enters, follows and gifts when, with bursts,
-//! reconnects and the history replay, turned into Douyin messages and frames.
+//! reconnects and the history replay, turned into Douyin messages and frames: the schedule
+//! here, the messages of each kind and the frames in the modules below.
+
+mod audience;
+mod bursts;
+mod chat;
+mod frames;
+mod gifts;
+mod room;
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -9,18 +17,13 @@ use prost::Message as _;
 
 use super::people::People;
 use super::phrases::{
-    Gift, EMOJI_IDS, GIFTS, GIFT_BIG_FROM, GIFT_CLUB_LIGHT, GIFT_HEART, GIFT_ROSE, HYPE, LOTTERY,
-    PHRASES, SPAM, STICKERS, THANKS,
+    EMOJI_IDS, GIFTS, GIFT_BIG_FROM, GIFT_CLUB_LIGHT, GIFT_HEART, GIFT_ROSE, LOTTERY, SPAM,
 };
 use super::rng::{mix, sin, Rng, Zipf};
 use super::truth::{Kind, Tally, Truth};
-use super::wire::{header, Body, Frame, Sink};
+use super::wire::Sink;
 use super::SimConfig;
-use crate::proto::webcast::{
-    ChatMessage, Common, ControlMessage, EmojiChatMessage, FansclubMessage, GiftMessage,
-    GiftStruct, HeaderEntry, LikeMessage, MemberMessage, Message, Response, RoomRank,
-    RoomRankMessage, RoomStatsMessage, RoomUserSeqMessage, SocialMessage, Text,
-};
+use crate::proto::webcast::{Common, ControlMessage, Message};
 
 /// The server replays this much history to a new connection.
 const HISTORY_MS: u64 = 10_000;
@@ -62,15 +65,6 @@ const OTHER: &[&str] = &[
     "WebcastRanklistHourEntranceMessage",
     "WebcastInRoomBannerMessage",
 ];
-
-/// The common shape of the messages in `OTHER`.
-#[derive(Clone, PartialEq, prost::Message)]
-struct OtherMessage {
-    #[prost(message, optional, tag = "1")]
-    common: Option<Common>,
-    #[prost(string, tag = "2")]
-    data: String,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum BurstKind {
@@ -152,15 +146,6 @@ impl Ord for Queued {
     }
 }
 
-/// Shows a count as the client does: "9876", "1.2万".
-fn fmt_count(n: u64) -> String {
-    if n >= 10_000 {
-        format!("{}.{}万", n / 10_000, (n % 10_000) / 1_000)
-    } else {
-        n.to_string()
-    }
-}
-
 /// Appends a varint.
 fn put_varint(mut v: u64, buf: &mut Vec<u8>) {
     while v >= 0x80 {
@@ -190,6 +175,15 @@ fn splice(
     buf.extend_from_slice(user);
     put(tail, &mut buf);
     buf
+}
+
+/// A built message: its method, payload and its own event time if it has one.
+type Built = (&'static str, Vec<u8>, Option<u64>);
+
+/// Chat, like and member carry no create_time (0); the rest carry it in ms. A zero time means
+/// "use the frame's now", for decoders and the truth alike.
+fn stamped(at: u64) -> Option<u64> {
+    (at != 0).then_some(at)
 }
 
 pub(crate) struct Session<'c, W: Write> {
@@ -260,7 +254,8 @@ impl<'c, W: Write> Session<'c, W> {
         let mut reconnects = VecDeque::new();
         let mut script = VecDeque::new();
         if len > 0 {
-            let n = 2 + rng.below(3);
+            // One burst per 20 minutes at least, so a long session is not two bursts in hours.
+            let n = (2 + rng.below(3)).max(len / (20 * 60_000));
             let seg = len / n;
             let base_dur = (len / 12).clamp(10_000, 90_000) as f64;
             let mut kinds = if rng.chance(0.5) {
@@ -449,31 +444,11 @@ impl<'c, W: Write> Session<'c, W> {
         let close_at = self.slot_after(now, 100, 400);
         self.bare("close", close_at)?;
 
+        let bursts = self.burst_truth();
         self.sink.finish()?;
-        Ok(self.tally.finish(&self.people))
-    }
-
-    /// A frame time `lo..=hi` ms after `base`, as `slot` allows.
-    fn slot_after(&mut self, base: u64, lo: u64, hi: u64) -> u64 {
-        let d = self.rng.range(lo, hi);
-        self.slot(base + d)
-    }
-
-    /// Takes the next frame time: at least `want`, and `FRAME_GAP_MS` after the previous frame.
-    fn slot(&mut self, want: u64) -> u64 {
-        let t = want.max(self.last_frame_at + FRAME_GAP_MS);
-        self.last_frame_at = t;
-        t
-    }
-
-    /// Sends everything due before `t1` in one frame stamped `t1`.
-    fn deliver(&mut self, t1: u64) -> io::Result<()> {
-        let due = self.pop_due(t1);
-        if !due.is_empty() {
-            let now = self.slot(t1);
-            self.send(now, due)?;
-        }
-        Ok(())
+        let mut truth = self.tally.finish(&self.people);
+        truth.bursts = bursts;
+        Ok(truth)
     }
 
     /// A snowflake-like id (seconds in the high half, as Douyin's are); the low half is a
@@ -521,19 +496,6 @@ impl<'c, W: Write> Session<'c, W> {
             .sum();
         let (level, _) = self.burst_at(t);
         self.viewers * ramp * tail * (1.0 + wobble) * (1.0 + 0.2 * level)
-    }
-
-    /// How far into a burst `t` is (0 outside, 1 at the plateau) and which burst.
-    fn burst_at(&self, t: u64) -> (f64, Option<usize>) {
-        for (i, b) in self.bursts.iter().enumerate() {
-            if t >= b.start && t < b.end {
-                let dur = (b.end - b.start).max(1) as f64;
-                let up = ((t - b.start) as f64 / (0.1 * dur)).min(1.0);
-                let down = ((b.end - t) as f64 / (0.3 * dur)).min(1.0);
-                return (up.min(down), Some(i));
-            }
-        }
-        (0.0, None)
     }
 
     fn push(&mut self, at: u64, ev: Ev) {
@@ -733,221 +695,6 @@ impl<'c, W: Write> Session<'c, W> {
         }
     }
 
-    fn non_follower(&mut self) -> Option<u32> {
-        (0..8)
-            .map(|_| self.rng.below(self.people.len() as u64) as u32)
-            .find(|u| !self.people.follows(*u))
-    }
-
-    /// An active chatter free to chat at `at` (Zipf by activity, under the rate limit).
-    fn chatter(&mut self, at: u64) -> u32 {
-        for _ in 0..6 {
-            let u = self.chat_zipf.sample(&mut self.rng);
-            let last = self.last_chat[u];
-            if last == u64::MAX || last.saturating_add(CHAT_GAP_MS) <= at {
-                return u as u32;
-            }
-        }
-        self.rng.below(self.chatters as u64) as u32
-    }
-
-    fn chat_line(&mut self, at: u64, burst: Option<usize>, level: f64) -> (u32, String) {
-        let kind = burst.map(|i| (self.bursts[i].kind, self.bursts[i].gifter));
-        let (user, text) = match kind {
-            Some((BurstKind::Lottery, _)) if self.rng.chance(0.65 * level) => {
-                // Lurkers join in to enter the lottery, not just the regulars.
-                let user = self.rng.below(self.people.len() as u64) as u32;
-                let mut text = self.lottery.to_string();
-                if self.rng.chance(0.1) {
-                    text.push_str(self.rng.pick(STICKERS));
-                }
-                (user, text)
-            }
-            Some((BurstKind::BigGift, gifter)) if self.rng.chance(0.45 * level) => {
-                let user = self.chatter(at);
-                let name = gifter
-                    .map(|g| self.people.nickname(g))
-                    .unwrap_or_else(|| "大哥".into());
-                (user, self.rng.pick(THANKS).replace("{}", &name))
-            }
-            Some((BurstKind::Hype, _)) if self.rng.chance(0.5 * level) => {
-                let user = self.chatter(at);
-                (user, self.rng.pick(HYPE).to_string())
-            }
-            _ => {
-                let user = self.chatter(at);
-                let spam = self
-                    .spammers
-                    .iter()
-                    .find(|(u, _)| *u == user)
-                    .map(|(_, s)| *s);
-                match spam {
-                    Some(line) if self.rng.chance(0.6) => (user, line.to_string()),
-                    _ => (user, self.everyday_text()),
-                }
-            }
-        };
-        if let Some(last) = self.last_chat.get_mut(user as usize) {
-            *last = at;
-        }
-        (user, text)
-    }
-
-    /// A phrase, with a sticker code in about a fifth of messages.
-    fn everyday_text(&mut self) -> String {
-        if self.rng.chance(0.07) {
-            let s = self.rng.pick(STICKERS);
-            if self.rng.chance(0.3) {
-                return format!("{s}{}", self.rng.pick(STICKERS));
-            }
-            return s.repeat(self.rng.range(1, 4) as usize);
-        }
-        let mut text = self.rng.pick(PHRASES).to_string();
-        if self.rng.chance(0.14) {
-            let stickers = self
-                .rng
-                .pick(STICKERS)
-                .repeat(self.rng.range(1, 3) as usize);
-            if self.rng.chance(0.7) {
-                text.push_str(&stickers);
-            } else {
-                text.insert_str(0, &stickers);
-            }
-        }
-        if self.rng.chance(0.03) {
-            text.push_str(self.rng.pick(&["!!!", "！！！", "？", "~", "2026"]));
-        }
-        text
-    }
-
-    fn choose_gift(&mut self, user: u32) -> usize {
-        let whale = self.people.is_whale(user);
-        let weights: Vec<f64> = GIFTS
-            .iter()
-            .map(|g| {
-                if whale && g.diamonds >= 52 {
-                    g.weight * 8.0
-                } else {
-                    g.weight
-                }
-            })
-            .collect();
-        let gift = self.rng.weighted(&weights);
-        if gift == GIFT_CLUB_LIGHT && self.people.club_level(user) > 0 {
-            GIFT_HEART
-        } else {
-            gift
-        }
-    }
-
-    fn repeat_for(&mut self, g: &Gift) -> u64 {
-        if g.diamonds <= 1 {
-            let mut n = 1 + self.rng.exponential(6.0) as u64;
-            if self.rng.chance(0.06) {
-                n = n * 5 + 20;
-            }
-            n.min(520)
-        } else {
-            (1 + self.rng.exponential(2.0) as u64).min(99)
-        }
-    }
-
-    /// Schedules a gift combo: rising updates under one group id, then (usually) an end update.
-    fn combo(&mut self, at: u64, user: u32, gift: usize, forced: Option<(u64, bool)>) {
-        let g = &GIFTS[gift];
-        let group_id = self.next_id(at);
-        let (n, drop_end) = match forced {
-            Some(f) => f,
-            None => {
-                let n = if g.combo { self.repeat_for(g) } else { 1 };
-                (n, self.rng.chance(0.2))
-            }
-        };
-        let group_count = if g.combo && g.diamonds <= 10 && forced.is_none() {
-            [1, 10, 66, 99, 188][self.rng.weighted(&[0.9, 0.04, 0.03, 0.02, 0.01])]
-        } else {
-            1
-        };
-        let ev = GiftEv {
-            user,
-            gift,
-            group_id,
-            group_count,
-            repeat: 1,
-            end: false,
-        };
-        let mut t = at;
-        if g.combo {
-            let mut c = 0;
-            loop {
-                // The server batches clicks, so some counts are skipped.
-                let step = if c > 0 && self.rng.chance(0.35) {
-                    self.rng.range(2, 4)
-                } else {
-                    1
-                };
-                c = (c + step).min(n);
-                self.gift_update(t, GiftEv { repeat: c, ..ev });
-                if c >= n {
-                    break;
-                }
-                t += self.rng.range(250, 700);
-            }
-            if !drop_end {
-                t += self.rng.range(400, 1_500);
-                self.gift_update(
-                    t,
-                    GiftEv {
-                        repeat: n,
-                        end: true,
-                        ..ev
-                    },
-                );
-            }
-        } else {
-            self.gift_update(
-                t,
-                GiftEv {
-                    end: !drop_end,
-                    ..ev
-                },
-            );
-        }
-        if gift == GIFT_CLUB_LIGHT && self.people.club_level(user) == 0 {
-            self.people.set_club_level(user, 1);
-            let at = t + self.rng.range(300, 800);
-            self.push(
-                at,
-                Ev::Fansclub {
-                    user,
-                    level: 1,
-                    join: true,
-                },
-            );
-        } else if g.diamonds >= 52 && self.people.club_level(user) > 0 && self.rng.chance(0.3) {
-            let level = (self.people.club_level(user) + 1).min(20);
-            self.people.set_club_level(user, level);
-            let at = t + self.rng.range(300, 800);
-            self.push(
-                at,
-                Ev::Fansclub {
-                    user,
-                    level,
-                    join: false,
-                },
-            );
-        }
-    }
-
-    fn gift_update(&mut self, at: u64, ev: GiftEv) {
-        self.push(at, Ev::Gift(ev));
-        if self.rng.chance(0.03) {
-            // The same update again under a new msg_id, as the server sometimes does.
-            let again = at + self.rng.range(30, 300);
-            self.push(again, Ev::Gift(ev));
-        }
-    }
-
     /// Builds every event due before `t1`, as (message, its own event time if it has one).
     fn pop_due(&mut self, t1: u64) -> Vec<(Message, Option<u64>)> {
         let mut out = Vec::new();
@@ -963,208 +710,18 @@ impl<'c, W: Write> Session<'c, W> {
 
     fn build(&mut self, at: u64, ev: Ev) -> Option<(Message, Option<u64>)> {
         let id = self.next_id(at);
-        // Chat, like and member carry no create_time (0 below); the rest carry it in ms. A zero
-        // time means "use the frame's now", for decoders and the truth alike.
-        let stamped = (at != 0).then_some(at);
         let (method, payload, time) = match ev {
-            Ev::Chat { user, text } => {
-                let head = ChatMessage {
-                    common: Some(self.common(CHAT, id, 0, String::new())),
-                    ..Default::default()
-                };
-                let tail = ChatMessage {
-                    content: text,
-                    event_time: at / 1000,
-                    ..Default::default()
-                };
-                self.tally.chat(user);
-                (
-                    CHAT,
-                    splice(&head, 2, self.people.user_bytes(user), &tail),
-                    Some(at / 1000 * 1000),
-                )
-            }
-            Ev::Like { user, count } => {
-                self.like_total += count;
-                let head = LikeMessage {
-                    common: Some(self.common(LIKE, id, 0, String::new())),
-                    count,
-                    total: self.like_total,
-                    ..Default::default()
-                };
-                self.tally.like(count);
-                (
-                    LIKE,
-                    splice(
-                        &head,
-                        5,
-                        self.people.user_bytes(user),
-                        &LikeMessage::default(),
-                    ),
-                    None,
-                )
-            }
-            Ev::Member { user } => {
-                self.total_user += 1;
-                let head = MemberMessage {
-                    common: Some(self.common(MEMBER, id, 0, String::new())),
-                    ..Default::default()
-                };
-                let tail = MemberMessage {
-                    member_count: (self.online(at) + 0.5) as u64,
-                    action: 1,
-                    ..Default::default()
-                };
-                self.tally.message(Kind::Member);
-                (
-                    MEMBER,
-                    splice(&head, 2, self.people.user_bytes(user), &tail),
-                    None,
-                )
-            }
-            Ev::Social { user, action } => {
-                let nick = self.people.nickname(user);
-                let (describe, tail) = if action == 1 {
-                    self.follow_count += 1;
-                    let tail = SocialMessage {
-                        action,
-                        follow_count: self.follow_count,
-                        ..Default::default()
-                    };
-                    (format!("{nick} 关注了主播"), tail)
-                } else {
-                    self.share_count += 1;
-                    let tail = SocialMessage {
-                        share_type: 1,
-                        action,
-                        share_target: "101".into(),
-                        share_count: self.share_count,
-                        ..Default::default()
-                    };
-                    (format!("{nick} 分享了直播间"), tail)
-                };
-                let head = SocialMessage {
-                    common: Some(self.common(SOCIAL, id, at, describe)),
-                    ..Default::default()
-                };
-                self.tally.social(action);
-                (
-                    SOCIAL,
-                    splice(&head, 2, self.people.user_bytes(user), &tail),
-                    stamped,
-                )
-            }
-            Ev::Fansclub { user, level, join } => {
-                let nick = self.people.nickname(user);
-                let (kind, content) = if join {
-                    self.club_members += 1;
-                    (
-                        2,
-                        format!("恭喜 {nick} 成为第{}名粉丝团成员", self.club_members),
-                    )
-                } else {
-                    (1, format!("恭喜 {nick} 的粉丝团等级升级到{level}级"))
-                };
-                let head = FansclubMessage {
-                    common: Some(self.common(FANSCLUB, id, at, String::new())),
-                    r#type: kind,
-                    content,
-                    ..Default::default()
-                };
-                self.tally.message(Kind::Fansclub);
-                (
-                    FANSCLUB,
-                    splice(
-                        &head,
-                        4,
-                        self.people.user_bytes(user),
-                        &FansclubMessage::default(),
-                    ),
-                    stamped,
-                )
-            }
-            Ev::Emoji { user, emoji } => {
-                let head = EmojiChatMessage {
-                    common: Some(self.common(EMOJI, id, at, String::new())),
-                    ..Default::default()
-                };
-                let tail = EmojiChatMessage {
-                    emoji_id: emoji,
-                    emoji_content: Some(Text {
-                        key: "emoji_chat_default".into(),
-                        default_pattern: "{0:image}".into(),
-                    }),
-                    default_content: "[表情]".into(),
-                    ..Default::default()
-                };
-                self.tally.message(Kind::EmojiChat);
-                (
-                    EMOJI,
-                    splice(&head, 2, self.people.user_bytes(user), &tail),
-                    stamped,
-                )
-            }
-            Ev::Gift(g) => (GIFT, self.gift_payload(id, at, g), stamped),
-            Ev::UserSeq => {
-                let online = self.online(at) * (1.0 + 0.01 * self.rng.normal());
-                let total = (online.max(1.0) + 0.5) as u64;
-                self.tally.online(total);
-                let msg = RoomUserSeqMessage {
-                    common: Some(self.common(USER_SEQ, id, at, String::new())),
-                    total,
-                    total_user: self.total_user,
-                    total_user_str: fmt_count(self.total_user),
-                    total_str: fmt_count(total),
-                };
-                (USER_SEQ, msg.encode_to_vec(), stamped)
-            }
-            Ev::Stats => {
-                let online = (self.online(at) + 0.5) as u64;
-                let short = fmt_count(online);
-                let msg = RoomStatsMessage {
-                    common: Some(self.common(STATS, id, at, String::new())),
-                    display_middle: short.clone(),
-                    display_long: format!("{short}在线观众"),
-                    display_short: short,
-                    display_value: online,
-                    total: online,
-                    display_type: 1,
-                };
-                self.tally.message(Kind::RoomStats);
-                (STATS, msg.encode_to_vec(), stamped)
-            }
-            Ev::Rank => {
-                let top = self.tally.top_gifters(&self.people, 3);
-                if top.is_empty() {
-                    return None;
-                }
-                let ranks = top
-                    .into_iter()
-                    .map(|(u, d)| RoomRank {
-                        user: Some(self.people.user(u)),
-                        score_str: fmt_count(d),
-                        profile_hidden: false,
-                    })
-                    .collect();
-                let msg = RoomRankMessage {
-                    common: Some(self.common(RANK, id, at, String::new())),
-                    ranks,
-                };
-                self.tally.message(Kind::RoomRank);
-                (RANK, msg.encode_to_vec(), stamped)
-            }
-            Ev::Other(method) => {
-                let data = format!(
-                    "{{\"now_millis\":{at},\"room_id\":\"{}\"}}",
-                    self.cfg.room_id
-                );
-                let msg = OtherMessage {
-                    common: Some(self.common(method, id, at, String::new())),
-                    data,
-                };
-                self.tally.message(Kind::Other);
-                (method, msg.encode_to_vec(), stamped)
-            }
+            Ev::Chat { user, text } => self.chat_message(id, at, user, text),
+            Ev::Emoji { user, emoji } => self.emoji_message(id, at, user, emoji),
+            Ev::Like { user, count } => self.like_message(id, user, count),
+            Ev::Member { user } => self.member_message(id, at, user),
+            Ev::Social { user, action } => self.social_message(id, at, user, action),
+            Ev::Fansclub { user, level, join } => self.fansclub_message(id, at, user, level, join),
+            Ev::Gift(g) => (GIFT, self.gift_payload(id, at, g), stamped(at)),
+            Ev::UserSeq => self.user_seq_message(id, at),
+            Ev::Stats => self.stats_message(id, at),
+            Ev::Rank => self.rank_message(id, at)?,
+            Ev::Other(method) => self.other_message(id, at, method),
         };
         Some((
             Message {
@@ -1174,173 +731,5 @@ impl<'c, W: Write> Session<'c, W> {
             },
             time,
         ))
-    }
-
-    fn gift_payload(&mut self, id: u64, at: u64, g: GiftEv) -> Vec<u8> {
-        let gift = &GIFTS[g.gift];
-        let units = g.repeat * g.group_count;
-        let describe = format!(
-            "{}:送给主播 {units}个{}",
-            self.people.nickname(g.user),
-            gift.name
-        );
-        let head = GiftMessage {
-            common: Some(self.common(GIFT, id, at, describe)),
-            gift_id: gift.id,
-            fan_ticket_count: units * u64::from(gift.diamonds),
-            group_count: g.group_count,
-            repeat_count: g.repeat,
-            combo_count: g.repeat,
-            ..Default::default()
-        };
-        let trace = self.next_id(at);
-        let tail = GiftMessage {
-            to_user: Some(self.people.anchor.clone()),
-            repeat_end: u32::from(g.end),
-            group_id: g.group_id,
-            gift: Some(GiftStruct {
-                describe: format!("送出{}", gift.name),
-                duration: 1000,
-                id: gift.id,
-                for_fansclub: g.gift == GIFT_CLUB_LIGHT,
-                combo: gift.combo,
-                r#type: if gift.combo { 1 } else { 2 },
-                diamond_count: gift.diamonds,
-                name: gift.name.into(),
-            }),
-            total_count: units,
-            trace_id: trace.to_string(),
-            ..Default::default()
-        };
-        self.tally.gift(
-            g.group_id,
-            g.user,
-            u64::from(gift.diamonds),
-            g.group_count,
-            g.repeat,
-        );
-        splice(&head, 7, self.people.user_bytes(g.user), &tail)
-    }
-
-    fn headers_and_response(
-        &mut self,
-        now: u64,
-        messages: Vec<Message>,
-    ) -> (Vec<HeaderEntry>, Response) {
-        let cursor = format!("t-{now}_r-{}_d-1_u-1", self.next_id(now));
-        let wrds = self.next_id(now);
-        let internal_ext = format!(
-            "internal_src:pushserver|first_req_ms:{}|wss_msg_type:r|wrds_v:{wrds}",
-            self.first_req_ms
-        );
-        let headers = vec![
-            header("compress_type", "gzip".into()),
-            header("im-internal_ext", internal_ext.clone()),
-            header("im-cursor", cursor.clone()),
-            header("im-now", now.to_string()),
-            header("im-live_cursor", "d-1_u-1".into()),
-        ];
-        let response = Response {
-            messages,
-            cursor,
-            fetch_interval: 0,
-            now,
-            internal_ext,
-            heartbeat_duration: 15,
-            need_ack: true,
-        };
-        (headers, response)
-    }
-
-    fn push_frame(&mut self, now: u64, headers: Vec<HeaderEntry>, body: Body) -> io::Result<()> {
-        self.seq_id += 1;
-        let frame = Frame {
-            seq_id: self.seq_id,
-            log_id: self.rng.next_u64() >> 1,
-            received_at_ms: now + self.rng.range(5, 80),
-            headers,
-            body,
-        };
-        self.sink.push(frame)
-    }
-
-    /// Sends first deliveries in one "msg" frame stamped `now`.
-    fn send(&mut self, now: u64, items: Vec<(Message, Option<u64>)>) -> io::Result<()> {
-        let retain = self
-            .reconnects
-            .front()
-            .is_some_and(|r| now + RECENT_MS >= *r);
-        let mut messages = Vec::with_capacity(items.len());
-        for (m, time) in items {
-            self.tally.event_time(time.unwrap_or(now));
-            if retain {
-                self.recent.push_back((now, m.clone()));
-            }
-            messages.push(m);
-        }
-        while self
-            .recent
-            .front()
-            .is_some_and(|(t, _)| t + RECENT_MS < now)
-        {
-            self.recent.pop_front();
-        }
-        self.tally.frame("msg", messages.len() as u64, 0);
-        let (headers, response) = self.headers_and_response(now, messages);
-        self.push_frame(now, headers, Body::Msg(response))
-    }
-
-    fn bare(&mut self, kind: &'static str, at: u64) -> io::Result<()> {
-        self.tally.frame(kind, 0, 0);
-        self.push_frame(at, Vec::new(), Body::Bare(kind))
-    }
-
-    fn heartbeats(&mut self, upto: u64) -> io::Result<()> {
-        while self.next_hb <= upto {
-            let at = self.slot(self.next_hb);
-            self.bare("hb", at)?;
-            self.next_hb = at + self.rng.range(9_500, 10_500);
-        }
-        Ok(())
-    }
-
-    /// The connection drops at `t0`; the new one first gets the last 5–10 s again.
-    fn reconnect(&mut self, t0: u64) -> io::Result<()> {
-        self.reconnects.pop_front();
-        let gap = self.rng.range(1_000, 3_000);
-        let cutoff = t0.saturating_sub(self.rng.range(5_000, 10_000));
-        let mut replay: Vec<Message> = self
-            .recent
-            .iter()
-            .filter(|(t, _)| *t >= cutoff)
-            .map(|(_, m)| m.clone())
-            .collect();
-        if replay.len() < 3 {
-            // A quiet room still gets its last few messages back.
-            let skip = self.recent.len().saturating_sub(3);
-            replay = self
-                .recent
-                .iter()
-                .skip(skip)
-                .map(|(_, m)| m.clone())
-                .collect();
-        }
-        self.recent.clear();
-        let connected = t0 + gap;
-        self.first_req_ms = connected.saturating_sub(self.rng.range(100, 400));
-        let mut now = self.slot(connected);
-        while !replay.is_empty() {
-            let rest = replay.split_off(replay.len().min(50));
-            let n = replay.len() as u64;
-            self.tally.frame("msg", n, n);
-            let (headers, response) = self.headers_and_response(now, replay);
-            self.push_frame(now, headers, Body::Msg(response))?;
-            replay = rest;
-            if !replay.is_empty() {
-                now = self.slot_after(now, 10, 60);
-            }
-        }
-        self.next_hb = now + self.rng.range(9_500, 10_500);
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::mysql::{loaded_session, stdout_of};
+use crate::db::{loaded_session, stdout_of};
 
 fn summary(source: &[&str]) -> Value {
     let dir = tempfile::tempdir().unwrap();
@@ -15,11 +15,8 @@ fn summary(source: &[&str]) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
 
-#[test]
-fn report_from_mysql_equals_report_from_the_capture() {
-    let Some((db, _dir, cap)) = loaded_session("report") else {
-        return;
-    };
+pub fn report_from_mysql_equals_report_from_the_capture() {
+    let (db, _dir, cap) = loaded_session("report");
     let mut from_file = summary(&[cap.to_str().unwrap()]);
     let mut from_db = summary(&["--mysql", &db.url()]);
     // What decoding frames saw (re-deliveries dropped, combo updates merged) happened at load
