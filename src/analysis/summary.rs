@@ -219,12 +219,7 @@ fn explain(
         .into_iter()
         .map(|peak| {
             let here = tokens.rank(Some((peak.start_ms, peak.end_ms)))?;
-            // Chat messages in the peak: its buckets' chat.
-            let messages: u64 = buckets
-                .iter()
-                .filter(|b| b.start_ms >= peak.start_ms && b.start_ms < peak.end_ms)
-                .map(|b| b.chat)
-                .sum();
+            let messages = here.messages;
             let rank = |mine: &DataFrame, all: &[(String, u64)], keep: usize| {
                 let mut d = distinctive(
                     Counts {

@@ -154,13 +154,16 @@ pub struct WordCount {
     pub users: u64,
 }
 
-/// The words of every chat message, one row per (message, word): `ts` (UTC ms), `user_id`
+/// The words of every chat message, one row per (message, word): `msg` (the message's index
+/// in [`Tokens::chat_ts`]), `user_id`
 /// (a key from the nickname where the table has no ids; 0 when neither), `word`, `emote` (a sticker like `[捂脸]` rather than a word). With
 /// `per_message`, a word appears once per message however often it was repeated.
 #[derive(Debug, Clone)]
 pub struct Tokens {
     /// Chat messages segmented.
     pub messages: u64,
+    /// Each chat message's time (UTC ms), in order: `msg` indexes it.
+    pub chat_ts: Vec<i64>,
     pub frame: DataFrame,
 }
 
@@ -200,30 +203,41 @@ impl WordStats {
 
 /// Segments the chat of `events` on every core (jieba over `content`).
 pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<Tokens> {
-    let chat = events
-        .filter(is_kind(Kind::Chat))
-        .select([
-            ts_ms().alias("ts"),
-            c(Col::UserId),
-            c(Col::UserName),
-            c(Col::Content),
-        ])
+    let chat = events.filter(is_kind(Kind::Chat));
+    let mut msgs = chat
+        .clone()
+        .select([ts_ms().alias("ts"), c(Col::UserId), c(Col::Content)])
         .collect()?;
-    let texts: Vec<Option<&str>> = chat.column(Col::Content.name())?.str()?.iter().collect();
-    let ts: Vec<i64> = chat.column("ts")?.i64()?.into_no_null_iter().collect();
-    // Who said it: the user id, or for tables without ids (a spider's) a key from the nickname.
-    let names = chat.column(Col::UserName.name())?.str()?;
-    let users: Vec<u64> = chat
-        .column(Col::UserId.name())?
-        .u64()?
+    // Peaks look tokens up by time: chat in time order (the table's order, normally).
+    if !msgs.column("ts")?.i64()?.iter().is_sorted() {
+        msgs.sort_in_place(
+            ["ts"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )?;
+    }
+    let texts: Vec<Option<&str>> = msgs.column(Col::Content.name())?.str()?.iter().collect();
+    let chat_ts: Vec<i64> = msgs
+        .column("ts")?
+        .i64()?
         .iter()
-        .zip(names.iter())
-        .map(|(id, name)| match (id, name) {
-            (Some(id), _) => id,
-            (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
-            _ => 0,
-        })
+        .map(|t| t.unwrap_or(0))
         .collect();
+    let ids = msgs.column(Col::UserId.name())?.u64()?;
+    // Who said it: the user id, or for tables without ids (a spider's) a key from the nickname.
+    let users: Vec<u64> = if ids.null_count() == 0 {
+        ids.into_no_null_iter().collect()
+    } else {
+        let names = chat.select([c(Col::UserName)]).collect()?;
+        let names = names.column(Col::UserName.name())?.str()?;
+        ids.iter()
+            .zip(names.iter())
+            .map(|(id, name)| match (id, name) {
+                (Some(id), _) => id,
+                (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
+                _ => 0,
+            })
+            .collect()
+    };
     const CHUNK: usize = 2048;
     let parts: Vec<(Vec<u32>, StringChunked, Vec<bool>)> = texts
         .par_chunks(CHUNK)
@@ -264,19 +278,17 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
         n,
         vec![
             PlColumn::new(
-                "ts".into(),
-                msg.iter().map(|&m| ts[m as usize]).collect::<Vec<_>>(),
-            ),
-            PlColumn::new(
                 Col::UserId.name().into(),
                 msg.iter().map(|&m| users[m as usize]).collect::<Vec<_>>(),
             ),
+            PlColumn::new("msg".into(), msg),
             words.into_series().into_column(),
             PlColumn::new("emote".into(), emote),
         ],
     )?;
     Ok(Tokens {
-        messages: chat.height() as u64,
+        messages: chat_ts.len() as u64,
+        chat_ts,
         frame,
     })
 }
@@ -287,8 +299,11 @@ impl Tokens {
         let mut lf = self.frame.clone().lazy();
         let mut messages = self.messages;
         if let Some((from, to)) = window {
-            lf = lf.filter(col("ts").gt_eq(lit(from)).and(col("ts").lt(lit(to))));
-            messages = 0;
+            // Messages are in time order, so a window is a range of them.
+            let lo = self.chat_ts.partition_point(|t| *t < from) as u32;
+            let hi = self.chat_ts.partition_point(|t| *t < to) as u32;
+            lf = lf.filter(col("msg").gt_eq(lit(lo)).and(col("msg").lt(lit(hi))));
+            messages = u64::from(hi - lo);
         }
         let ranked = |emote: bool| {
             lf.clone()

@@ -3,9 +3,10 @@
 
 use polars::prelude::{
     ChunkedBuilder, Column as PlColumn, DataFrame, DataType, IdxSize, Int64Chunked, IntoColumn,
-    IntoSeries, PolarsResult, PrimitiveChunkedBuilder, Series, StringChunkedBuilder, UInt32Type,
-    UInt64Type,
+    IntoSeries, PolarsResult, PrimitiveChunkedBuilder, Series, StringChunked, StringChunkedBuilder,
+    UInt32Type, UInt64Type,
 };
+use rustc_hash::FxHashMap;
 
 use super::schema;
 use crate::columns::{Cell, Column};
@@ -17,6 +18,43 @@ enum Builder {
     U64(PrimitiveChunkedBuilder<UInt64Type>),
     U32(PrimitiveChunkedBuilder<UInt32Type>),
     Text(StringChunkedBuilder),
+    /// Text of few distinct values (kind, method, gift name): each value is stored once per
+    /// chunk and rows point at it, instead of a copy of `WebcastChatMessage` per row.
+    Dict(Dict),
+}
+
+#[derive(Default)]
+struct Dict {
+    /// The distinct values; `None` is null.
+    values: Vec<Option<String>>,
+    index: FxHashMap<Option<String>, IdxSize>,
+    rows: Vec<IdxSize>,
+}
+
+impl Dict {
+    fn push(&mut self, v: Option<&str>) {
+        let key = v.map(str::to_string);
+        let code = match self.index.get(&key) {
+            Some(&c) => c,
+            None => {
+                let c = self.values.len() as IdxSize;
+                self.values.push(key.clone());
+                self.index.insert(key, c);
+                c
+            }
+        };
+        self.rows.push(code);
+    }
+
+    /// The rows' values: a gather from the distinct values, so every row's string view points
+    /// into the same few bytes.
+    fn finish(self, col: Column) -> PolarsResult<Series> {
+        let distinct: StringChunked = self.values.iter().map(|v| v.as_deref()).collect();
+        Ok(distinct
+            .with_name(col.name().into())
+            .into_series()
+            .take_slice(&self.rows)?)
+    }
 }
 
 impl Builder {
@@ -32,6 +70,8 @@ impl Builder {
             (Builder::U32(b), _) => b.append_null(),
             (Builder::Text(b), Cell::Text(s)) => b.append_value(s),
             (Builder::Text(b), _) => b.append_null(),
+            (Builder::Dict(d), Cell::Text(s)) => d.push(Some(s)),
+            (Builder::Dict(d), _) => d.push(None),
         }
     }
 
@@ -43,6 +83,7 @@ impl Builder {
             Builder::U64(b) => b.finish().into_series(),
             Builder::U32(b) => b.finish().into_series(),
             Builder::Text(b) => b.finish().into_series(),
+            Builder::Dict(d) => d.finish(col)?,
         })
     }
 }
@@ -204,6 +245,9 @@ fn fresh_builders() -> Vec<Builder> {
                 DataType::Datetime(..) => Builder::Time(Vec::new()),
                 DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
                 DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
+                _ if matches!(c, Column::Kind | Column::Method | Column::GiftName) => {
+                    Builder::Dict(Dict::default())
+                }
                 _ => Builder::Text(StringChunkedBuilder::new(name, CHUNK_ROWS)),
             }
         })
