@@ -1,7 +1,11 @@
 //! Small expression helpers the processors share, so each names columns through the column
 //! table rather than by string.
 
-use polars::prelude::{col, lit, when, DataType, Expr, NULL};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use polars::prelude::{
+    col, lit, when, DataFrame, DataType, Engine, Expr, LazyFrame, PolarsResult, NULL,
+};
 
 use crate::columns::Column;
 use crate::event::Kind;
@@ -28,4 +32,29 @@ pub fn name_without_id() -> Expr {
     when(c(Column::UserId).is_null())
         .then(c(Column::UserName))
         .otherwise(lit(NULL).cast(DataType::String))
+}
+
+static STREAMING: AtomicBool = AtomicBool::new(false);
+
+/// Run the processors' queries on polars' streaming engine: for tables scanned from files,
+/// so a query holds batches of the columns it reads rather than whole columns.
+pub fn use_streaming(on: bool) {
+    STREAMING.store(on, Ordering::Relaxed);
+}
+
+/// `run()`: collect a query over the event table on the engine [`use_streaming`] chose.
+pub trait Run {
+    fn run(self) -> PolarsResult<DataFrame>;
+}
+
+impl Run for LazyFrame {
+    fn run(self) -> PolarsResult<DataFrame> {
+        if STREAMING.load(Ordering::Relaxed) {
+            // One plan in, one frame out: `Multiple` only answers `collect_all`.
+            self.collect_with_engine(Engine::Streaming)
+                .map(|r| r.unwrap_single())
+        } else {
+            self.collect()
+        }
+    }
 }

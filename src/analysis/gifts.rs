@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind};
+use super::expr::{c, is_kind, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -63,7 +63,7 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
             [col("diamonds"), col("units"), c(Col::GiftId)],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
         )
-        .collect()?;
+        .run()?;
     let total = |name: &str| -> PolarsResult<u64> {
         Ok(rows
             .column(name)?

@@ -3,7 +3,7 @@
 //! in-memory table or a scan of files) and returns `DataFrame`s.
 
 pub mod during;
-mod expr;
+pub mod expr;
 pub mod gifts;
 pub mod keywords;
 pub mod peaks;

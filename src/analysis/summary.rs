@@ -7,7 +7,7 @@ use serde::Serialize;
 use polars::prelude::*;
 
 use super::during::{self, Alongside, AlongsideOptions};
-use super::expr::{c, is_kind, ts_ms};
+use super::expr::{c, is_kind, ts_ms, Run};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
@@ -93,14 +93,14 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
                 .cast(DataType::UInt64)
                 .alias("online_max"),
         ])
-        .collect()?;
+        .run()?;
     let u = |name: &str| -> PolarsResult<u64> { Ok(one.column(name)?.u64()?.get(0).unwrap_or(0)) };
     let i = |name: &str| -> PolarsResult<Option<i64>> { Ok(one.column(name)?.i64()?.get(0)) };
     let by_kind = events
         .clone()
         .group_by([c(Col::Kind)])
         .agg([len().cast(DataType::UInt64).alias("n")])
-        .collect()?;
+        .run()?;
     let counts = by_kind
         .column(Col::Kind.name())?
         .str()?
@@ -113,7 +113,7 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
         .filter(c(Col::RoomId).neq(lit(0u64)))
         .unique(None, UniqueKeepStrategy::Any)
         .sort([Col::RoomId.name()], SortMultipleOptions::default())
-        .collect()?;
+        .run()?;
     let rooms = rooms
         .column(Col::RoomId.name())?
         .u64()?

@@ -8,7 +8,7 @@ use polars::prelude::Column as PlColumn;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, name_without_id, ts_ms};
+use super::expr::{c, is_kind, name_without_id, ts_ms, Run};
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -84,7 +84,7 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     let span = events
         .clone()
         .select([ts_ms().min().alias("first"), ts_ms().max().alias("last")])
-        .collect()?;
+        .run()?;
     let first = span.column("first")?.i64()?.get(0);
     let last = span.column("last")?.i64()?.get(0);
     let (Some(first), Some(last)) = (first, last) else {
@@ -154,7 +154,9 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     let frame = all
         .left_join(per_bucket, col("start"), col("start"))
         .select(fill)
-        .collect()?;
+        // The streaming engine's join keeps no order.
+        .sort(["time"], SortMultipleOptions::default())
+        .run()?;
     Ok(Timeline {
         bucket_ms: b,
         frame,

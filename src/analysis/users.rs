@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, name_without_id, ts_ms};
+use super::expr::{c, is_kind, name_without_id, ts_ms, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -88,7 +88,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         ])
         .with_column(col("user_name").fill_null(lit("")))
         .drop(cols(["_name_key"]))
-        .collect()?;
+        .run()?;
     let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
         let lf = all
             .clone()

@@ -13,7 +13,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, ts_ms};
+use super::expr::{c, is_kind, ts_ms, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -207,7 +207,7 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
     let mut msgs = chat
         .clone()
         .select([ts_ms().alias("ts"), c(Col::UserId), c(Col::Content)])
-        .collect()?;
+        .run()?;
     // Peaks look tokens up by time: chat in time order (the table's order, normally).
     if !msgs.column("ts")?.i64()?.iter().is_sorted() {
         msgs.sort_in_place(
@@ -227,7 +227,7 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
     let users: Vec<u64> = if ids.null_count() == 0 {
         ids.into_no_null_iter().collect()
     } else {
-        let names = chat.select([c(Col::UserName)]).collect()?;
+        let names = chat.select([c(Col::UserName)]).run()?;
         let names = names.column(Col::UserName.name())?.str()?;
         ids.iter()
             .zip(names.iter())

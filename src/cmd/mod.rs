@@ -350,6 +350,8 @@ impl Loaded {
     ) -> Result<Loaded> {
         let lazy = filter::apply(table, f);
         if !eager {
+            // A scan: queries stream over the files instead of loading whole columns.
+            danmu_analyze::analysis::expr::use_streaming(true);
             return Ok(Loaded {
                 lazy,
                 table: None,
