@@ -422,7 +422,7 @@ impl Summary {
 pub fn ranking(f: &polars::prelude::DataFrame, value: &str) -> Vec<(u64, String, u64)> {
     let get = || -> PolarsResult<Vec<(u64, String, u64)>> {
         let ids = f.column(Col::UserId.name())?.u64()?;
-        let names = f.column("user_name")?.str()?;
+        let names = f.column(Col::UserName.name())?.str()?;
         let vals = f.column(value)?.u64()?;
         Ok(ids
             .iter()

@@ -57,7 +57,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         )
         .group_by_stable([c(Col::UserId), col("_name_key")])
         .agg([
-            c(Col::UserName).filter(named).last().alias("user_name"),
+            c(Col::UserName).filter(named).last(),
             is_chat
                 .clone()
                 .sum()
@@ -86,7 +86,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
                 .last()
                 .alias("fans_club_level"),
         ])
-        .with_column(col("user_name").fill_null(lit("")))
+        .with_column(c(Col::UserName).fill_null(lit("")))
         .drop(cols(["_name_key"]))
         .run()?;
     let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
@@ -95,7 +95,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
             .lazy()
             .filter(col(value).gt(lit(0u64)))
             .sort_by_exprs(
-                [col(value), c(Col::UserId), col("user_name")],
+                [col(value), c(Col::UserId), c(Col::UserName)],
                 SortMultipleOptions::default()
                     .with_order_descending_multi([true, false, false])
                     .with_nulls_last(true),
@@ -133,7 +133,7 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
 
 /// `rank`, the user, the ranked value, then the other totals.
 fn ranking_columns(lf: LazyFrame, value: &str) -> LazyFrame {
-    let mut cols = vec![col("rank"), c(Col::UserId), col("user_name"), col(value)];
+    let mut cols = vec![col("rank"), c(Col::UserId), c(Col::UserName), col(value)];
     for other in [
         "messages",
         "active_minutes",
