@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::{
-    col, lit, when, DataFrame, DataType, Engine, Expr, LazyFrame, PolarsResult, NULL,
+    col, len, lit, when, DataFrame, DataType, Engine, Expr, LazyFrame, PolarsResult, NULL,
 };
 
 use crate::columns::Column;
@@ -57,4 +57,20 @@ impl Run for LazyFrame {
             self.collect()
         }
     }
+}
+
+/// Whether some rows name a user but carry no user id (a spider's table): then users are told
+/// apart by nickname there ([`name_without_id`]). Tables with ids skip that per-row key.
+pub fn keyed_by_name(events: &LazyFrame) -> PolarsResult<bool> {
+    let n = events
+        .clone()
+        .filter(
+            c(Column::UserId)
+                .is_null()
+                .and(c(Column::UserName).neq(lit("")))
+                .and(is_kind(Kind::RoomRank).not()),
+        )
+        .select([len()])
+        .run()?;
+    Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) > 0)
 }

@@ -8,7 +8,7 @@ use polars::prelude::Column as PlColumn;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, name_without_id, ts_ms, Run};
+use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Run};
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -98,6 +98,14 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     let n = (last - origin) / b + 1;
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
     let is_chat = is_kind(Kind::Chat);
+    let chatter = if keyed_by_name(&events)? {
+        as_struct(vec![
+            c(Column::UserId).fill_null(lit(0u64)),
+            name_without_id(),
+        ])
+    } else {
+        c(Column::UserId).fill_null(lit(0u64))
+    };
     let per_bucket = events
         .group_by_dynamic(
             c(Column::Ts),
@@ -111,13 +119,7 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         )
         .agg([
             is_chat.clone().sum().alias("chat"),
-            as_struct(vec![
-                c(Column::UserId).fill_null(lit(0u64)),
-                name_without_id(),
-            ])
-            .filter(is_chat)
-            .n_unique()
-            .alias("chatters"),
+            chatter.filter(is_chat).n_unique().alias("chatters"),
             is_kind(Kind::Gift).sum().alias("gifts"),
             c(Column::DiamondCount)
                 .filter(is_kind(Kind::Gift))

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, name_without_id, ts_ms, Run};
+use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -43,20 +43,23 @@ pub struct Users {
 /// assert_eq!(top, Some(1));
 /// ```
 pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
+    // The leaderboard names its leader; that is not an action of theirs.
+    let acts = is_kind(Kind::RoomRank).not();
     let is_chat = is_kind(Kind::Chat);
     let is_gift = is_kind(Kind::Gift);
-    let named = c(Col::UserName).neq(lit(""));
+    let named = c(Col::UserName).neq(lit("")).and(acts.clone());
+    // Tables without user ids (a spider's) key users by nickname; checked first, so tables
+    // with ids group by the id alone and no per-row key column is built.
+    let by_name = keyed_by_name(&events)?;
+    let mut keys = vec![c(Col::UserId)];
+    if by_name {
+        keys.push(name_without_id().alias("_name_key"));
+    }
+    // No filter before the group-by: it would copy every column the query reads.
     let all = events
-        // The leaderboard names its leader; that is not an action of theirs.
-        .with_column(name_without_id().alias("_name_key"))
-        .filter(
-            (c(Col::UserId)
-                .is_not_null()
-                .or(col("_name_key").neq(lit(""))))
-            .and(is_kind(Kind::RoomRank).not()),
-        )
-        .group_by_stable([c(Col::UserId), col("_name_key")])
+        .group_by_stable(keys)
         .agg([
+            acts.clone().sum().alias("_acts"),
             c(Col::UserName).filter(named).last(),
             is_chat
                 .clone()
@@ -80,15 +83,32 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
                 .sum()
                 .cast(DataType::UInt64)
                 .alias("likes"),
-            c(Col::UserLevel).drop_nulls().last().alias("user_level"),
+            c(Col::UserLevel)
+                .filter(acts.clone())
+                .drop_nulls()
+                .last()
+                .alias("user_level"),
             c(Col::FansClubLevel)
+                .filter(acts)
                 .drop_nulls()
                 .last()
                 .alias("fans_club_level"),
         ])
-        .with_column(c(Col::UserName).fill_null(lit("")))
-        .drop(cols(["_name_key"]))
-        .run()?;
+        // Someone only seen as a leaderboard's leader, and rows of nobody, are no user.
+        .filter(col("_acts").gt(lit(0)).and(if by_name {
+            c(Col::UserId)
+                .is_not_null()
+                .or(col("_name_key").is_not_null())
+        } else {
+            c(Col::UserId).is_not_null()
+        }))
+        .with_column(c(Col::UserName).fill_null(lit("")));
+    let helpers: &[&str] = if by_name {
+        &["_acts", "_name_key"]
+    } else {
+        &["_acts"]
+    };
+    let all = all.drop(cols(helpers.iter().copied())).run()?;
     let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
         let lf = all
             .clone()
