@@ -11,6 +11,7 @@ use jieba_rs::Jieba;
 use polars::prelude::Column as PlColumn;
 use polars::prelude::*;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::expr::{c, is_kind, ts_ms, Run};
@@ -154,17 +155,22 @@ pub struct WordCount {
     pub users: u64,
 }
 
-/// The words of every chat message, one row per (message, word): `msg` (the message's index
-/// in [`Tokens::chat_ts`]), `user_id`
-/// (a key from the nickname where the table has no ids; 0 when neither), `word`, `emote` (a sticker like `[捂脸]` rather than a word). With
-/// `per_message`, a word appears once per message however often it was repeated.
+/// The words of every chat message, as numbers: one row per (message, word), the words in
+/// [`Tokens::vocab`]. A message's user is its user id, or a key from the nickname where the
+/// table has no ids (0 when neither). With `per_message`, a word appears once per message
+/// however often it was repeated.
 #[derive(Debug, Clone)]
 pub struct Tokens {
     /// Chat messages segmented.
     pub messages: u64,
     /// Each chat message's time (UTC ms), in order: `msg` indexes it.
     pub chat_ts: Vec<i64>,
+    /// Each chat message's user (see [`Tokens`]'s doc), indexed like `chat_ts`.
+    pub users: Vec<u64>,
+    /// `msg` (u32), `word_id` (u32): one row per (message, word).
     pub frame: DataFrame,
+    /// `word_id`, `word`, `emote` (a sticker like `[捂脸]` rather than a word).
+    pub vocab: DataFrame,
 }
 
 /// Ranked words and emotes: `word`, `count`, `users`, by count, then users, then word.
@@ -239,13 +245,16 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
             .collect()
     };
     const CHUNK: usize = 2048;
-    let parts: Vec<(Vec<u32>, StringChunked, Vec<bool>)> = texts
+    // Each chunk numbers its own words; the numbers are made global below. A token is then two
+    // u32s (message, word) instead of a string per token.
+    let parts: Vec<(Vec<u32>, Vec<u32>, Vec<(String, bool)>)> = texts
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(ci, chunk)| {
             let mut msg = Vec::new();
-            let mut words = StringChunkedBuilder::new("word".into(), chunk.len() * 4);
-            let mut emote = Vec::new();
+            let mut word = Vec::new();
+            let mut known: [FxHashMap<String, u32>; 2] = Default::default();
+            let mut local: Vec<(String, bool)> = Vec::new();
             for (j, text) in chunk.iter().enumerate() {
                 let Some(text) = text else { continue };
                 let row = (ci * CHUNK + j) as u32;
@@ -256,66 +265,122 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
                         list.dedup();
                     }
                     for w in list {
+                        let ids = &mut known[usize::from(is_emote)];
+                        let id = match ids.get(w) {
+                            Some(&id) => id,
+                            None => {
+                                let id = local.len() as u32;
+                                ids.insert(w.to_string(), id);
+                                local.push((w.to_string(), is_emote));
+                                id
+                            }
+                        };
                         msg.push(row);
-                        words.append_value(w);
-                        emote.push(is_emote);
+                        word.push(id);
                     }
                 }
             }
-            (msg, words.finish(), emote)
+            (msg, word, local)
         })
         .collect();
     let mut msg: Vec<u32> = Vec::new();
-    let mut emote: Vec<bool> = Vec::new();
-    let mut words = StringChunked::full_null("word".into(), 0);
-    for (m, w, e) in parts {
+    let mut word: Vec<u32> = Vec::new();
+    let mut global: [FxHashMap<String, u32>; 2] = Default::default();
+    let mut vocab: Vec<(String, bool)> = Vec::new();
+    for (m, w, local) in parts {
+        let to_global: Vec<u32> = local
+            .into_iter()
+            .map(|(text, emote)| {
+                let ids = &mut global[usize::from(emote)];
+                *ids.entry(text.clone()).or_insert_with(|| {
+                    vocab.push((text, emote));
+                    vocab.len() as u32 - 1
+                })
+            })
+            .collect();
         msg.extend(m);
-        words.append(&w)?;
-        emote.extend(e);
+        word.extend(w.into_iter().map(|id| to_global[id as usize]));
     }
-    let n = msg.len();
+    drop(global);
     let frame = DataFrame::new(
-        n,
+        msg.len(),
+        vec![
+            PlColumn::new("msg".into(), msg),
+            PlColumn::new("word_id".into(), word),
+        ],
+    )?;
+    let vocab = DataFrame::new(
+        vocab.len(),
         vec![
             PlColumn::new(
-                Col::UserId.name().into(),
-                msg.iter().map(|&m| users[m as usize]).collect::<Vec<_>>(),
+                "word_id".into(),
+                (0..vocab.len() as u32).collect::<Vec<_>>(),
             ),
-            PlColumn::new("msg".into(), msg),
-            words.into_series().into_column(),
-            PlColumn::new("emote".into(), emote),
+            PlColumn::new(
+                "word".into(),
+                vocab.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(),
+            ),
+            PlColumn::new(
+                "emote".into(),
+                vocab.iter().map(|(_, e)| *e).collect::<Vec<_>>(),
+            ),
         ],
     )?;
     Ok(Tokens {
         messages: chat_ts.len() as u64,
         chat_ts,
+        users,
         frame,
+        vocab,
     })
 }
 
 impl Tokens {
     /// Words and emotes ranked, over all tokens or those in `[from, to)` (UTC ms).
     pub fn rank(&self, window: Option<(i64, i64)>) -> PolarsResult<WordStats> {
-        let mut lf = self.frame.clone().lazy();
+        let mut tokens = self.frame.clone();
         let mut messages = self.messages;
         if let Some((from, to)) = window {
             // Messages are in time order, so a window is a range of them.
             let lo = self.chat_ts.partition_point(|t| *t < from) as u32;
             let hi = self.chat_ts.partition_point(|t| *t < to) as u32;
-            lf = lf.filter(col("msg").gt_eq(lit(lo)).and(col("msg").lt(lit(hi))));
+            tokens = tokens
+                .lazy()
+                .filter(col("msg").gt_eq(lit(lo)).and(col("msg").lt(lit(hi))))
+                .collect()?;
             messages = u64::from(hi - lo);
         }
+        let user: Vec<u64> = tokens
+            .column("msg")?
+            .u32()?
+            .into_no_null_iter()
+            .map(|m| self.users[m as usize])
+            .collect();
+        let counted = tokens
+            .select(["word_id"])?
+            .hstack(&[PlColumn::new(Col::UserId.name().into(), user)])?
+            .lazy()
+            .group_by([col("word_id")])
+            .agg([
+                len().cast(DataType::UInt64).alias("count"),
+                c(Col::UserId)
+                    .n_unique()
+                    .cast(DataType::UInt64)
+                    .alias("users"),
+            ])
+            .join(
+                self.vocab.clone().lazy(),
+                [col("word_id")],
+                [col("word_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .collect()?;
         let ranked = |emote: bool| {
-            lf.clone()
+            counted
+                .clone()
+                .lazy()
                 .filter(col("emote").eq(lit(emote)))
-                .group_by([col("word")])
-                .agg([
-                    len().cast(DataType::UInt64).alias("count"),
-                    c(Col::UserId)
-                        .n_unique()
-                        .cast(DataType::UInt64)
-                        .alias("users"),
-                ])
+                .select([col("word"), col("count"), col("users")])
                 .sort_by_exprs(
                     [col("count"), col("users"), col("word")],
                     SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
