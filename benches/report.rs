@@ -87,12 +87,15 @@ fn main() {
     let t = Instant::now();
     let seg = Segmenter::new(None, None).unwrap();
     timings.push(("load jieba dictionaries".into(), t.elapsed().as_secs_f64()));
+    eprintln!("after loading jieba: peak {:.0} MB", peak_rss_mb());
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];
     let a = analyze(events.clone(), &seg, &opts, |s| {
+        eprintln!("before {s}: peak {:.0} MB", peak_rss_mb());
         stages.push((s.to_string(), Instant::now()))
     })
     .unwrap();
     stages.push(("end".into(), Instant::now()));
+    eprintln!("after the processors: peak {:.0} MB", peak_rss_mb());
     for w in stages.windows(2).skip(1) {
         timings.push((w[0].0.clone(), (w[1].1 - w[0].1).as_secs_f64()));
     }

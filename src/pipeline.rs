@@ -386,7 +386,7 @@ fn sort_by_time(events: &mut [Event]) {
 
 /// Frames decoded together on the thread pool; large enough to keep both cores busy, small
 /// enough that memory stays flat while streaming.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 
 type Item = Result<RawFrame, Issue>;
 type DecodedItem = Result<FrameOutcome, Issue>;
