@@ -207,6 +207,9 @@ impl WordStats {
     }
 }
 
+/// One chunk's tokens: message rows, the chunk's word numbers, and its words (text, emote).
+type ChunkTokens = (Vec<u32>, Vec<u32>, Vec<(String, bool)>);
+
 /// Segments the chat of `events` on every core (jieba over `content`).
 pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<Tokens> {
     let chat = events.filter(is_kind(Kind::Chat));
@@ -247,7 +250,7 @@ pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> Polar
     const CHUNK: usize = 2048;
     // Each chunk numbers its own words; the numbers are made global below. A token is then two
     // u32s (message, word) instead of a string per token.
-    let parts: Vec<(Vec<u32>, Vec<u32>, Vec<(String, bool)>)> = texts
+    let parts: Vec<ChunkTokens> = texts
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(ci, chunk)| {

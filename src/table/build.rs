@@ -50,10 +50,10 @@ impl Dict {
     /// into the same few bytes.
     fn finish(self, col: Column) -> PolarsResult<Series> {
         let distinct: StringChunked = self.values.iter().map(|v| v.as_deref()).collect();
-        Ok(distinct
+        distinct
             .with_name(col.name().into())
             .into_series()
-            .take_slice(&self.rows)?)
+            .take_slice(&self.rows)
     }
 }
 
