@@ -45,8 +45,6 @@ pub struct Users {
 pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     // The leaderboard names its leader; that is not an action of theirs.
     let acts = is_kind(Kind::RoomRank).not();
-    let is_chat = is_kind(Kind::Chat);
-    let is_gift = is_kind(Kind::Gift);
     let named = c(Col::UserName).neq(lit("")).and(acts.clone());
     // Tables without user ids (a spider's) key users by nickname; checked first, so tables
     // with ids group by the id alone and no per-row key column is built.
@@ -55,45 +53,81 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     if by_name {
         keys.push(name_without_id().alias("_name_key"));
     }
-    // No filter before the group-by: it would copy every column the query reads.
-    let all = events
-        .group_by_stable(keys)
-        .agg([
-            acts.clone().sum().alias("_acts"),
-            c(Col::UserName).filter(named).last(),
-            is_chat
-                .clone()
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("messages"),
+    // Who they are, over every row (a filter first would copy every column read); what they
+    // did, over the rows of each kind only: several small group-bys instead of one that
+    // builds every aggregation's values for every row.
+    let identity = events.clone().group_by(keys.clone()).agg([
+        acts.clone().sum().alias("_acts"),
+        c(Col::UserName).filter(named).last(),
+        c(Col::UserLevel)
+            .filter(acts.clone())
+            .drop_nulls()
+            .last()
+            .alias("user_level"),
+        c(Col::FansClubLevel)
+            .filter(acts)
+            .drop_nulls()
+            .last()
+            .alias("fans_club_level"),
+    ]);
+    let of_kind = |kind: Kind, aggs: Vec<Expr>| {
+        events
+            .clone()
+            .filter(is_kind(kind))
+            .group_by(keys.clone())
+            .agg(aggs)
+    };
+    let u64len = |name: &str| len().cast(DataType::UInt64).alias(name);
+    let u64sum = |e: Expr, name: &str| e.sum().cast(DataType::UInt64).alias(name);
+    let chat = of_kind(
+        Kind::Chat,
+        vec![
+            u64len("messages"),
             ts_ms()
                 .floor_div(lit(60_000i64))
-                .filter(is_chat)
                 .n_unique()
                 .cast(DataType::UInt64)
                 .alias("active_minutes"),
-            c(Col::DiamondCount)
-                .filter(is_gift.clone())
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("diamonds"),
-            is_gift.sum().cast(DataType::UInt64).alias("gifts"),
-            c(Col::LikeCount)
-                .filter(is_kind(Kind::Like))
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("likes"),
-            c(Col::UserLevel)
-                .filter(acts.clone())
-                .drop_nulls()
-                .last()
-                .alias("user_level"),
-            c(Col::FansClubLevel)
-                .filter(acts)
-                .drop_nulls()
-                .last()
-                .alias("fans_club_level"),
-        ])
+        ],
+    );
+    let gift = of_kind(
+        Kind::Gift,
+        vec![u64sum(c(Col::DiamondCount), "diamonds"), u64len("gifts")],
+    );
+    let like = of_kind(Kind::Like, vec![u64sum(c(Col::LikeCount), "likes")]);
+    let key_names: Vec<Expr> = if by_name {
+        vec![c(Col::UserId), col("_name_key")]
+    } else {
+        vec![c(Col::UserId)]
+    };
+    let join = |left: LazyFrame, right: LazyFrame| {
+        // A null user id with a nickname is a user in an id-less table: nulls must match.
+        let mut args = JoinArgs::new(JoinType::Left);
+        args.nulls_equal = true;
+        left.join(right, key_names.clone(), key_names.clone(), args)
+    };
+    let all = join(join(join(identity, chat), gift), like)
+        .with_columns(
+            ["messages", "active_minutes", "diamonds", "gifts", "likes"]
+                .map(|n| col(n).fill_null(lit(0u64))),
+        )
+        .select(
+            [
+                c(Col::UserId),
+                c(Col::UserName),
+                col("messages"),
+                col("active_minutes"),
+                col("diamonds"),
+                col("gifts"),
+                col("likes"),
+                c(Col::UserLevel),
+                c(Col::FansClubLevel),
+                col("_acts"),
+            ]
+            .into_iter()
+            .chain(by_name.then(|| col("_name_key")))
+            .collect::<Vec<_>>(),
+        )
         // Someone only seen as a leaderboard's leader, and rows of nobody, are no user.
         .filter(col("_acts").gt(lit(0)).and(if by_name {
             c(Col::UserId)

@@ -67,7 +67,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         let path = args.out.join(format!("{name}.{}", args.format.extension()));
         write_file(&path, args.format, rows, columns, &zone, &args.csv)
             .with_context(|| format!("writing {} failed", path.display()))?;
-        println!("{:>9} rows  {}", rows.height(), path.display());
+        super::say!("{:>9} rows  {}", rows.height(), path.display())?;
     }
     if parts.is_empty() {
         eprintln!("no events to export (check the inputs and filters)");

@@ -40,10 +40,14 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
         &args.analysis,
         args.input.zone(),
     )?;
-    println!(
+    super::say!(
         "\ntotal: {} gifts ({} units) worth {} diamonds ≈ ¥{:.2} at ¥{} per diamond",
-        g.combos_total, g.units_total, g.diamonds_total, g.rmb_total, args.analysis.rmb_per_diamond
-    );
+        g.combos_total,
+        g.units_total,
+        g.diamonds_total,
+        g.rmb_total,
+        args.analysis.rmb_per_diamond
+    )?;
     if let Some(p) = &args.png {
         let rows = report::gift_bars(&g.rows, args.analysis.top);
         bar::draw(

@@ -38,6 +38,16 @@ use danmu_analyze::source::{self, ColumnMap, SourceOptions, TableFormat};
 use danmu_analyze::table::{self, build::TableBuilder, filter};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
 
+/// `println!` that returns the write's error instead of panicking, so a closed stdout pipe
+/// (`… | head`) ends the command as success (see main) rather than with a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)
+    }};
+}
+pub(crate) use say;
+
 /// Exit code when the command finished but skipped unreadable input (see stderr).
 pub const EXIT_SKIPPED: u8 = 3;
 

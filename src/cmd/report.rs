@@ -55,11 +55,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
         .with_context(|| format!("writing the report to {} failed", args.out.display()))?;
     progress.finish();
     eprintln!("{}", loaded.summary());
-    println!(
+    super::say!(
         "{} files in {}; open {}",
         written.files.len(),
         args.out.display(),
         args.out.join("index.html").display()
-    );
+    )?;
     Ok(loaded.outcome())
 }

@@ -61,7 +61,7 @@ pub fn run(args: SignArgs) -> Result<Outcome> {
                 bail!("--user-unique-id must be digits, like 7319483754668557238");
             }
             let (_, stub) = stub_of(room, uid, &args.sdk_version);
-            println!("{stub}");
+            super::say!("{stub}")?;
             stub
         }
         _ => bail!("give a STUB, or --room-id and --user-unique-id"),
@@ -73,6 +73,6 @@ pub fn run(args: SignArgs) -> Result<Outcome> {
         payload_byte: args.payload_byte.unwrap_or(random.payload_byte),
         key: args.key.unwrap_or(random.key),
     };
-    println!("{}", signature::sign(&stub, inputs)?);
+    super::say!("{}", signature::sign(&stub, inputs)?)?;
     Ok(Outcome::Clean)
 }

@@ -52,8 +52,8 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         &args.analysis,
         zone,
     )?;
-    println!();
-    println!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):");
+    super::say!()?;
+    super::say!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):")?;
     emit(
         &tables::peaks(&a.peaks)?,
         args.peaks_csv.as_deref(),

@@ -85,12 +85,12 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
             .filter(|v| *v > 0)
             .count())
     };
-    println!(
+    super::say!(
         "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
         u.all.height(),
         positive("messages")?,
         positive("gifts")?,
         u.chatters_who_paid.height()
-    );
+    )?;
     Ok(loaded.outcome())
 }
