@@ -47,6 +47,7 @@ fn env(k: &str, d: u32) -> u32 {
 }
 
 fn main() {
+    danmu_analyze::alloc::tune();
     let cfg = SimConfig {
         minutes: env("DANMU_BENCH_MINUTES", 120),
         viewers: env("DANMU_BENCH_VIEWERS", 20_000),
@@ -76,6 +77,9 @@ fn main() {
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
         let decoded = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
         let table = decoded.events.unwrap();
+        // DANMU_BENCH_ENGINE=streaming: the processors on the streaming engine here too.
+        let streaming = std::env::var("DANMU_BENCH_ENGINE").as_deref() == Ok("streaming");
+        danmu_analyze::analysis::expr::use_streaming(streaming);
         timings.push(("decode into the table".into(), t0.elapsed().as_secs_f64()));
         eprintln!(
             "after decoding: peak {:.0} MB, table {:.0} MB (polars' estimate)",

@@ -7,6 +7,8 @@
 //! the table (exports, other tools' CSV / Parquet) into it.
 
 #[cfg(feature = "table")]
+pub mod alloc;
+#[cfg(feature = "table")]
 pub mod analysis;
 pub mod capture;
 #[cfg(feature = "table")]

@@ -10,6 +10,7 @@ use clap::Parser;
 use cmd::{Cli, Outcome};
 
 fn main() -> ExitCode {
+    danmu_analyze::alloc::tune();
     let cli = Cli::parse();
     match cmd::run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

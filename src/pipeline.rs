@@ -357,6 +357,9 @@ impl<S: Sink> Pipeline<S> {
 
     /// Puts the events in time order (arrival order breaks ties) and completes the stats.
     pub fn finish(mut self) -> Decoded<S::Output> {
+        // The de-duplication and combo maps are done with: free them before the sink sorts.
+        drop(std::mem::take(&mut self.seen));
+        drop(std::mem::take(&mut self.combos));
         let events = self.sink.finish(self.gifts, &mut self.stats);
         Decoded {
             events,

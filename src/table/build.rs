@@ -27,21 +27,28 @@ enum Builder {
 struct Dict {
     /// The distinct values; `None` is null.
     values: Vec<Option<String>>,
-    index: FxHashMap<Option<String>, IdxSize>,
+    /// Code of each non-null value (looked up by `&str`: no allocation per row).
+    index: FxHashMap<String, IdxSize>,
+    null: Option<IdxSize>,
     rows: Vec<IdxSize>,
 }
 
 impl Dict {
     fn push(&mut self, v: Option<&str>) {
-        let key = v.map(str::to_string);
-        let code = match self.index.get(&key) {
-            Some(&c) => c,
-            None => {
-                let c = self.values.len() as IdxSize;
-                self.values.push(key.clone());
-                self.index.insert(key, c);
-                c
-            }
+        let code = match v {
+            Some(s) => match self.index.get(s) {
+                Some(&c) => c,
+                None => {
+                    let c = self.values.len() as IdxSize;
+                    self.values.push(Some(s.to_string()));
+                    self.index.insert(s.to_string(), c);
+                    c
+                }
+            },
+            None => *self.null.get_or_insert_with(|| {
+                self.values.push(None);
+                (self.values.len() - 1) as IdxSize
+            }),
         };
         self.rows.push(code);
     }

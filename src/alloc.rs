@@ -1,0 +1,15 @@
+//! Memory the process gives back: glibc's malloc, by default, raises its mmap threshold after
+//! every large free (so later large buffers come from the heap and stay resident after they
+//! are freed) and keeps one arena per thread. Decoding allocates on every core and builds
+//! large column buffers, so at 10 million events that left gigabytes resident. A fixed mmap
+//! threshold and two arenas keep peak memory close to what is live.
+
+/// Call once at start-up, before other threads exist (the binary and the benches do).
+pub fn tune() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets malloc parameters; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
