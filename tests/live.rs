@@ -541,6 +541,43 @@ pub(crate) fn capture_args<'a>(url: &'a str, out: &'a str) -> Vec<&'a str> {
     ]
 }
 
+/// How many of `frames` ask for an ACK.
+pub(crate) fn acks_owed(frames: &[Vec<u8>]) -> usize {
+    frames
+        .iter()
+        .filter(|b| {
+            let f = decode_push_frame(b).unwrap();
+            PayloadType::of(&f) == PayloadType::Msg
+                && decode_response(&f, &mut Vec::new()).unwrap().need_ack
+        })
+        .count()
+}
+
+/// `replay CAPTURE --listen 127.0.0.1:0 --speed 0 --once EXTRA…`, and the address it listens on.
+pub(crate) fn start_replay(capture: &Path, extra: &[&str]) -> (Running, String) {
+    let mut args = vec![
+        "replay",
+        capture.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--speed",
+        "0",
+        "--once",
+    ];
+    args.extend_from_slice(extra);
+    let replay = Running::start(&args);
+    let line = replay.wait_line("listening on ws://");
+    let addr = line
+        .split("ws://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    (replay, addr)
+}
+
 pub(crate) fn frames_in(path: &Path) -> Vec<Vec<u8>> {
     records_in(path).into_iter().map(|r| r.frame).collect()
 }
@@ -917,31 +954,8 @@ fn replay_round_trip_is_byte_identical_and_checks_acks() {
     let dir = tempfile::tempdir().unwrap();
     let sim = simulated_capture(dir.path());
     let original = frames_in(&sim);
-    let need_ack = original
-        .iter()
-        .filter(|b| {
-            let f = decode_push_frame(b).unwrap();
-            PayloadType::of(&f) == PayloadType::Msg
-                && decode_response(&f, &mut Vec::new()).unwrap().need_ack
-        })
-        .count();
-    let mut replay = Running::start(&[
-        "replay",
-        sim.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--speed",
-        "0",
-        "--once",
-    ]);
-    let line = replay.wait_line("listening on ws://");
-    let addr = line
-        .split("ws://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap();
+    let need_ack = acks_owed(&original);
+    let (mut replay, addr) = start_replay(&sim, &[]);
     let out = dir.path().join("copy.dmcap");
     let url = format!("ws://{addr}/webcast/im/push/v2/?room_id=7300000000000000001");
     let t = Instant::now();

@@ -10,7 +10,7 @@ use tungstenite::{Bytes, Message};
 use danmu_analyze::frame::{decode_push_frame, decode_response, PayloadType};
 use danmu_analyze::live::protocol::{ack_frame, HEARTBEAT};
 
-use crate::live::{frames_in, simulated_capture, Running};
+use crate::live::{acks_owed, frames_in, simulated_capture, start_replay};
 
 /// The client stalls for twice `--linger` before reading anything (everything is sent by then,
 /// sitting in the socket buffers), pinging its heartbeat meanwhile, then reads slowly, ACKing
@@ -21,34 +21,8 @@ fn replay_lets_a_slow_client_read_to_the_end() {
     let dir = tempfile::tempdir().unwrap();
     let sim = simulated_capture(dir.path());
     let original = frames_in(&sim);
-    let need_ack = original
-        .iter()
-        .filter(|b| {
-            let f = decode_push_frame(b).unwrap();
-            PayloadType::of(&f) == PayloadType::Msg
-                && decode_response(&f, &mut Vec::new()).unwrap().need_ack
-        })
-        .count();
-    let mut replay = Running::start(&[
-        "replay",
-        sim.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--speed",
-        "0",
-        "--once",
-        "--linger",
-        "1s",
-    ]);
-    let line = replay.wait_line("listening on ws://");
-    let addr = line
-        .split("ws://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let need_ack = acks_owed(&original);
+    let (mut replay, addr) = start_replay(&sim, &["--linger", "1s"]);
     let tcp = TcpStream::connect(&addr).unwrap();
     let (mut ws, _) = tungstenite::client(format!("ws://{addr}/push?room_id=1"), tcp).unwrap();
     ws.get_ref()
