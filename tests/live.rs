@@ -993,23 +993,7 @@ fn rotation_splits_into_time_stamped_files_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let sim = simulated_capture(dir.path());
     let original = frames_in(&sim);
-    let mut replay = Running::start(&[
-        "replay",
-        sim.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--speed",
-        "0",
-        "--once",
-    ]);
-    let line = replay.wait_line("listening on ws://");
-    let addr = line
-        .split("ws://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap();
+    let (mut replay, addr) = start_replay(&sim, &[]);
     let out_dir = dir.path().join("rec");
     std::fs::create_dir(&out_dir).unwrap();
     let out = out_dir.join("room.dmcap");
