@@ -3,7 +3,7 @@
 //! (`table::schema`), `t_danmu.sql` (`db::schema`), `load`'s rows, the MySQL and foreign-file
 //! mappings and README.md's event-table section are all derived from it (tests check the last).
 
-use crate::event::{Event, Kind};
+use crate::event::{Event, EventRef, Kind};
 
 /// Columns of the event table, in table order. `Column::X as usize` indexes [`TABLE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -449,10 +449,8 @@ impl Column {
         self.def().kinds.len() == Kind::ALL.len()
     }
 
-    pub fn cell(self, ev: &Event) -> Cell<'_> {
-        fn text(v: &Option<String>) -> Cell<'_> {
-            v.as_deref().map_or(Cell::Null, Cell::Text)
-        }
+    pub fn cell<'a>(self, ev: &EventRef<'a>) -> Cell<'a> {
+        let text = |v: Option<&'a str>| v.map_or(Cell::Null, Cell::Text);
         let count = |v: Option<u64>| v.map_or(Cell::Null, Cell::Count);
         let id = |v: Option<u64>| v.map_or(Cell::Null, Cell::Id);
         match self {
@@ -460,15 +458,15 @@ impl Column {
             Column::RoomId => Cell::Id(ev.room_id),
             Column::MsgId => Cell::Id(ev.msg_id),
             Column::Kind => Cell::Text(ev.kind.name()),
-            Column::Method => Cell::Text(&ev.method),
+            Column::Method => Cell::Text(ev.method),
             Column::UserId => id(ev.user_id),
-            Column::UserName => text(&ev.user_name),
+            Column::UserName => text(ev.user_name),
             Column::UserLevel => count(ev.user_level.map(u64::from)),
             Column::FansClubLevel => count(ev.fans_club_level.map(u64::from)),
             Column::Gender => count(ev.gender.map(u64::from)),
-            Column::Content => text(&ev.content),
+            Column::Content => text(ev.content),
             Column::GiftId => id(ev.gift_id),
-            Column::GiftName => text(&ev.gift_name),
+            Column::GiftName => text(ev.gift_name),
             Column::GiftCount => count(ev.gift_count),
             Column::DiamondCount => count(ev.diamond_count),
             Column::LikeCount => count(ev.like_count),
@@ -592,12 +590,14 @@ mod tests {
         for (i, c) in Column::ALL.into_iter().enumerate() {
             if matches!(c.ty(), ColumnType::Id | ColumnType::Count) {
                 assert!(c.set_number(&mut ev, Some(i as u64)), "{c:?}");
-                assert!(matches!(c.cell(&ev), Cell::Id(v) | Cell::Count(v) if v == i as u64));
+                assert!(
+                    matches!(c.cell(&ev.view()), Cell::Id(v) | Cell::Count(v) if v == i as u64)
+                );
             }
         }
         assert!(!Column::Gender.set_number(&mut ev, Some(256)));
         assert!(!Column::Content.set_number(&mut ev, Some(1)));
         assert!(Column::Content.set_text(&mut ev, Some("hi".into())));
-        assert_eq!(Column::Content.cell(&ev), Cell::Text("hi"));
+        assert_eq!(Column::Content.cell(&ev.view()), Cell::Text("hi"));
     }
 }

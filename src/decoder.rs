@@ -3,9 +3,9 @@
 //! `capture`'s session (ACKs, resume, `--print`) and `replay`'s ACK check all read frames
 //! through it, each asking for only as much as it needs.
 
-use crate::decode::{decode_message, FrameContext, MessageError};
-use crate::event::Event;
-use crate::frame::{bare_as_frame, decode_push_frame, decode_response, PayloadType};
+use crate::decode::{view_message, FrameContext, MessageError};
+use crate::event::{Event, EventRef};
+use crate::frame::{bare_as_frame, decode_push_frame, response_view, PayloadType};
 use crate::proto::webcast::HeaderEntry;
 
 /// How far to decode.
@@ -78,13 +78,29 @@ pub struct Undecodable {
     pub message: String,
 }
 
-/// Decodes `bytes` down to `depth`. A bare `Response` or a single `Message`, as other tools log
-/// them, is taken as the `msg` frame that carried it.
+/// Decodes `bytes` down to `depth`, the events owned in [`DecodedFrame::events`]. A bare
+/// `Response` or a single `Message`, as other tools log them, is taken as the `msg` frame that
+/// carried it.
 pub fn decode(
     bytes: &[u8],
     at: Received,
     depth: Depth,
     scratch: &mut Vec<u8>,
+) -> Result<DecodedFrame, Undecodable> {
+    let mut events = Vec::new();
+    let mut out = decode_each(bytes, at, depth, scratch, |ev| events.push(ev.to_event()))?;
+    out.events = events;
+    Ok(out)
+}
+
+/// [`decode`], handing each event to `each` borrowed from the frame's bytes instead of keeping
+/// it (`DecodedFrame::events` stays empty).
+pub fn decode_each(
+    bytes: &[u8],
+    at: Received,
+    depth: Depth,
+    scratch: &mut Vec<u8>,
+    mut each: impl FnMut(&EventRef<'_>),
 ) -> Result<DecodedFrame, Undecodable> {
     let frame = match decode_push_frame(bytes) {
         Ok(f) => f,
@@ -104,14 +120,14 @@ pub fn decode(
     if depth == Depth::Frame || kind != PayloadType::Msg {
         return Ok(out);
     }
-    let response = decode_response(&frame, scratch).map_err(|e| Undecodable {
+    let response = response_view(&frame, scratch).map_err(|e| Undecodable {
         payload_type: Some(frame.payload_type.clone()),
         message: e.to_string(),
     })?;
     out.response = Some(ResponseHead {
         need_ack: response.need_ack,
-        internal_ext: response.internal_ext.clone(),
-        cursor: response.cursor.clone(),
+        internal_ext: response.internal_ext.to_string(),
+        cursor: response.cursor.to_string(),
         heartbeat_duration: response.heartbeat_duration,
         now: response.now,
     });
@@ -123,11 +139,9 @@ pub fn decode(
         received_at_ms: at.at_ms,
         room_id: at.room_id,
     };
-    out.events.reserve(response.messages.len());
     for msg in &response.messages {
-        match decode_message(msg, &ctx) {
-            Ok(ev) => out.events.push(ev),
-            Err(e) => out.failed.push((msg.method.clone(), e)),
+        if let Err(e) = view_message(msg, &ctx, &mut each) {
+            out.failed.push((msg.method.to_string(), e));
         }
     }
     Ok(out)

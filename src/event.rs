@@ -125,24 +125,31 @@ pub struct ComboInfo {
     pub unit_diamonds: u64,
 }
 
-/// One decoded message. Fields that do not apply to a kind are `None`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
+/// One decoded message, owning its text. Fields that do not apply to a kind are `None`.
+pub type Event = EventOf<String, Cow<'static, str>>;
+
+/// An event borrowed from the bytes it was decoded from (or from an [`Event`]): what the decoder
+/// hands its consumers, so a column can take the text without a `String` per message.
+pub type EventRef<'a> = EventOf<&'a str>;
+
+/// One decoded message: `T` is its text, `M` its method name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventOf<T, M = T> {
     /// UTC milliseconds since the Unix epoch.
     pub ts: i64,
     pub time_source: TimeSource,
     pub room_id: u64,
     pub msg_id: u64,
     pub kind: Kind,
-    pub method: Cow<'static, str>,
+    pub method: M,
     pub user_id: Option<u64>,
-    pub user_name: Option<String>,
+    pub user_name: Option<T>,
     pub user_level: Option<u32>,
     pub fans_club_level: Option<u32>,
     pub gender: Option<u8>,
-    pub content: Option<String>,
+    pub content: Option<T>,
     pub gift_id: Option<u64>,
-    pub gift_name: Option<String>,
+    pub gift_name: Option<T>,
     pub gift_count: Option<u64>,
     pub diamond_count: Option<u64>,
     pub like_count: Option<u64>,
@@ -156,9 +163,9 @@ pub struct Event {
     pub combo: Option<ComboInfo>,
 }
 
-impl Event {
-    pub fn new(kind: Kind, method: Cow<'static, str>) -> Event {
-        Event {
+impl<T, M> EventOf<T, M> {
+    pub fn new(kind: Kind, method: M) -> EventOf<T, M> {
+        EventOf {
             ts: 0,
             time_source: TimeSource::Unknown,
             room_id: 0,
@@ -185,5 +192,61 @@ impl Event {
             control_status: None,
             combo: None,
         }
+    }
+
+    /// The same event with its text and method converted.
+    fn convert<'s, U, N>(
+        &'s self,
+        text: impl Fn(&'s T) -> U,
+        method: impl FnOnce(&'s M) -> N,
+    ) -> EventOf<U, N> {
+        EventOf {
+            ts: self.ts,
+            time_source: self.time_source,
+            room_id: self.room_id,
+            msg_id: self.msg_id,
+            kind: self.kind,
+            method: method(&self.method),
+            user_id: self.user_id,
+            user_name: self.user_name.as_ref().map(&text),
+            user_level: self.user_level,
+            fans_club_level: self.fans_club_level,
+            gender: self.gender,
+            content: self.content.as_ref().map(&text),
+            gift_id: self.gift_id,
+            gift_name: self.gift_name.as_ref().map(&text),
+            gift_count: self.gift_count,
+            diamond_count: self.diamond_count,
+            like_count: self.like_count,
+            like_total: self.like_total,
+            member_count: self.member_count,
+            follow_count: self.follow_count,
+            action: self.action,
+            online: self.online,
+            total_viewers: self.total_viewers,
+            control_status: self.control_status,
+            combo: self.combo,
+        }
+    }
+}
+
+impl Event {
+    /// The event as a borrowed view.
+    pub fn view(&self) -> EventRef<'_> {
+        self.convert(|s| s.as_str(), |m| m.as_ref())
+    }
+}
+
+impl EventRef<'_> {
+    /// The owned event (a known kind's method name is not copied).
+    pub fn to_event(&self) -> Event {
+        let known = self.kind.method();
+        self.convert(
+            |s| s.to_string(),
+            |&m| match m == known {
+                true => Cow::Borrowed(known),
+                false => Cow::Owned(m.to_string()),
+            },
+        )
     }
 }

@@ -6,6 +6,7 @@ use flate2::read::MultiGzDecoder;
 use flate2::{Decompress, FlushDecompress, Status};
 use prost::Message as _;
 
+use crate::decode::ResponseView;
 use crate::proto::webcast::{Message, PushFrame, Response};
 
 /// Inflated payloads larger than this are refused: no real Response comes near it, and a
@@ -26,6 +27,11 @@ pub enum FrameError {
     NotResponse {
         gzipped: bool,
         source: prost::DecodeError,
+    },
+    #[error("payload is not a Response{}: {source}", if *.gzipped { " (after gunzip)" } else { "" })]
+    BadResponse {
+        gzipped: bool,
+        source: crate::wire::WireError,
     },
 }
 
@@ -106,18 +112,35 @@ pub fn compress_type(frame: &PushFrame) -> Option<&str> {
         .map(|h| h.value.as_str())
 }
 
-/// Decodes the `Response` a `msg` frame carries. The gzip magic decides over the header: real
-/// frames say `compress_type: gzip`, but payloads also come uncompressed or empty.
+/// Decodes the `Response` a `msg` frame carries into prost's owned struct (for the protocol's
+/// tests and tools; the decoder reads it in place: [`response_view`]).
 pub fn decode_response(frame: &PushFrame, scratch: &mut Vec<u8>) -> Result<Response, FrameError> {
+    let (gzipped, body) = response_bytes(frame, scratch)?;
+    Response::decode(body).map_err(|source| FrameError::NotResponse { gzipped, source })
+}
+
+/// The `Response` a `msg` frame carries, read in place from its (inflated) payload.
+pub fn response_view<'a>(
+    frame: &'a PushFrame,
+    scratch: &'a mut Vec<u8>,
+) -> Result<ResponseView<'a>, FrameError> {
+    let (gzipped, body) = response_bytes(frame, scratch)?;
+    ResponseView::read(body).map_err(|source| FrameError::BadResponse { gzipped, source })
+}
+
+/// The payload's bytes, inflated when gzip'd. The gzip magic decides over the header: real
+/// frames say `compress_type: gzip`, but payloads also come uncompressed or empty.
+fn response_bytes<'a>(
+    frame: &'a PushFrame,
+    scratch: &'a mut Vec<u8>,
+) -> Result<(bool, &'a [u8]), FrameError> {
     let payload = frame.payload.as_slice();
     let gzipped = payload.starts_with(&GZIP_MAGIC);
-    let body: &[u8] = if gzipped {
-        inflate(payload, scratch)?;
-        scratch.as_slice()
-    } else {
-        payload
-    };
-    Response::decode(body).map_err(|source| FrameError::NotResponse { gzipped, source })
+    if !gzipped {
+        return Ok((false, payload));
+    }
+    inflate(payload, scratch)?;
+    Ok((true, scratch.as_slice()))
 }
 
 /// Inflates gzip `data` into `out` (cleared first), refusing output over [`MAX_INFLATED`].

@@ -12,6 +12,11 @@ use base64::Engine as _;
 use crate::capture::{looks_like_capture, CaptureReader};
 use crate::pipeline::{Issue, Position, RawFrame};
 
+/// The event-table formats, for what a file that is none of the inputs is told was expected
+/// (defined here, not in `source`, so builds without polars can name them too).
+pub const TABLE_FORMATS: &str =
+    "Parquet (starting with PAR1), CSV with a header line, or NDJSON (one JSON object per line)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
     Auto,
@@ -222,7 +227,7 @@ pub fn decode_text_frame(body: &str, forced: Option<InputFormat>) -> Result<Vec<
         &base64::engine::general_purpose::STANDARD_NO_PAD
     };
     engine.decode(cleaned).map_err(|e| {
-        format!("neither hex nor base64 ({e}); expected one frame per line as copied from DevTools (or an event table: {})", crate::source::EXPECTED)
+        format!("neither hex nor base64 ({e}); expected one frame per line as copied from DevTools (or an event table: {})", TABLE_FORMATS)
     })
 }
 

@@ -34,3 +34,4 @@ pub mod source;
 #[cfg(feature = "table")]
 pub mod table;
 pub mod timefmt;
+pub mod wire;

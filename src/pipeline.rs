@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::decoder::{self, Depth, Received};
-use crate::event::{Event, Kind};
+use crate::event::{Event, EventRef, Kind};
 
 /// Where something stood in the input, for error messages people can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -145,52 +145,95 @@ pub struct Decoded<T = Vec<Event>> {
     pub stats: Stats,
 }
 
-/// Where the ordered pass puts the events it keeps. `seq` numbers them in arrival order; the
-/// sink puts them in time order at the end, arrival order breaking ties.
+/// Where decoded events go. Workers fill [`Sink::Rows`] from borrowed events, in arrival order;
+/// the ordered pass appends each run of rows, minus the ones it drops; at the end the sink puts
+/// its rows in the [`Plan`]'s order and then in time order (arrival order breaking ties).
 pub trait Sink {
+    /// Rows of consecutive frames, filled on a worker thread.
+    type Rows: Default + Send;
+    /// Rows finished on the worker, for the ordered pass.
+    type Chunk: Send;
     type Output;
-    /// A kept event other than a gift.
-    fn push(&mut self, seq: u64, ev: Event);
-    /// Everything is in: `gifts` are the resolved gift events, in `seq` order. Completes
-    /// `stats` (events, combos, rooms, time span).
-    fn finish(self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> Self::Output;
+    fn add(rows: &mut Self::Rows, ev: &EventRef<'_>);
+    fn seal(rows: Self::Rows) -> Self::Chunk;
+    /// Keeps the rows of `chunk` whose `keep` is true, after the rows kept so far.
+    fn append(&mut self, chunk: Self::Chunk, keep: &[bool]);
+    /// Everything is in. Sets `stats.first_ts` and `stats.last_ts` from the rows it returns.
+    fn finish(self, plan: Plan, stats: &mut Stats) -> Self::Output;
+}
+
+/// How the kept rows are ordered before the sort by time: gift combos resolved.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Rows appended.
+    pub rows: usize,
+    /// A combo's first row → the row of its highest update, which takes the first's place.
+    replaced: FxHashMap<usize, usize>,
+    /// Rows that moved to a first row's place (or were outdone by a later update).
+    moved: FxHashSet<usize>,
+}
+
+impl Plan {
+    /// The kept rows in arrival order with combos resolved, or `None` when that is just
+    /// `0..rows`.
+    pub fn order(&self) -> Option<Vec<usize>> {
+        if self.replaced.is_empty() {
+            return None;
+        }
+        Some(
+            (0..self.rows)
+                .filter(|r| !self.moved.contains(r))
+                .map(|r| self.replaced.get(&r).copied().unwrap_or(r))
+                .collect(),
+        )
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows - self.moved.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Collects events as structs: the bare decoder's sink (tests, fuzzing, row consumers).
 #[derive(Debug, Default)]
-pub struct EventVec(Vec<(u64, Event)>);
+pub struct EventVec(Vec<Event>);
 
 impl Sink for EventVec {
+    type Rows = Vec<Event>;
+    type Chunk = Vec<Event>;
     type Output = Vec<Event>;
 
-    fn push(&mut self, seq: u64, ev: Event) {
-        self.0.push((seq, ev));
+    fn add(rows: &mut Vec<Event>, ev: &EventRef<'_>) {
+        rows.push(ev.to_event());
     }
 
-    fn finish(self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> Vec<Event> {
-        // Both lists are in seq order: merge them back into arrival order.
-        let mut events = Vec::with_capacity(self.0.len() + gifts.len());
-        let mut a = self.0.into_iter().peekable();
-        let mut b = gifts.into_iter().peekable();
-        loop {
-            let take_a = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => x.0 < y.0,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let next = if take_a { a.next() } else { b.next() };
-            events.extend(next.map(|(_, e)| e));
-        }
+    fn seal(rows: Vec<Event>) -> Vec<Event> {
+        rows
+    }
+
+    fn append(&mut self, chunk: Vec<Event>, keep: &[bool]) {
+        self.0.extend(
+            chunk
+                .into_iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(e, _)| e),
+        );
+    }
+
+    fn finish(self, plan: Plan, stats: &mut Stats) -> Vec<Event> {
+        let mut events = match plan.order() {
+            None => self.0,
+            Some(order) => {
+                let mut rows: Vec<Option<Event>> = self.0.into_iter().map(Some).collect();
+                order.into_iter().filter_map(|r| rows[r].take()).collect()
+            }
+        };
         if !events.is_sorted_by_key(|e| e.ts) {
             sort_by_time(&mut events);
-        }
-        stats.events = events.len() as u64;
-        stats.combos = events.iter().filter(|e| e.kind == Kind::Gift).count() as u64;
-        for ev in &events {
-            if ev.room_id != 0 {
-                stats.rooms.insert(ev.room_id);
-            }
         }
         stats.first_ts = events.iter().map(|e| e.ts).filter(|t| *t != 0).min();
         stats.last_ts = events.iter().map(|e| e.ts).max().filter(|t| *t != 0);
@@ -206,14 +249,28 @@ pub struct FrameOutcome {
     /// `None` when the frame itself was undecodable.
     pub payload_type: Option<String>,
     pub need_ack: bool,
+    /// The frame's events ([`decode_frame`]; empty when a sink took them).
     pub events: Vec<Event>,
     /// Methods of messages that failed to decode (they still count as received).
     pub failed_methods: Vec<String>,
     pub issues: Vec<Issue>,
 }
 
-/// Decodes one frame (through [`decoder`]); never fails: problems become issues in the outcome.
+/// Decodes one frame (through [`decoder`]) into owned events; never fails: problems become
+/// issues in the outcome.
 pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
+    let mut events = Vec::new();
+    let mut out = decode_frame_each(raw, scratch, |ev| events.push(ev.to_event()));
+    out.events = events;
+    out
+}
+
+/// [`decode_frame`], handing each event to `each` borrowed instead of keeping it.
+fn decode_frame_each(
+    raw: &RawFrame,
+    scratch: &mut Vec<u8>,
+    each: impl FnMut(&EventRef<'_>),
+) -> FrameOutcome {
     let mut out = FrameOutcome {
         position: raw.position.clone(),
         bytes: raw.bytes.len() as u64,
@@ -231,11 +288,10 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
         at_ms: raw.received_at_ms,
         room_id: raw.room_id,
     };
-    match decoder::decode(&raw.bytes, at, Depth::Events, scratch) {
+    match decoder::decode_each(&raw.bytes, at, Depth::Events, scratch, each) {
         Ok(f) => {
             out.payload_type = Some(f.payload_type);
             out.need_ack = f.response.is_some_and(|r| r.need_ack);
-            out.events = f.events;
             for (method, e) in f.failed {
                 out.failed_methods.push(method);
                 out.issues.push(issue(e.to_string()));
@@ -249,6 +305,68 @@ pub fn decode_frame(raw: &RawFrame, scratch: &mut Vec<u8>) -> FrameOutcome {
     out
 }
 
+/// What the ordered pass needs of a row: de-duplication and combo keys.
+#[derive(Debug, Clone, Copy)]
+struct RowKey {
+    room_id: u64,
+    msg_id: u64,
+    gift: Option<GiftKey>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct GiftKey {
+    user_id: u64,
+    gift_id: u64,
+    /// 0: not part of a combo.
+    group_id: u64,
+    repeat_count: u64,
+}
+
+impl RowKey {
+    fn of(ev: &EventRef<'_>) -> RowKey {
+        RowKey {
+            room_id: ev.room_id,
+            msg_id: ev.msg_id,
+            gift: (ev.kind == Kind::Gift).then(|| GiftKey {
+                user_id: ev.user_id.unwrap_or(0),
+                gift_id: ev.gift_id.unwrap_or(0),
+                group_id: ev.combo.map_or(0, |c| c.group_id),
+                repeat_count: ev.combo.map_or(0, |c| c.repeat_count),
+            }),
+        }
+    }
+}
+
+/// Messages received by method, counted on the worker.
+#[derive(Debug, Default)]
+struct MethodCounts {
+    known: [u64; Kind::ALL.len()],
+    other: FxHashMap<String, u64>,
+}
+
+impl MethodCounts {
+    fn add(&mut self, ev: &EventRef<'_>) {
+        if ev.kind == Kind::Other {
+            match self.other.get_mut(ev.method) {
+                Some(n) => *n += 1,
+                None => {
+                    self.other.insert(ev.method.to_string(), 1);
+                }
+            }
+        } else {
+            self.known[ev.kind as usize] += 1;
+        }
+    }
+}
+
+/// A run of consecutive frames decoded on one worker.
+struct Slice<C> {
+    frames: Vec<Result<FrameOutcome, Issue>>,
+    keys: Vec<RowKey>,
+    methods: MethodCounts,
+    chunk: C,
+}
+
 type ComboKey = (u64, u64, u64, u64);
 
 /// The ordered pass over decoded frames.
@@ -256,18 +374,37 @@ pub struct Pipeline<S: Sink = EventVec> {
     opts: Options,
     /// msgIds seen, by room: a set of u64 per room is half the memory of one set of pairs.
     seen: FxHashMap<u64, FxHashSet<u64>>,
-    /// Combo key → index in `gifts`.
-    combos: FxHashMap<ComboKey, usize>,
-    /// Gift events stay here until the end: a later update of a combo replaces its event.
-    gifts: Vec<(u64, Event)>,
+    /// Combo key → (its first row, its highest repeat count so far).
+    combos: FxHashMap<ComboKey, (usize, u64)>,
+    plan: Plan,
+    gifts: u64,
     sink: S,
-    seq: u64,
     stats: Stats,
 }
 
 impl Pipeline {
     pub fn new(opts: Options) -> Pipeline {
         Pipeline::with_sink(opts, EventVec::default())
+    }
+
+    /// Takes one frame decoded by [`decode_frame`].
+    pub fn absorb(&mut self, mut outcome: FrameOutcome) {
+        let events = std::mem::take(&mut outcome.events);
+        let mut methods = MethodCounts::default();
+        let keys = events
+            .iter()
+            .map(|e| {
+                let v = e.view();
+                methods.add(&v);
+                RowKey::of(&v)
+            })
+            .collect();
+        self.absorb_slice(Slice {
+            frames: vec![Ok(outcome)],
+            keys,
+            methods,
+            chunk: events,
+        });
     }
 }
 
@@ -277,9 +414,9 @@ impl<S: Sink> Pipeline<S> {
             opts,
             seen: FxHashMap::default(),
             combos: FxHashMap::default(),
-            gifts: Vec::new(),
+            plan: Plan::default(),
+            gifts: 0,
             sink,
-            seq: 0,
             stats: Stats::default(),
         }
     }
@@ -288,7 +425,7 @@ impl<S: Sink> Pipeline<S> {
         self.stats.add_issue(issue);
     }
 
-    pub fn absorb(&mut self, outcome: FrameOutcome) {
+    fn absorb_frame(&mut self, outcome: FrameOutcome) {
         let stats = &mut self.stats;
         stats.records += 1;
         stats.bytes += outcome.bytes;
@@ -303,56 +440,68 @@ impl<S: Sink> Pipeline<S> {
         for issue in outcome.issues {
             stats.add_issue(issue);
         }
-        for ev in outcome.events {
-            self.push_event(ev);
-        }
     }
 
-    fn push_event(&mut self, ev: Event) {
-        let stats = &mut self.stats;
-        stats.messages += 1;
-        match stats.methods.get_mut(ev.method.as_ref()) {
-            Some(n) => *n += 1,
-            None => {
-                stats.methods.insert(ev.method.to_string(), 1);
+    fn absorb_slice(&mut self, slice: Slice<S::Chunk>) {
+        for f in slice.frames {
+            match f {
+                Ok(outcome) => self.absorb_frame(outcome),
+                Err(issue) => self.add_issue(issue),
             }
         }
+        let stats = &mut self.stats;
+        stats.messages += slice.keys.len() as u64;
+        for (kind, n) in Kind::ALL.iter().zip(slice.methods.known) {
+            if n > 0 {
+                *stats.methods.entry(kind.method().to_string()).or_default() += n;
+            }
+        }
+        for (method, n) in slice.methods.other {
+            *stats.methods.entry(method).or_default() += n;
+        }
+        let keep: Vec<bool> = slice.keys.iter().map(|k| self.keep(k)).collect();
+        self.sink.append(slice.chunk, &keep);
+    }
+
+    /// Whether the row goes on: not a re-delivered message, not a combo update that a
+    /// higher one already outdid.
+    fn keep(&mut self, k: &RowKey) -> bool {
         if self.opts.dedup
-            && ev.msg_id != 0
-            && !self.seen.entry(ev.room_id).or_default().insert(ev.msg_id)
+            && k.msg_id != 0
+            && !self.seen.entry(k.room_id).or_default().insert(k.msg_id)
         {
-            stats.duplicates_dropped += 1;
-            return;
+            self.stats.duplicates_dropped += 1;
+            return false;
         }
-        let seq = self.seq;
-        self.seq += 1;
-        if ev.kind != Kind::Gift {
-            self.sink.push(seq, ev);
-            return;
+        if k.room_id != 0 {
+            self.stats.rooms.insert(k.room_id);
         }
-        stats.gift_updates += 1;
-        if self.opts.resolve_combos {
-            if let Some(c) = ev.combo.filter(|c| c.group_id != 0) {
-                let key = (
-                    ev.room_id,
-                    ev.user_id.unwrap_or(0),
-                    ev.gift_id.unwrap_or(0),
-                    c.group_id,
-                );
-                if let Some(&i) = self.combos.get(&key) {
+        let row = self.plan.rows;
+        if let Some(g) = k.gift {
+            self.stats.gift_updates += 1;
+            if self.opts.resolve_combos && g.group_id != 0 {
+                let key = (k.room_id, g.user_id, g.gift_id, g.group_id);
+                if let Some((first, best)) = self.combos.get_mut(&key) {
                     // A later update of a known combo: keep the highest count only, at the
                     // combo's first place. Equal counts are the same update re-sent under a
                     // new msgId.
-                    let known = self.gifts[i].1.combo.map_or(0, |k| k.repeat_count);
-                    if c.repeat_count > known {
-                        self.gifts[i].1 = ev;
+                    if g.repeat_count <= *best {
+                        return false;
                     }
-                    return;
+                    *best = g.repeat_count;
+                    if let Some(outdone) = self.plan.replaced.insert(*first, row) {
+                        debug_assert!(self.plan.moved.contains(&outdone));
+                    }
+                    self.plan.moved.insert(row);
+                    self.plan.rows += 1;
+                    return true;
                 }
-                self.combos.insert(key, self.gifts.len());
+                self.combos.insert(key, (row, g.repeat_count));
             }
+            self.gifts += 1;
         }
-        self.gifts.push((seq, ev));
+        self.plan.rows += 1;
+        true
     }
 
     /// Puts the events in time order (arrival order breaks ties) and completes the stats.
@@ -360,7 +509,9 @@ impl<S: Sink> Pipeline<S> {
         // The de-duplication and combo maps are done with: free them before the sink sorts.
         drop(std::mem::take(&mut self.seen));
         drop(std::mem::take(&mut self.combos));
-        let events = self.sink.finish(self.gifts, &mut self.stats);
+        self.stats.events = self.plan.len() as u64;
+        self.stats.combos = self.gifts;
+        let events = self.sink.finish(self.plan, &mut self.stats);
         Decoded {
             events,
             stats: self.stats,
@@ -387,12 +538,13 @@ fn sort_by_time(events: &mut [Event]) {
     }
 }
 
-/// Frames decoded together on the thread pool; large enough to keep both cores busy, small
-/// enough that memory stays flat while streaming.
+/// Frames read and decoded together: large enough to keep both cores busy, small enough that
+/// memory stays flat while streaming.
 const BATCH: usize = 256;
+/// Frames one worker decodes into one run of rows.
+const SLICE: usize = 64;
 
 type Item = Result<RawFrame, Issue>;
-type DecodedItem = Result<FrameOutcome, Issue>;
 
 fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
     items.by_ref().take(BATCH).collect()
@@ -404,11 +556,33 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn decode_batch(batch: Vec<Item>) -> Vec<DecodedItem> {
-    batch
-        .into_par_iter()
-        .map(|item| item.map(|raw| SCRATCH.with_borrow_mut(|scratch| decode_frame(&raw, scratch))))
-        .collect()
+fn decode_slice<S: Sink>(items: &[Item]) -> Slice<S::Chunk> {
+    let mut rows = S::Rows::default();
+    let mut keys = Vec::new();
+    let mut methods = MethodCounts::default();
+    let frames = SCRATCH.with_borrow_mut(|scratch| {
+        items
+            .iter()
+            .map(|item| match item {
+                Ok(raw) => Ok(decode_frame_each(raw, scratch, |ev| {
+                    methods.add(ev);
+                    keys.push(RowKey::of(ev));
+                    S::add(&mut rows, ev);
+                })),
+                Err(issue) => Err(issue.clone()),
+            })
+            .collect()
+    });
+    Slice {
+        frames,
+        keys,
+        methods,
+        chunk: S::seal(rows),
+    }
+}
+
+fn decode_batch<S: Sink>(batch: Vec<Item>) -> Vec<Slice<S::Chunk>> {
+    batch.par_chunks(SLICE).map(decode_slice::<S>).collect()
 }
 
 /// Decodes a stream of frames (and the input issues met while reading them, kept in order).
@@ -433,18 +607,15 @@ where
     let mut items = frames.into_iter();
     let mut pipe = Pipeline::with_sink(opts, sink);
     let mut batch = next_batch(&mut items);
-    let mut decoded: Vec<DecodedItem> = Vec::new();
+    let mut decoded: Vec<Slice<S::Chunk>> = Vec::new();
     while !batch.is_empty() || !decoded.is_empty() {
         let absorb_and_read = || {
-            for d in decoded {
-                match d {
-                    Ok(outcome) => pipe.absorb(outcome),
-                    Err(issue) => pipe.add_issue(issue),
-                }
+            for slice in decoded {
+                pipe.absorb_slice(slice);
             }
             next_batch(&mut items)
         };
-        let (now_decoded, next) = rayon::join(|| decode_batch(batch), absorb_and_read);
+        let (now_decoded, next) = rayon::join(|| decode_batch::<S>(batch), absorb_and_read);
         decoded = now_decoded;
         batch = next;
     }

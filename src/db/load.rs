@@ -288,7 +288,7 @@ fn push_row(params: &mut Vec<Value>, ev: &Event) -> usize {
     params.push(text(time_source_name(ev.time_source)));
     // The rest in column-table order, which is how `written_columns` lists them.
     for col in &Column::ALL[1..] {
-        params.push(match col.cell(ev) {
+        params.push(match col.cell(&ev.view()) {
             Cell::Null => Value::NULL,
             Cell::Id(v) | Cell::Count(v) => Value::UInt(v),
             Cell::Time(ms) => Value::Int(ms),

@@ -3,9 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// What a file that is none of the formats is told was expected.
-pub const EXPECTED: &str =
-    "Parquet (starting with PAR1), CSV with a header line, or NDJSON (one JSON object per line)";
+pub use crate::input::TABLE_FORMATS as EXPECTED;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {

@@ -1,17 +1,17 @@
-//! The event table built straight from the decoder's ordered pass: each kept event goes into
-//! column builders as it comes, so a capture never exists as one struct per event.
+//! The event table built straight from the decoder: workers fill column builders from each
+//! message's bytes in place, so a capture never exists as one struct (or `String`) per event.
 
 use polars::prelude::{
-    ChunkedBuilder, Column as PlColumn, DataFrame, DataType, IdxSize, Int64Chunked, IntoColumn,
-    IntoSeries, PolarsResult, PrimitiveChunkedBuilder, Series, StringChunked, StringChunkedBuilder,
-    UInt32Type, UInt64Type,
+    BooleanChunked, ChunkedBuilder, Column as PlColumn, DataFrame, DataType, IdxSize, Int64Chunked,
+    IntoColumn, IntoSeries, NewChunkedArray, PolarsError, PolarsResult, PrimitiveChunkedBuilder,
+    Series, StringChunked, StringChunkedBuilder, UInt32Type, UInt64Type,
 };
 use rustc_hash::FxHashMap;
 
 use super::schema;
 use crate::columns::{Cell, Column};
-use crate::event::{Event, Kind};
-use crate::pipeline::{Sink, Stats};
+use crate::event::EventRef;
+use crate::pipeline::{Plan, Sink, Stats};
 
 enum Builder {
     Time(Vec<i64>),
@@ -95,167 +95,219 @@ impl Builder {
     }
 }
 
-/// Rows per chunk: builders are finished every this many rows, so a growing table never holds
-/// a builder's doubling slack of more than one chunk.
+/// Rows per chunk of the finished table: runs of rows from the workers are joined into chunks
+/// this long, so columns do not end up in thousands of small pieces.
 const CHUNK_ROWS: usize = 1 << 16;
+/// Rows a worker's builders start with room for (a slice of frames is usually a few thousand).
+const SLICE_ROWS: usize = 4096;
 
-/// A [`Sink`] that fills the event table's columns.
-pub struct TableBuilder {
+/// A worker's rows: column builders filled from borrowed events.
+pub struct Rows {
     columns: Vec<Builder>,
-    /// Finished chunks of every column but `ts`, indexed like [`Column::ALL`].
-    done: Vec<Option<Series>>,
-    in_chunk: usize,
-    /// Arrival order, to sort by (ts, seq) at the end.
-    seq: Vec<u64>,
     ts: Vec<i64>,
-    stats: Partial,
 }
 
-#[derive(Default)]
-struct Partial {
-    gifts: u64,
-    rooms: std::collections::BTreeSet<u64>,
-    first: Option<i64>,
-    last: Option<i64>,
-}
-
-impl Default for TableBuilder {
+impl Default for Rows {
     fn default() -> Self {
-        TableBuilder::new()
+        Rows {
+            columns: fresh_builders(SLICE_ROWS),
+            ts: Vec::with_capacity(SLICE_ROWS),
+        }
     }
+}
+
+/// A worker's rows as polars columns (all but `ts`, which is kept aside for the sort).
+pub struct Chunk {
+    columns: PolarsResult<Vec<Series>>,
+    ts: Vec<i64>,
+}
+
+/// A [`Sink`] that fills the event table's columns: workers build column chunks straight from
+/// the decoded messages' bytes, the ordered pass only drops rows and joins chunks.
+#[derive(Default)]
+pub struct TableBuilder {
+    /// Finished chunks of every column but `ts`, in [`Column::ALL`] order without `ts`.
+    done: Vec<Series>,
+    /// Runs not yet joined into a chunk.
+    pending: Vec<Vec<Series>>,
+    pending_rows: usize,
+    ts: Vec<i64>,
+    error: Option<PolarsError>,
 }
 
 impl TableBuilder {
     pub fn new() -> TableBuilder {
-        TableBuilder {
-            columns: fresh_builders(),
-            done: Column::ALL.iter().map(|_| None).collect(),
-            in_chunk: 0,
-            seq: Vec::new(),
-            ts: Vec::new(),
-            stats: Partial::default(),
-        }
+        TableBuilder::default()
     }
 
-    fn add(&mut self, seq: u64, ev: &Event) {
-        for (b, &col) in self.columns.iter_mut().zip(Column::ALL.iter()) {
-            // `ts` is kept on the side for sorting and joins the table at the end.
-            if col != Column::Ts {
-                b.push(col.cell(ev));
+    fn try_append(&mut self, chunk: Chunk, keep: &[bool]) -> PolarsResult<()> {
+        let mut columns = chunk.columns?;
+        if keep.iter().all(|k| *k) {
+            self.ts.extend(chunk.ts);
+        } else {
+            let mask = BooleanChunked::from_slice("keep".into(), keep);
+            for c in &mut columns {
+                *c = c.filter(&mask)?;
             }
+            let kept = chunk.ts.into_iter().zip(keep).filter(|(_, k)| **k);
+            self.ts.extend(kept.map(|(t, _)| t));
         }
-        self.seq.push(seq);
-        self.ts.push(ev.ts);
-        self.in_chunk += 1;
-        if self.in_chunk == CHUNK_ROWS {
-            // Errors cannot happen here (the builders' types match); keep the chunk if one did.
-            let _ = self.seal();
+        self.pending_rows += columns.first().map_or(0, |c| c.len());
+        self.pending.push(columns);
+        if self.pending_rows >= CHUNK_ROWS {
+            self.flush()?;
         }
-        let p = &mut self.stats;
-        p.gifts += u64::from(ev.kind == Kind::Gift);
-        if ev.room_id != 0 {
-            p.rooms.insert(ev.room_id);
-        }
-        if ev.ts != 0 {
-            p.first = Some(p.first.map_or(ev.ts, |f| f.min(ev.ts)));
-        }
-        p.last = Some(p.last.map_or(ev.ts, |l| l.max(ev.ts)));
-    }
-
-    /// Finishes the builders' rows into a chunk of each column.
-    fn seal(&mut self) -> PolarsResult<()> {
-        let builders = std::mem::replace(&mut self.columns, fresh_builders());
-        for ((b, &col), done) in builders
-            .into_iter()
-            .zip(Column::ALL.iter())
-            .zip(self.done.iter_mut())
-        {
-            if col == Column::Ts {
-                continue;
-            }
-            let chunk = b.finish(col)?;
-            match done {
-                Some(s) => {
-                    s.append_owned(chunk)?;
-                }
-                None => *done = Some(chunk),
-            }
-        }
-        self.in_chunk = 0;
         Ok(())
     }
 
-    /// The table, sorted by (ts, arrival): one column at a time, so sorting never holds two
-    /// copies of the whole table.
-    fn build(mut self) -> PolarsResult<DataFrame> {
-        self.seal()?;
-        let n = self.ts.len();
-        let mut order: Vec<IdxSize> = (0..n as IdxSize).collect();
-        let sorted = self
-            .ts
-            .windows(2)
-            .zip(self.seq.windows(2))
-            .all(|(t, s)| (t[0], s[0]) <= (t[1], s[1]));
-        if !sorted {
-            let (ts, seq) = (&self.ts, &self.seq);
-            order.sort_unstable_by_key(|&i| (ts[i as usize], seq[i as usize]));
+    /// Joins the pending runs into one chunk of each column.
+    fn flush(&mut self) -> PolarsResult<()> {
+        let mut runs = std::mem::take(&mut self.pending).into_iter();
+        self.pending_rows = 0;
+        let Some(mut joined) = runs.next() else {
+            return Ok(());
+        };
+        for run in runs {
+            for (j, s) in joined.iter_mut().zip(run) {
+                j.append_owned(s)?;
+            }
         }
-        drop(std::mem::take(&mut self.seq));
+        for (i, j) in joined.into_iter().enumerate() {
+            let j = j.rechunk();
+            match self.done.get_mut(i) {
+                Some(d) => {
+                    d.append_owned(j)?;
+                }
+                None => self.done.push(j),
+            }
+        }
+        Ok(())
+    }
+
+    /// The table, in the plan's order and then sorted by time: one column at a time, so sorting
+    /// never holds two copies of the whole table.
+    fn build(mut self, plan: &Plan) -> PolarsResult<DataFrame> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.flush()?;
+        let n = plan.len();
+        let arrival = plan.order();
+        let ts = &self.ts;
+        let sorted = match &arrival {
+            None => ts.is_sorted(),
+            Some(order) => order.windows(2).all(|w| ts[w[0]] <= ts[w[1]]),
+        };
+        let order: Option<Vec<IdxSize>> = match (arrival, sorted) {
+            (None, true) => None,
+            (arrival, _) => {
+                let mut order: Vec<IdxSize> = match arrival {
+                    Some(o) => o.into_iter().map(|r| r as IdxSize).collect(),
+                    None => (0..ts.len() as IdxSize).collect(),
+                };
+                if !sorted {
+                    // Stable: rows of one millisecond stay in arrival order.
+                    order.sort_by_key(|&r| ts[r as usize]);
+                }
+                Some(order)
+            }
+        };
+        let ts: Vec<i64> = match &order {
+            None => std::mem::take(&mut self.ts),
+            Some(o) => o.iter().map(|&r| self.ts[r as usize]).collect(),
+        };
+        drop(std::mem::take(&mut self.ts));
+        let mut done = self.done.into_iter();
         let mut out: Vec<PlColumn> = Vec::with_capacity(Column::ALL.len());
-        let mut ts = Some(std::mem::take(&mut self.ts));
-        for (done, &col) in self.done.into_iter().zip(Column::ALL.iter()) {
-            let series = match (col, ts.take_if(|_| col == Column::Ts), done) {
-                (Column::Ts, Some(ts), _) => Builder::Time(ts).finish(col)?,
-                (_, _, Some(s)) => s,
-                // No rows at all.
-                (_, _, None) => Series::new_empty(col.name().into(), &schema::dtype(col.dtype())),
-            };
-            let column = series.into_column();
-            out.push(if sorted {
-                column
+        let mut ts = Some(ts);
+        for &col in Column::ALL.iter() {
+            let series = if col == Column::Ts {
+                Builder::Time(ts.take().unwrap_or_default()).finish(col)?
             } else {
-                column.take_slice(&order)?
-            });
+                match done.next() {
+                    Some(s) => match &order {
+                        None => s,
+                        Some(o) => s.take_slice(o)?,
+                    },
+                    // No rows at all.
+                    None => Series::new_empty(col.name().into(), &schema::dtype(col.dtype())),
+                }
+            };
+            out.push(series.into_column());
         }
+        debug_assert_eq!(out[0].len(), n);
         DataFrame::new(n, out)
     }
 }
 
 impl Sink for TableBuilder {
+    type Rows = Rows;
+    type Chunk = Chunk;
     type Output = PolarsResult<DataFrame>;
 
-    fn push(&mut self, seq: u64, ev: Event) {
-        self.add(seq, &ev);
+    fn add(rows: &mut Rows, ev: &EventRef<'_>) {
+        for (b, &col) in rows.columns.iter_mut().zip(NOT_TS.iter()) {
+            b.push(col.cell(ev));
+        }
+        rows.ts.push(ev.ts);
     }
 
-    fn finish(mut self, gifts: Vec<(u64, Event)>, stats: &mut Stats) -> PolarsResult<DataFrame> {
-        for (seq, ev) in &gifts {
-            self.add(*seq, ev);
+    fn seal(rows: Rows) -> Chunk {
+        let columns = rows
+            .columns
+            .into_iter()
+            .zip(NOT_TS.iter())
+            .map(|(b, &col)| b.finish(col))
+            .collect();
+        Chunk {
+            columns,
+            ts: rows.ts,
         }
-        drop(gifts);
-        let p = std::mem::take(&mut self.stats);
-        stats.events = self.ts.len() as u64;
-        stats.combos = p.gifts;
-        stats.rooms = p.rooms;
-        stats.first_ts = p.first;
-        stats.last_ts = p.last.filter(|t| *t != 0);
-        self.build()
+    }
+
+    fn append(&mut self, chunk: Chunk, keep: &[bool]) {
+        if self.error.is_none() {
+            if let Err(e) = self.try_append(chunk, keep) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn finish(self, plan: Plan, stats: &mut Stats) -> PolarsResult<DataFrame> {
+        let df = self.build(&plan)?;
+        let ts = df
+            .column(Column::Ts.name())?
+            .as_materialized_series()
+            .clone();
+        let ts = ts.to_physical_repr();
+        let ts = ts.i64()?;
+        stats.first_ts = ts.iter().flatten().find(|t| *t != 0);
+        stats.last_ts = ts.iter().last().flatten().filter(|t| *t != 0);
+        Ok(df)
     }
 }
 
-fn fresh_builders() -> Vec<Builder> {
+/// Every column but `ts`, in table order: what the builders fill.
+static NOT_TS: std::sync::LazyLock<Vec<Column>> = std::sync::LazyLock::new(|| {
     Column::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != Column::Ts)
+        .collect()
+});
+
+fn fresh_builders(capacity: usize) -> Vec<Builder> {
+    NOT_TS
         .iter()
         .map(|&c| {
             let name = c.name().into();
             match schema::dtype(c.dtype()) {
-                DataType::Datetime(..) => Builder::Time(Vec::new()),
-                DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
-                DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, CHUNK_ROWS)),
+                DataType::UInt32 => Builder::U32(PrimitiveChunkedBuilder::new(name, capacity)),
+                DataType::UInt64 => Builder::U64(PrimitiveChunkedBuilder::new(name, capacity)),
                 _ if matches!(c, Column::Kind | Column::Method | Column::GiftName) => {
                     Builder::Dict(Dict::default())
                 }
-                _ => Builder::Text(StringChunkedBuilder::new(name, CHUNK_ROWS)),
+                _ => Builder::Text(StringChunkedBuilder::new(name, capacity)),
             }
         })
         .collect()

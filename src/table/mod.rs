@@ -50,7 +50,7 @@ fn column_of(events: &[&Event], col: Column) -> PolarsResult<PlColumn> {
         DataType::UInt32 => {
             let v: UInt32Chunked = events
                 .iter()
-                .map(|e| match col.cell(e) {
+                .map(|e| match col.cell(&e.view()) {
                     Cell::Id(v) | Cell::Count(v) => Some(u32::try_from(v).unwrap_or(u32::MAX)),
                     _ => None,
                 })
@@ -60,7 +60,7 @@ fn column_of(events: &[&Event], col: Column) -> PolarsResult<PlColumn> {
         DataType::UInt64 => {
             let v: UInt64Chunked = events
                 .iter()
-                .map(|e| match col.cell(e) {
+                .map(|e| match col.cell(&e.view()) {
                     Cell::Id(v) | Cell::Count(v) => Some(v),
                     _ => None,
                 })
@@ -70,7 +70,7 @@ fn column_of(events: &[&Event], col: Column) -> PolarsResult<PlColumn> {
         _ => {
             let v: Vec<Option<&str>> = events
                 .iter()
-                .map(|e| match col.cell(e) {
+                .map(|e| match col.cell(&e.view()) {
                     Cell::Text(s) => Some(s),
                     _ => None,
                 })

@@ -1,9 +1,13 @@
-//! One `Message` → one typed [`Event`], by its `method`.
+//! The reference decoder: one `Message` → one [`Event`] through prost's owned structs, the way
+//! the decoder worked before it read fields in place. Kept as the oracle the borrowing decoder
+//! ([`super::view_message`]) is checked against, on real payloads, the simulator and the fuzz
+//! targets; nothing in the product calls it.
 
 use std::borrow::Cow;
 
 use prost::Message as _;
 
+use super::FrameContext;
 use crate::event::{ComboInfo, Event, Kind, TimeSource};
 use crate::proto::webcast::{
     ChatMessage, Common, ControlMessage, EmojiChatMessage, FansclubMessage, GiftMessage,
@@ -11,56 +15,32 @@ use crate::proto::webcast::{
     SocialMessage, User,
 };
 
-/// What the frame around a message knows.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FrameContext {
-    /// `Response.now`, milliseconds; 0 when absent.
-    pub now_ms: u64,
-    /// Capture receive time, milliseconds; 0 when unknown.
-    pub received_at_ms: u64,
-    /// Room id of the capture record; 0 when unknown.
-    pub room_id: u64,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{method} (msgId {msg_id}) is not decodable: {source}")]
-pub struct MessageError {
-    pub method: String,
-    pub msg_id: u64,
-    pub source: prost::DecodeError,
-}
-
 /// Decodes one message. Unknown methods become [`Kind::Other`] events carrying their method name.
-pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, MessageError> {
+pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, prost::DecodeError> {
     let kind = Kind::from_method(&msg.method);
     let method = match kind {
         Kind::Other => Cow::Owned(msg.method.clone()),
         k => Cow::Borrowed(k.method()),
     };
     let mut ev = Event::new(kind, method);
-    let err = |source| MessageError {
-        method: msg.method.clone(),
-        msg_id: msg.msg_id,
-        source,
-    };
     let body = msg.payload.as_slice();
     let mut event_time_s = 0;
     let common = match kind {
         Kind::Chat => {
-            let m = ChatMessage::decode(body).map_err(err)?;
+            let m = ChatMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.content = Some(m.content);
             event_time_s = m.event_time;
             m.common
         }
         Kind::EmojiChat => {
-            let m = EmojiChatMessage::decode(body).map_err(err)?;
+            let m = EmojiChatMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.content = Some(m.default_content);
             m.common
         }
         Kind::Gift => {
-            let m = GiftMessage::decode(body).map_err(err)?;
+            let m = GiftMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             let gift = m.gift.unwrap_or_default();
             ev.gift_id = Some(if m.gift_id != 0 { m.gift_id } else { gift.id });
@@ -82,41 +62,41 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
             m.common
         }
         Kind::Like => {
-            let m = LikeMessage::decode(body).map_err(err)?;
+            let m = LikeMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.like_count = Some(m.count);
             ev.like_total = Some(m.total);
             m.common
         }
         Kind::Member => {
-            let m = MemberMessage::decode(body).map_err(err)?;
+            let m = MemberMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.member_count = Some(m.member_count);
             ev.action = Some(m.action);
             m.common
         }
         Kind::Social => {
-            let m = SocialMessage::decode(body).map_err(err)?;
+            let m = SocialMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.action = Some(m.action);
             ev.follow_count = Some(m.follow_count);
             m.common
         }
         Kind::Fansclub => {
-            let m = FansclubMessage::decode(body).map_err(err)?;
+            let m = FansclubMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.action = Some(u64::from(m.r#type));
             ev.content = Some(m.content);
             m.common
         }
         Kind::RoomUserSeq => {
-            let m = RoomUserSeqMessage::decode(body).map_err(err)?;
+            let m = RoomUserSeqMessage::decode(body)?;
             ev.online = Some(m.total);
             ev.total_viewers = Some(m.total_user);
             m.common
         }
         Kind::RoomStats => {
-            let m = RoomStatsMessage::decode(body).map_err(err)?;
+            let m = RoomStatsMessage::decode(body)?;
             ev.online = Some(if m.display_value != 0 {
                 m.display_value
             } else {
@@ -126,7 +106,7 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
             m.common
         }
         Kind::RoomRank => {
-            let m = RoomRankMessage::decode(body).map_err(err)?;
+            let m = RoomRankMessage::decode(body)?;
             // The leader fills the user columns; the whole board goes to `content`.
             set_user(&mut ev, m.ranks.first().and_then(|r| r.user.as_ref()));
             let board: Vec<String> = m
@@ -142,7 +122,7 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, Messag
             m.common
         }
         Kind::Control => {
-            let m = ControlMessage::decode(body).map_err(err)?;
+            let m = ControlMessage::decode(body)?;
             ev.control_status = Some(m.status);
             m.common
         }

@@ -1,0 +1,174 @@
+//! The fields of a message body the event table needs, read in place (field numbers are
+//! `proto/webcast.proto`'s).
+
+use crate::event::Kind;
+use crate::wire::{each, Result};
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommonView {
+    pub msg_id: u64,
+    pub room_id: u64,
+    pub create_time: u64,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UserView<'a> {
+    pub id: u64,
+    pub id_str: &'a str,
+    pub nickname: &'a str,
+    pub gender: u32,
+    /// `pay_grade.level`; 0 when absent.
+    pub pay_level: u64,
+    /// `fans_club.data.level`; 0 when absent.
+    pub fans_level: u32,
+    /// The level on the first honour-level (image type 1) and fans-club (7) badge, if any.
+    pub badge1: Option<u64>,
+    pub badge7: Option<u64>,
+}
+
+/// Every field any kind reads; each kind fills its own.
+#[derive(Debug, Default)]
+pub struct Body<'a> {
+    pub common: CommonView,
+    pub user: Option<UserView<'a>>,
+    /// Chat `content`, emoji chat `default_content`, fans-club `content`, room stats
+    /// `display_long`.
+    pub text: &'a str,
+    pub event_time: u64,
+    pub gift_id: u64,
+    pub group_count: u64,
+    pub repeat_count: u64,
+    pub repeat_end: u32,
+    pub group_id: u64,
+    pub gift_struct_id: u64,
+    pub unit_diamonds: u32,
+    pub gift_name: &'a str,
+    /// Like `count`, member `member_count`, room-user-seq and room-stats `total`, control
+    /// `status`.
+    pub count: u64,
+    /// Like `total`, room-user-seq `total_user`, room-stats `display_value`.
+    pub total: u64,
+    /// Member and social `action`, fans-club `type`.
+    pub action: u64,
+    pub follow_count: u64,
+    /// Room rank: each entry's user.
+    pub ranks: Vec<Option<UserView<'a>>>,
+}
+
+/// Reads `buf` as the body of a `kind` message into `b`.
+pub fn read<'a>(kind: Kind, buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
+    use Kind::*;
+    each(buf, |n, v| {
+        match (kind, n) {
+            (_, 1) => common(v.bytes(n)?, &mut b.common)?,
+            (Chat | EmojiChat | Member | Social, 2) | (Gift, 7) | (Like, 5) | (Fansclub, 4) => {
+                user(v.bytes(n)?, b.user.get_or_insert_with(UserView::default))?
+            }
+            (Chat, 3) | (EmojiChat, 5) | (Fansclub, 3) | (RoomStats, 4) => b.text = v.str(n)?,
+            (Chat, 15) => b.event_time = v.varint(n)?,
+            (Gift, 2) => b.gift_id = v.varint(n)?,
+            (Gift, 4) => b.group_count = v.varint(n)?,
+            (Gift, 5) => b.repeat_count = v.varint(n)?,
+            (Gift, 9) => b.repeat_end = v.u32(n)?,
+            (Gift, 11) => b.group_id = v.varint(n)?,
+            (Gift, 15) => gift(v.bytes(n)?, b)?,
+            (Like, 2) | (Member, 3) | (RoomUserSeq, 3) | (RoomStats, 9) | (Control, 2) => {
+                b.count = v.varint(n)?
+            }
+            (Like, 3) | (RoomUserSeq, 7) | (RoomStats, 5) => b.total = v.varint(n)?,
+            (Member, 10) | (Social, 4) => b.action = v.varint(n)?,
+            (Fansclub, 2) => b.action = u64::from(v.u32(n)?),
+            (Social, 6) => b.follow_count = v.varint(n)?,
+            (RoomRank, 2) => {
+                let mut entry = None;
+                each(v.bytes(n)?, |n, v| match n {
+                    1 => user(v.bytes(n)?, entry.get_or_insert_with(UserView::default)),
+                    _ => Ok(()),
+                })?;
+                b.ranks.push(entry);
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+fn common(buf: &[u8], c: &mut CommonView) -> Result<()> {
+    each(buf, |n, v| {
+        match n {
+            2 => c.msg_id = v.varint(n)?,
+            3 => c.room_id = v.varint(n)?,
+            4 => c.create_time = v.varint(n)?,
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+fn gift<'a>(buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
+    each(buf, |n, v| {
+        match n {
+            5 => b.gift_struct_id = v.varint(n)?,
+            12 => b.unit_diamonds = v.u32(n)?,
+            16 => b.gift_name = v.str(n)?,
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+fn user<'a>(buf: &'a [u8], u: &mut UserView<'a>) -> Result<()> {
+    each(buf, |n, v| {
+        match n {
+            1 => u.id = v.varint(n)?,
+            3 => u.nickname = v.str(n)?,
+            4 => u.gender = v.u32(n)?,
+            21 => {
+                let (image_type, level) = badge(v.bytes(n)?)?;
+                let first = match image_type {
+                    1 => &mut u.badge1,
+                    7 => &mut u.badge7,
+                    _ => return Ok(()),
+                };
+                first.get_or_insert(level);
+            }
+            23 => each(v.bytes(n)?, |n, v| {
+                if n == 6 {
+                    u.pay_level = v.varint(n)?;
+                }
+                Ok(())
+            })?,
+            24 => each(v.bytes(n)?, |n, v| match n {
+                1 => each(v.bytes(n)?, |n, v| {
+                    if n == 2 {
+                        u.fans_level = v.u32(n)?;
+                    }
+                    Ok(())
+                }),
+                _ => Ok(()),
+            })?,
+            1028 => u.id_str = v.str(n)?,
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+/// A badge `Image`: its type and the level its content shows (0 without content).
+fn badge(buf: &[u8]) -> Result<(u32, u64)> {
+    let (mut image_type, mut level) = (0, 0);
+    each(buf, |n, v| {
+        match n {
+            6 => image_type = v.u32(n)?,
+            8 => each(v.bytes(n)?, |n, v| {
+                if n == 3 {
+                    level = v.varint(n)?;
+                }
+                Ok(())
+            })?,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok((image_type, level))
+}
