@@ -13,6 +13,7 @@ mod live;
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
+mod in_place_decoder;
 mod payloads;
 mod peaks;
 mod real_frames;

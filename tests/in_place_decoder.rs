@@ -1,0 +1,132 @@
+//! The in-place decoder (`decode::decode_message`, fields read as views of the payload) against
+//! the reference decoder through prost's owned structs (`decode::reference`): the same event for
+//! every real message, every simulated one, and every cut-short payload.
+
+use danmu_analyze::capture::CaptureReader;
+use danmu_analyze::decode::{decode_message, reference, FrameContext};
+use danmu_analyze::frame::{decode_push_frame, decode_response, PayloadType};
+use danmu_analyze::proto::webcast::Message;
+
+use crate::common::{fixture, frame_bytes, REAL_FRAMES};
+
+const CTX: FrameContext = FrameContext {
+    now_ms: 1_700_000_000_000,
+    received_at_ms: 1_700_000_000_500,
+    room_id: 9,
+};
+
+/// The messages of a frame, with the context the pipeline would give them.
+fn messages_of(frame: &[u8]) -> Vec<(Message, FrameContext)> {
+    let f = decode_push_frame(frame).expect("a PushFrame");
+    if PayloadType::of(&f) != PayloadType::Msg {
+        return Vec::new();
+    }
+    let r = decode_response(&f, &mut Vec::new()).expect("a Response");
+    let ctx = FrameContext {
+        now_ms: r.now,
+        ..CTX
+    };
+    r.messages.into_iter().map(|m| (m, ctx)).collect()
+}
+
+/// Both decoders agree on `msg`: the same event, or both refuse it.
+fn agree(msg: &Message, ctx: &FrameContext) -> bool {
+    match (reference::decode_message(msg, ctx), decode_message(msg, ctx)) {
+        (Ok(want), Ok(got)) => {
+            assert_eq!(got, want, "{} (msgId {})", msg.method, msg.msg_id);
+            true
+        }
+        (Err(_), Err(_)) => false,
+        (want, got) => panic!(
+            "{} (msgId {}): reference {:?}, in place {:?}",
+            msg.method,
+            msg.msg_id,
+            want.map(|_| "ok"),
+            got.map(|_| "ok")
+        ),
+    }
+}
+
+fn payload_messages() -> Vec<Message> {
+    let dir = fixture("payloads");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let ty = path.file_stem().unwrap().to_string_lossy().to_string();
+        out.push(Message {
+            method: format!("Webcast{ty}"),
+            payload: std::fs::read(&path).unwrap(),
+            msg_id: 0,
+        });
+    }
+    assert_eq!(out.len(), 10, "one payload per type");
+    out
+}
+
+#[test]
+fn real_messages_decode_alike() {
+    let mut n = 0;
+    for name in REAL_FRAMES {
+        for (msg, ctx) in messages_of(&frame_bytes(name)) {
+            assert!(agree(&msg, &ctx), "{name}: {} refused", msg.method);
+            n += 1;
+        }
+    }
+    for msg in payload_messages() {
+        assert!(agree(&msg, &CTX), "{} refused", msg.method);
+        n += 1;
+    }
+    assert_eq!(n, 29, "every real message was compared");
+}
+
+#[test]
+fn simulated_messages_decode_alike() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/session.dmcap"),
+    )
+    .unwrap();
+    let mut n = 0;
+    for rec in CaptureReader::new(data.as_slice()).unwrap() {
+        for (msg, ctx) in messages_of(&rec.unwrap().record.frame) {
+            assert!(agree(&msg, &ctx), "{} refused", msg.method);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3824, "every simulated message was compared");
+}
+
+/// A payload cut at every length: each cut either decodes to the reference's event or is
+/// refused by both (a cut can fall between fields, where both read what came before).
+#[test]
+fn cut_short_payloads_decode_or_fail_alike() {
+    let mut refused = 0;
+    for msg in payload_messages() {
+        for len in 0..msg.payload.len() {
+            let cut = Message {
+                payload: msg.payload[..len].to_vec(),
+                ..msg.clone()
+            };
+            refused += usize::from(!agree(&cut, &CTX));
+        }
+    }
+    assert!(refused > 100, "cuts inside fields must be refused ({refused})");
+}
+
+/// Bytes flipped: where prost reads a message, the in-place decoder reads the same event. (It
+/// may read more: a field it does not use is not checked, where prost refuses the message.)
+#[test]
+fn corrupted_payloads_never_decode_differently() {
+    for msg in payload_messages() {
+        for i in 0..msg.payload.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = msg.clone();
+                bad.payload[i] ^= flip;
+                if let Ok(want) = reference::decode_message(&bad, &CTX) {
+                    let got = decode_message(&bad, &CTX)
+                        .unwrap_or_else(|e| panic!("{}: byte {i} ^ {flip:#x}: {e}", msg.method));
+                    assert_eq!(got, want, "{}: byte {i} ^ {flip:#x}", msg.method);
+                }
+            }
+        }
+    }
+}
