@@ -3,10 +3,10 @@
 use std::io::Read;
 
 use flate2::read::MultiGzDecoder;
-use flate2::{Decompress, FlushDecompress, Status};
 use prost::Message as _;
 
 use crate::decode::ResponseView;
+use crate::deflate::{self, Inflated};
 use crate::proto::webcast::{Message, PushFrame, Response};
 
 /// Inflated payloads larger than this are refused: no real Response comes near it, and a
@@ -145,9 +145,9 @@ fn response_bytes<'a>(
 
 /// Inflates gzip `data` into `out` (cleared first), refusing output over [`MAX_INFLATED`].
 ///
-/// A single-member gzip (what Douyin sends) is inflated in one call straight into a buffer sized
-/// by the member's ISIZE trailer, with its CRC checked; anything else (several members, odd
-/// headers) goes through flate2's streaming decoder.
+/// A single-member gzip (what Douyin sends) is inflated by libdeflate in one call straight into a
+/// buffer sized by the member's ISIZE trailer, with its CRC and length checked; anything else
+/// (several members, odd headers, corrupt data) goes through flate2's streaming decoder.
 pub fn inflate(data: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
     out.clear();
     if let Some(done) = inflate_single_member(data, out) {
@@ -198,29 +198,26 @@ fn inflate_single_member(data: &[u8], out: &mut Vec<u8>) -> Option<Result<(), Fr
     let body = data.get(pos..trailer)?;
     let crc = u32::from_le_bytes(data[trailer..trailer + 4].try_into().ok()?);
     let isize = u32::from_le_bytes(data[trailer + 4..].try_into().ok()?) as usize;
-    let mut inflater = Decompress::new(false);
     let limit = MAX_INFLATED as usize + 1;
-    // The inflater fills all spare capacity, even a reused buffer's: cap it, then size by ISIZE.
-    out.shrink_to(limit);
-    out.reserve_exact(isize.saturating_add(1).min(limit));
+    // libdeflate writes only into the room it is given: size it by ISIZE, within the limit.
+    let mut room = isize.clamp(1, limit);
     loop {
-        let before = inflater.total_in() as usize;
-        let status = match inflater.decompress_vec(&body[before..], out, FlushDecompress::Finish) {
-            Ok(s) => s,
-            Err(e) => return Some(Err(FrameError::BadGzip(e.into()))),
-        };
-        match status {
-            Status::StreamEnd => break,
-            _ if out.len() as u64 >= MAX_INFLATED => return Some(Err(FrameError::TooLarge)),
-            // ISIZE was short (it is the size mod 2^32): make room and go on.
-            _ if out.len() == out.capacity() => out.reserve_exact(out.len().min(limit - out.len())),
-            // Input ended before the deflate stream did.
-            _ => return Some(Err(bad_gzip("gzip data ends before its deflate stream"))),
+        out.clear();
+        out.shrink_to(limit);
+        out.reserve_exact(room);
+        match deflate::inflate_into(body, out)? {
+            Inflated::Done { used } if used == body.len() => break,
+            // Bytes after the first member: more members, let the general path handle them.
+            Inflated::Done { .. } => return None,
+            // Corrupt or cut short: the general path says how, in zlib's words.
+            Inflated::Bad => return None,
+            Inflated::NoRoom if room >= limit => return Some(Err(FrameError::TooLarge)),
+            // ISIZE was short (it is the size mod 2^32, or a lie): more room, from the start.
+            Inflated::NoRoom => room = room.saturating_mul(2).min(limit),
         }
     }
-    if inflater.total_in() as usize != body.len() {
-        // Bytes after the first member: more members, let the general path handle them.
-        return None;
+    if out.len() as u64 > MAX_INFLATED {
+        return Some(Err(FrameError::TooLarge));
     }
     if crc32fast::hash(out) != crc || out.len() as u32 != isize as u32 {
         return Some(Err(bad_gzip(

@@ -17,6 +17,7 @@ pub mod columns;
 pub mod db;
 pub mod decode;
 pub mod decoder;
+pub mod deflate;
 pub mod event;
 pub mod frame;
 pub mod input;

@@ -31,7 +31,10 @@ fn messages_of(frame: &[u8]) -> Vec<(Message, FrameContext)> {
 
 /// Both decoders agree on `msg`: the same event, or both refuse it.
 fn agree(msg: &Message, ctx: &FrameContext) -> bool {
-    match (reference::decode_message(msg, ctx), decode_message(msg, ctx)) {
+    match (
+        reference::decode_message(msg, ctx),
+        decode_message(msg, ctx),
+    ) {
         (Ok(want), Ok(got)) => {
             assert_eq!(got, want, "{} (msgId {})", msg.method, msg.msg_id);
             true
@@ -109,7 +112,10 @@ fn cut_short_payloads_decode_or_fail_alike() {
             refused += usize::from(!agree(&cut, &CTX));
         }
     }
-    assert!(refused > 100, "cuts inside fields must be refused ({refused})");
+    assert!(
+        refused > 100,
+        "cuts inside fields must be refused ({refused})"
+    );
 }
 
 /// Bytes flipped: where prost reads a message, the in-place decoder reads the same event. (It

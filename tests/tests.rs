@@ -7,13 +7,13 @@ mod bare_frames;
 mod capture_file;
 mod columns;
 mod export;
+mod in_place_decoder;
 #[cfg(feature = "live")]
 mod live;
 #[cfg(feature = "live")]
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
-mod in_place_decoder;
 mod payloads;
 mod peaks;
 mod real_frames;
