@@ -1,7 +1,14 @@
-//! Decode throughput on a simulated capture of over a million messages, beside the floor: a plain
-//! flate2 inflate of the same payloads. Run with `cargo bench --bench decode`.
+//! Decode throughput on a simulated busy room, stage by stage, beside the floor: a one-shot
+//! inflate of the same payloads on every thread. Run with `cargo bench --bench decode`.
 //!
-//! The capture is generated once and kept in the target directory (`bench-data/`).
+//! Each stage does everything the one before did plus one step, on frames already in memory
+//! (except the first), so the differences are what each step costs: read the capture; inflate;
+//! read each Response and message in place into events (protobuf); fill the table's column
+//! chunks; then the whole decode with de-duplication, combos and the sort.
+//!
+//! `DANMU_BENCH_MINUTES` / `DANMU_BENCH_VIEWERS` size the session (default 60 × 20,000: about
+//! 1.2 M messages, ~210 per frame); the capture is generated once into `bench-data/` (or
+//! `$DANMU_BENCH_DATA`).
 
 use std::io::{BufReader, Read};
 use std::time::{Duration, Instant};
@@ -10,9 +17,11 @@ mod common;
 
 use common::capture;
 use danmu_analyze::capture::CaptureReader;
+use danmu_analyze::decoder::{self, Depth, Received};
 use danmu_analyze::frame::{decode_push_frame, inflate};
 use danmu_analyze::input::{self, InputFormat, InputSpec};
-use danmu_analyze::pipeline::{self, Options};
+use danmu_analyze::pipeline::{self, Options, RawFrame};
+use danmu_analyze::table::build::TableBuilder;
 use danmu_analyze::simulate::SimConfig;
 use rayon::prelude::*;
 
@@ -33,8 +42,8 @@ fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
 fn main() {
     // `cargo bench` passes --bench; any other argument filters nothing here.
     let cfg = SimConfig {
-        minutes: 60,
-        viewers: 16_000,
+        minutes: common::env("DANMU_BENCH_MINUTES", 60),
+        viewers: common::env("DANMU_BENCH_VIEWERS", 20_000),
         seed: 1,
         ..SimConfig::default()
     };
@@ -43,7 +52,7 @@ fn main() {
     if std::env::var_os("DANMU_BENCH_DECODE_ONLY").is_some() {
         // For profilers: just the decode, once.
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
-        let d = pipeline::decode_all(frames, Options::default());
+        let d = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
         println!("{} messages", d.stats.messages);
         return;
     }
@@ -81,10 +90,38 @@ fn main() {
             })
             .sum::<usize>()
     });
+    let (read, frames) = best(|| {
+        input::open(&InputSpec::new(&path, InputFormat::Auto))
+            .unwrap()
+            .collect::<Result<Vec<RawFrame>, _>>()
+            .unwrap()
+    });
+    let (protobuf, views) = best(|| {
+        frames
+            .par_iter()
+            .map_init(Vec::new, |scratch, f| {
+                let mut n = 0usize;
+                decoder::decode_each(&f.bytes, Received::default(), Depth::Events, scratch, |_| {
+                    n += 1
+                })
+                .map_or(0, |_| n)
+            })
+            .sum::<usize>()
+    });
+    let in_memory = || frames.iter().cloned().map(Ok);
+    let no_pass = Options {
+        dedup: false,
+        resolve_combos: false,
+    };
+    let (columns, _) = best(|| pipeline::decode_into(in_memory(), no_pass, TableBuilder::new()));
+    let (whole, _) = best(|| {
+        pipeline::decode_into(in_memory(), Options::default(), TableBuilder::new())
+    });
     let (decode, decoded) = best(|| {
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
-        pipeline::decode_all(frames, Options::default())
+        pipeline::decode_into(frames, Options::default(), TableBuilder::new())
     });
+    assert_eq!(views as u64, decoded.stats.messages, "every message became an event");
     let messages = decoded.stats.messages;
     let secs = |d: Duration| d.as_secs_f64();
     let mb = file_bytes as f64 / 1e6;
@@ -104,10 +141,15 @@ fn main() {
         "{:<34}{:>10}{:>16}{:>12}",
         "stage (best of 3)", "seconds", "messages/s", "MB/s"
     );
+    println!("(each stage includes the ones above it; frames in memory after `read`)");
     for (name, d) in [
-        ("inflate only, 1 thread (floor)", inflate_1),
-        ("inflate only, all threads", inflate_2),
-        ("decode (file → events), all", decode),
+        ("read the capture (frames)", read),
+        ("inflate only, 1 thread", inflate_1),
+        ("inflate only, all threads (floor)", inflate_2),
+        ("+ protobuf in place → events", protobuf),
+        ("+ column chunks (no dedup)", columns),
+        ("+ dedup, combos, sort", whole),
+        ("decode: file → event table", decode),
     ] {
         println!(
             "{name:<34}{:>10.3}{:>16.0}{:>12.1}",

@@ -40,18 +40,11 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn env(k: &str, d: u32) -> u32 {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
 fn main() {
     danmu_analyze::alloc::tune();
     let cfg = SimConfig {
-        minutes: env("DANMU_BENCH_MINUTES", 120),
-        viewers: env("DANMU_BENCH_VIEWERS", 20_000),
+        minutes: common::env("DANMU_BENCH_MINUTES", 120),
+        viewers: common::env("DANMU_BENCH_VIEWERS", 20_000),
         seed: 1,
         ..SimConfig::default()
     };

@@ -40,3 +40,12 @@ pub fn capture(cfg: &SimConfig) -> PathBuf {
     }
     path
 }
+
+/// A number from the environment, or `default`.
+#[allow(dead_code)] // not every bench sizes its session
+pub fn env(k: &str, default: u32) -> u32 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
