@@ -8,12 +8,15 @@
 //!   mode 3: byte 1 picks a method from `METHODS`, the rest is that `Message`'s payload, wrapped
 //!           into a valid Response (gzip'd or not: bit 2 of byte 0) and PushFrame.
 //! The upper bits of byte 0 give the wrapper's msg_id. Every outcome is also run through the
-//! ordered pass (`Pipeline`) twice, so dedup and combo resolution see it too.
+//! ordered pass (`Pipeline`) twice, so dedup and combo resolution see it too. In mode 3 the
+//! in-place decoder (`decode::decode_message`) is checked against the prost reference
+//! (`decode::reference`): wherever prost reads the message, the same event.
 #![no_main]
 
 use std::io::Write;
 use std::sync::Arc;
 
+use danmu_analyze::decode::{decode_message, reference, FrameContext};
 use danmu_analyze::pipeline::{decode_frame, Options, Pipeline, Position, RawFrame};
 use danmu_analyze::proto::webcast::{HeaderEntry, Message, PushFrame, Response};
 use flate2::{write::GzEncoder, Compression};
@@ -84,6 +87,12 @@ fuzz_target!(|data: &[u8]| {
             let Some((&m, payload)) = rest.split_first() else { return };
             let method = METHODS[usize::from(m) % METHODS.len()];
             single_method = Some(method);
+            let msg = Message { method: method.into(), payload: payload.to_vec(), msg_id };
+            let ctx = FrameContext { now_ms: 1_700_000_000_123, received_at_ms: 0, room_id: 7 };
+            if let Ok(want) = reference::decode_message(&msg, &ctx) {
+                let got = decode_message(&msg, &ctx);
+                assert!(got.as_ref().is_ok_and(|g| *g == want), "in place {got:?}, prost {want:?}");
+            }
             let response = Response {
                 messages: vec![Message { method: method.into(), payload: payload.to_vec(), msg_id }],
                 now: 1_700_000_000_123,
