@@ -113,6 +113,21 @@ pub(crate) struct Tally {
     chats: HashMap<u32, u64>,
     start_ms: u64,
     end_ms: u64,
+    /// Viewer counts sent (room_user_seq and room_stats): highest, sum, how many.
+    viewers: (u64, u64, u64),
+}
+
+/// Who chatted and who gifted in a session, and the viewer counts it sent: what a series
+/// needs beyond the [`Truth`] to tell returning viewers from new ones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    /// (user id, nickname, chat messages), by user id.
+    pub(crate) chatters: Vec<(u64, String, u64)>,
+    /// User ids with at least one gift combo, ascending.
+    pub(crate) gifters: Vec<u64>,
+    pub(crate) viewers_peak: u64,
+    /// Mean of the viewer counts sent; 0 when none was.
+    pub(crate) viewers_mean: f64,
 }
 
 impl Tally {
@@ -133,6 +148,34 @@ impl Tally {
             chats: HashMap::new(),
             start_ms: u64::MAX,
             end_ms: 0,
+            viewers: (0, 0, 0),
+        }
+    }
+
+    /// A viewer count sent in a room_user_seq or room_stats message.
+    pub(crate) fn viewers(&mut self, online: u64) {
+        let (max, sum, n) = &mut self.viewers;
+        *max = (*max).max(online);
+        *sum += online;
+        *n += 1;
+    }
+
+    pub(crate) fn seen(&self, people: &People) -> Seen {
+        let mut chatters: Vec<(u64, String, u64)> = self
+            .chats
+            .iter()
+            .map(|(u, n)| (people.id(*u), people.nickname(*u), *n))
+            .collect();
+        chatters.sort_unstable_by_key(|c| c.0);
+        let mut gifters: Vec<u64> = self.combos.values().map(|c| people.id(c.user)).collect();
+        gifters.sort_unstable();
+        gifters.dedup();
+        let (peak, sum, n) = self.viewers;
+        Seen {
+            chatters,
+            gifters,
+            viewers_peak: peak,
+            viewers_mean: if n > 0 { sum as f64 / n as f64 } else { 0.0 },
         }
     }
 
