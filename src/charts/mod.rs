@@ -4,6 +4,7 @@
 pub mod bar;
 pub mod cloud;
 pub mod line;
+pub mod trend;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

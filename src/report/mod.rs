@@ -2,6 +2,7 @@
 //! top tables, the PNG charts and CSV tables beside it, and summary.json for programs.
 
 mod html;
+pub mod sessions;
 pub mod tables;
 pub mod webfont;
 
