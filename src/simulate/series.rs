@@ -68,7 +68,8 @@ pub struct SessionTruth {
     pub room_id: String,
     /// 1 for the room's first session, 2 for its second …
     pub room_session: u32,
-    /// Earliest and latest event time (ms), as `Truth::start_ms` / `end_ms`.
+    /// Earliest and latest event time (ms) of the decoded events, a gift combo at the time of
+    /// its highest update (the one a decoder keeps).
     pub start_ms: u64,
     pub end_ms: u64,
     /// Whether it ends with the stream-end control message (else the capture just stops).
@@ -288,8 +289,8 @@ fn one<W: Write>(
         file: file.to_string(),
         room_id: room.id.to_string(),
         room_session: k as u32 + 1,
-        start_ms: truth.start_ms,
-        end_ms: truth.end_ms,
+        start_ms: seen.start_ms,
+        end_ms: seen.end_ms,
         stream_end,
         chat: counts.get("chat").copied().unwrap_or(0),
         chatters: chatters.len() as u64,
