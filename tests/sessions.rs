@@ -269,3 +269,136 @@ pub fn assert_png(path: &Path) {
         path.display()
     );
 }
+
+#[test]
+fn report_over_a_series_writes_the_comparison_page() {
+    let s = series();
+    let out = s.dir.path().join("report");
+    bin()
+        .args(["report", "--tz", "UTC", "--out"])
+        .arg(&out)
+        .args(&s.captures)
+        .assert()
+        .success();
+    let t = &s.truth;
+    assert_sessions_match(&csv_rows(&out.join("sessions.csv")), t);
+
+    let session = |room: &str, n: u32| {
+        t.sessions
+            .iter()
+            .find(|x| x.room_id == room && x.room_session == n)
+            .unwrap()
+    };
+    let retention = csv_rows(&out.join("retention.csv"));
+    assert_eq!(retention.len(), 2 * t.retention.len());
+    for want in &t.retention {
+        for (role, retained, size) in [
+            (
+                "chatters",
+                want.chatters,
+                session(&want.room_id, want.cohort).chatters,
+            ),
+            (
+                "gifters",
+                want.gifters,
+                session(&want.room_id, want.cohort).gifters,
+            ),
+        ] {
+            let row = retention
+                .iter()
+                .find(|r| {
+                    parse_id(&r["room_id"]).map(|i| i.to_string()).as_deref()
+                        == Some(want.room_id.as_str())
+                        && r["role"] == role
+                        && r["cohort"] == want.cohort.to_string()
+                        && r["later"] == want.later.to_string()
+                })
+                .unwrap_or_else(|| panic!("no {role} row for {want:?}"));
+            assert_eq!(row["retained"], retained.to_string(), "{role} {want:?}");
+            assert_eq!(row["cohort_size"], size.to_string(), "{role} {want:?}");
+            assert_eq!(row["offset"], (want.later - want.cohort).to_string());
+        }
+    }
+    assert!(t.retention.iter().any(|r| r.chatters > 0 && r.gifters > 0));
+
+    let loyal = csv_rows(&out.join("loyal_viewers.csv"));
+    let got: Vec<(u64, String, String, String)> = loyal
+        .iter()
+        .map(|r| {
+            (
+                parse_id(&r["user_id"]).unwrap(),
+                r["user_name"].clone(),
+                r["sessions"].clone(),
+                r["messages"].clone(),
+            )
+        })
+        .collect();
+    let want: Vec<(u64, String, String, String)> = t
+        .loyal
+        .iter()
+        .map(|l| {
+            (
+                l.user_id.parse().unwrap(),
+                l.user_name.clone(),
+                l.sessions.to_string(),
+                l.messages.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    let rooms = csv_rows(&out.join("rooms.csv"));
+    assert_eq!(rooms.len(), 3);
+    for r in &rooms {
+        let id = parse_id(&r["room_id"]).unwrap().to_string();
+        let of_room: Vec<_> = t.sessions.iter().filter(|x| x.room_id == id).collect();
+        assert_eq!(r["sessions"], of_room.len().to_string());
+        let sum = |f: fn(&&danmu_analyze::simulate::SessionTruth) -> u64| {
+            of_room.iter().map(f).sum::<u64>().to_string()
+        };
+        assert_eq!(r["chat"], sum(|x| x.chat));
+        assert_eq!(r["diamonds"], sum(|x| x.diamonds));
+        assert_eq!(r["gifts"], sum(|x| x.gifts));
+    }
+
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"sessions.html\""));
+    let page = std::fs::read_to_string(out.join("sessions.html")).unwrap();
+    // Every link and image of the page is a file of the folder.
+    let mut refs = 0;
+    for attr in ["href=\"", "src=\""] {
+        for part in page.split(attr).skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            assert!(out.join(target).is_file(), "{target}");
+            refs += 1;
+        }
+    }
+    assert!(refs >= 9, "{refs}");
+    for png in [
+        "sessions_chat.png",
+        "sessions_chatters.png",
+        "sessions_diamonds.png",
+        "sessions_viewers.png",
+    ] {
+        assert!(page.contains(&format!("src=\"{png}\"")), "{png}");
+        assert_png(&out.join(png));
+    }
+}
+
+#[test]
+fn a_single_session_report_has_no_comparison_page() {
+    let s = series();
+    let out = s.dir.path().join("one");
+    bin()
+        .arg("report")
+        .arg(&s.captures[0])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("index.html").is_file());
+    assert!(!out.join("sessions.html").exists());
+    assert!(!out.join("sessions.csv").exists());
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("sessions.html"));
+}
