@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use danmu_analyze::output::csv::{parse_id, BOM};
+use danmu_analyze::output::csv::parse_id;
 use danmu_analyze::simulate::SeriesTruth;
 use danmu_analyze::timefmt::Zone;
 
-use crate::common::bin;
+use crate::common::{bin, csv_rows, file_names};
 
 pub struct Series {
     pub dir: tempfile::TempDir,
@@ -51,24 +51,6 @@ pub fn series() -> Series {
         captures,
         truth,
     }
-}
-
-pub fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let bytes = std::fs::read(path).unwrap();
-    let body = bytes
-        .strip_prefix(BOM)
-        .expect("Excel CSV starts with a BOM");
-    let mut rdr = csv::Reader::from_reader(body);
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 fn utc(ms: u64) -> String {
@@ -224,11 +206,7 @@ fn sessions_png_writes_trend_charts_that_decode() {
         .args(&s.captures)
         .assert()
         .success();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&dir);
     assert_eq!(
         names,
         [

@@ -5,21 +5,10 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{draw_err, ensure_registered, ChartError, FAMILY};
+use super::{draw_err, ensure_registered, ChartError, FAMILY, PALETTE};
 use crate::timefmt::Zone;
 
 pub const SIZE: (u32, u32) = (1200, 520);
-
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(255, 127, 14),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(23, 190, 207),
-];
 
 /// A named line: (session start in UTC ms, value) in time order.
 pub struct Line {
@@ -80,14 +69,7 @@ pub fn draw(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartErro
             )
             .map_err(|e| err(e.to_string()))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font((FAMILY, 15))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| err(e.to_string()))?;
+    super::legend(&mut chart, &err)?;
     root.present().map_err(|e| err(e.to_string()))?;
     Ok(SIZE)
 }

@@ -117,6 +117,9 @@ pub struct SeriesTruth {
     pub loyal: Vec<LoyalTruth>,
 }
 
+/// Who chatted and who gifted in a session, by user id.
+type Met = (HashSet<u64>, HashSet<u64>);
+
 /// A room's audience over its sessions.
 struct Room {
     id: u64,
@@ -126,7 +129,7 @@ struct Room {
     population: Vec<u32>,
     next: u32,
     /// (chatters, gifters) of each session so far.
-    sessions: Vec<(HashSet<u64>, HashSet<u64>)>,
+    sessions: Vec<Met>,
 }
 
 impl Room {
@@ -279,7 +282,7 @@ fn one<W: Write>(
     let (truth, seen) = Session::new(&sim, open(file)?)?.run()?;
     let chatters: HashSet<u64> = seen.chatters.iter().map(|c| c.0).collect();
     let gifters: HashSet<u64> = seen.gifters.iter().copied().collect();
-    let earlier = |pick: fn(&(HashSet<u64>, HashSet<u64>)) -> &HashSet<u64>, now: &HashSet<u64>| {
+    let earlier = |pick: fn(&Met) -> &HashSet<u64>, now: &HashSet<u64>| {
         now.iter()
             .filter(|u| room.sessions.iter().any(|s| pick(s).contains(u)))
             .count() as u64
