@@ -380,3 +380,17 @@ fn a_single_session_report_has_no_comparison_page() {
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(!index.contains("sessions.html"));
 }
+
+#[test]
+fn rooms_and_days_without_out_dir_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("x.dmcap");
+    let out = bin()
+        .args(["simulate", "--days", "2", "--out"])
+        .arg(&cap)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("--out-dir"), "{stderr}");
+    assert!(!cap.exists());
+}

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use danmu_analyze::simulate::{series, simulate, SeriesConfig, SimConfig};
@@ -26,12 +26,12 @@ pub struct SimulateArgs {
     /// stopping, a restart minutes after a stream end), and DIR/series.truth.json.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// Series: rooms, with ids --room, --room + 1, …
-    #[arg(long, default_value_t = 1, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
-    rooms: u32,
-    /// Series: days, each room live once a day (about a day apart).
-    #[arg(long, default_value_t = 1, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
-    days: u32,
+    /// Series: rooms, with ids --room, --room + 1, … [default: 1]
+    #[arg(long, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    rooms: Option<u32>,
+    /// Series: days, each room live once a day (about a day apart) [default: 1]
+    #[arg(long, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    days: Option<u32>,
     /// Length of the session in minutes.
     #[arg(long, default_value_t = SimConfig::default().minutes)]
     minutes: u32,
@@ -53,6 +53,10 @@ pub struct SimulateArgs {
 pub fn run(args: SimulateArgs) -> Result<Outcome> {
     if let Some(dir) = &args.out_dir {
         return run_series(&args, dir);
+    }
+    if args.rooms.is_some() || args.days.is_some() {
+        // clap's `requires` does not fire here (`out` conflicts with --out-dir), so say it.
+        bail!("--rooms and --days make a series: give --out-dir DIR instead of --out");
     }
     let out = args
         .out
@@ -87,8 +91,8 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
 fn run_series(args: &SimulateArgs, dir: &Path) -> Result<Outcome> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let cfg = SeriesConfig {
-        rooms: args.rooms,
-        days: args.days,
+        rooms: args.rooms.unwrap_or(1),
+        days: args.days.unwrap_or(1),
         minutes: args.minutes,
         viewers: args.viewers,
         seed: args.seed,
@@ -107,7 +111,7 @@ fn run_series(args: &SimulateArgs, dir: &Path) -> Result<Outcome> {
     eprintln!(
         "wrote {} sessions of {} room(s) into {} and {}",
         truth.sessions.len(),
-        args.rooms,
+        cfg.rooms,
         dir.display(),
         truth_path.display()
     );
