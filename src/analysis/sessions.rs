@@ -48,19 +48,54 @@ pub struct Split {
     chat: DataFrame,
 }
 
+/// Whether each row, sorted by (room_id, `_ts`) with `_ended` marking the stream-end
+/// message, starts a session: 1 or 0.
+fn starts(gap_ms: i64) -> Expr {
+    c(Col::RoomId)
+        .neq(c(Col::RoomId).shift(lit(1)))
+        .or((col("_ts") - col("_ts").shift(lit(1))).gt(lit(gap_ms)))
+        .or(col("_ended").shift(lit(1)))
+        .fill_null(lit(true))
+        .cast(DataType::UInt32)
+}
+
+fn stream_ended() -> Expr {
+    is_kind(Kind::Control)
+        .and(c(Col::ControlStatus).eq(lit(STREAM_END)))
+        .fill_null(lit(false))
+        .alias("_ended")
+}
+
+/// How many sessions `events` hold, reading only the columns that split them: cheaper than
+/// [`split`] when one session is the common case (`report`).
+pub fn count(events: LazyFrame, gap_ms: i64) -> PolarsResult<usize> {
+    let n = events
+        .select([
+            c(Col::RoomId).fill_null(lit(0u64)),
+            ts_ms().alias("_ts"),
+            stream_ended(),
+        ])
+        .sort_by_exprs(
+            [c(Col::RoomId), col("_ts")],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select([starts(gap_ms).sum().alias("n")])
+        .run()?;
+    Ok(n.column("n")?.u32()?.get(0).unwrap_or(0) as usize)
+}
+
 /// Splits `events` into sessions, per room: sorted by (room, time), a session starts at a
 /// room's first event, after a silence longer than `gap_ms`, and after the stream-end message.
 pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
     let by_name = keyed_by_name(&events)?;
     let room = c(Col::RoomId).fill_null(lit(0u64));
-    let ended = is_kind(Kind::Control).and(c(Col::ControlStatus).eq(lit(STREAM_END)));
     let rows = events
         .clone()
         .select([
             room.clone().alias(Col::RoomId.name()),
             ts_ms().alias("_ts"),
             c(Col::Kind),
-            ended.clone().fill_null(lit(false)).alias("_ended"),
+            stream_ended(),
             c(Col::UserId),
             c(Col::UserName),
             c(Col::DiamondCount),
@@ -71,17 +106,8 @@ pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
             [c(Col::RoomId), col("_ts")],
             SortMultipleOptions::default().with_maintain_order(true),
         )
-        .with_column(
-            // Sorted by room first, so one running count numbers every room's sessions.
-            c(Col::RoomId)
-                .neq(c(Col::RoomId).shift(lit(1)))
-                .or((col("_ts") - col("_ts").shift(lit(1))).gt(lit(gap_ms)))
-                .or(col("_ended").shift(lit(1)))
-                .fill_null(lit(true))
-                .cast(DataType::UInt32)
-                .cum_sum(false)
-                .alias("_sid"),
-        )
+        // Sorted by room first, so one running count numbers every room's sessions.
+        .with_column(starts(gap_ms).cum_sum(false).alias("_sid"))
         .run()?;
     let index = rows
         .clone()
@@ -318,15 +344,6 @@ impl Split {
                     .join(" "))
             })
             .collect()
-    }
-
-    /// How many sessions there are.
-    pub fn len(&self) -> usize {
-        self.index.height()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.index.height() == 0
     }
 }
 

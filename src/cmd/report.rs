@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use danmu_analyze::analysis::compare::compare_split;
-use danmu_analyze::analysis::sessions::split;
+use danmu_analyze::analysis::sessions;
 use danmu_analyze::analysis::summary::{analyze, Summary};
 use danmu_analyze::report::{self, ReportInput};
 
@@ -47,13 +47,12 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
     progress.stage("sessions");
     let sopts = args.split.options(&opts);
-    let sessions = split(loaded.lazy(), sopts.gap_ms)?;
-    let comparison = if sessions.len() > 1 {
-        Some(compare_split(&sessions, &seg, &sopts, opts.top.max(20))?)
+    let comparison = if sessions::count(loaded.lazy(), sopts.gap_ms)? > 1 {
+        let split = sessions::split(loaded.lazy(), sopts.gap_ms)?;
+        Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
     } else {
         None
     };
-    drop(sessions);
     let summary = Summary::new(&a, &loaded.stats, &zone, opts.top);
     let csv = args.analysis.csv.options(zone);
     let input = ReportInput {
