@@ -107,6 +107,7 @@ fn main() {
         csv: &csv,
         title: "bench",
         top: opts.top,
+        sessions: None,
     };
     report::write(&out, &input, |_| {}).unwrap();
     timings.push(("tables, charts, page".into(), t.elapsed().as_secs_f64()));

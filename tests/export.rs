@@ -28,11 +28,7 @@ fn exported(format: &str, extra: &[&str]) -> (tempfile::TempDir, std::path::Path
 #[test]
 fn csv_per_kind_opens_in_excel_with_chinese_and_full_ids() {
     let (_dir, out) = exported("csv", &[]);
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = crate::common::file_names(&out);
     assert_eq!(
         names,
         [

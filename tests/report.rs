@@ -9,12 +9,12 @@ use danmu_analyze::analysis::words::{
     self, split_emotes, Segmenter, WordCount, WordOptions, WordStats,
 };
 use danmu_analyze::event::{Event, Kind};
-use danmu_analyze::output::csv::{parse_id, BOM};
+use danmu_analyze::output::csv::parse_id;
 use danmu_analyze::simulate::Truth;
 use polars::prelude::IntoLazy;
 use serde_json::Value;
 
-use crate::common::bin;
+use crate::common::{bin, csv_rows};
 
 struct Report {
     _dir: tempfile::TempDir,
@@ -59,24 +59,6 @@ fn report(minutes: &str, viewers: &str, seed: &str) -> Report {
         truth,
         summary,
     }
-}
-
-fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let bytes = std::fs::read(path).unwrap();
-    let body = bytes
-        .strip_prefix(BOM)
-        .expect("Excel CSV starts with a BOM");
-    let mut rdr = csv::Reader::from_reader(body);
-    let headers = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 /// A summary.json ranking as (user_id, user_name, value) rows.

@@ -19,6 +19,7 @@ mod peaks;
 mod real_frames;
 mod regression;
 mod report;
+mod sessions;
 mod simulate_truth;
 mod sources;
 mod table_roundtrip;

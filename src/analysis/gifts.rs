@@ -21,6 +21,11 @@ pub struct Gifts {
     pub rmb_total: f64,
 }
 
+/// The revenue estimate of `diamonds`, as the column `rmb`.
+pub fn rmb(diamonds: Expr, rmb_per_diamond: f64) -> Expr {
+    (diamonds.cast(DataType::Float64) * lit(rmb_per_diamond)).alias("rmb")
+}
+
 /// Gifts of `events` by gift.
 ///
 /// ```
@@ -57,7 +62,7 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
         ])
         .with_columns([
             col("gift_name").fill_null(lit("")),
-            (col("diamonds").cast(DataType::Float64) * lit(rmb_per_diamond)).alias("rmb"),
+            rmb(col("diamonds"), rmb_per_diamond),
         ])
         .sort_by_exprs(
             [col("diamonds"), col("units"), c(Col::GiftId)],

@@ -5,20 +5,9 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{clean_label, draw_err, ensure_registered, ChartError, FAMILY};
+use super::{clean_label, draw_err, ensure_registered, ChartError, FAMILY, PALETTE};
 
 pub const SIZE: (u32, u32) = (1000, 640);
-
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(255, 127, 14),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(23, 190, 207),
-];
 
 /// Draws `words` (word, count), most frequent first; returns how many found a place.
 pub fn draw(path: &Path, words: &[(String, u64)]) -> Result<usize, ChartError> {

@@ -102,14 +102,7 @@ pub fn draw(
             )
         }))
         .map_err(|e| err(e.to_string()))?;
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font((FAMILY, 15))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| err(e.to_string()))?;
+    super::legend(&mut chart, &err)?;
     root.present().map_err(|e| err(e.to_string()))?;
     Ok(SIZE)
 }

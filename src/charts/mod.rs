@@ -4,16 +4,29 @@
 pub mod bar;
 pub mod cloud;
 pub mod line;
+pub mod trend;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef};
-use plotters::style::FontStyle;
+use plotters::style::{FontStyle, RGBColor};
 
 /// WenQuanYi Micro Hei 0.2.0-beta (Apache-2.0), see assets/fonts/LICENSE-wqy-microhei.txt.
 // A static, not a const: `font_is_bundled` compares addresses.
 static BUNDLED_FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+
+/// Colours of series and words, in turn.
+pub(crate) const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(23, 190, 207),
+];
 
 /// The family name charts ask plotters for.
 pub const FAMILY: &str = "sans-serif";
@@ -102,6 +115,22 @@ fn draw_err(path: &Path) -> impl Fn(String) -> ChartError + '_ {
         path: path.into(),
         detail,
     }
+}
+
+/// The series legend, top left, as every chart with lines draws it.
+fn legend<'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut plotters::chart::ChartContext<'a, plotters::prelude::BitMapBackend<'a>, CT>,
+    err: &impl Fn(String) -> ChartError,
+) -> Result<(), ChartError> {
+    use plotters::prelude::*;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FAMILY, 15))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| err(e.to_string()))
 }
 
 /// Thousands separators for axis labels.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
+use danmu_analyze::analysis::sessions::SessionOptions;
 use danmu_analyze::analysis::summary::AnalysisOptions;
 use danmu_analyze::analysis::timeline::{BucketSize, PeakOptions};
 use danmu_analyze::analysis::words::{Segmenter, WordOptions};
@@ -169,6 +170,29 @@ impl Progress {
                 "\r\x1b[2Kdone in {:.1}s",
                 self.started.elapsed().as_secs_f64()
             );
+        }
+    }
+}
+
+/// How `sessions` and `report` split the events into live sessions.
+#[derive(Args, Debug)]
+pub struct SessionArgs {
+    /// A silence of more than this many minutes in a room starts a new session (as does the
+    /// stream-end message).
+    #[arg(long, default_value_t = 30, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub gap: u32,
+    /// Words in each session's top words.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub session_words: usize,
+}
+
+impl SessionArgs {
+    pub fn options(&self, analysis: &AnalysisOptions) -> SessionOptions {
+        SessionOptions {
+            gap_ms: i64::from(self.gap) * 60_000,
+            top_words: self.session_words,
+            words: analysis.words,
+            rmb_per_diamond: analysis.rmb_per_diamond,
         }
     }
 }

@@ -10,6 +10,7 @@ mod inspect;
 mod load;
 mod replay;
 mod report;
+mod sessions;
 mod sign;
 mod simulate;
 mod timeline;
@@ -72,6 +73,7 @@ enum Command {
     Words(words::WordsArgs),
     Timeline(timeline::TimelineArgs),
     Users(users::UsersArgs),
+    Sessions(sessions::SessionsArgs),
     Gifts(gifts::GiftsArgs),
     Report(report::ReportArgs),
     Load(load::LoadArgs),
@@ -99,6 +101,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Words(a) => words::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Users(a) => users::run(a),
+        Command::Sessions(a) => sessions::run(a),
         Command::Gifts(a) => gifts::run(a),
         Command::Report(a) => report::run(a),
         Command::Load(a) => load::run(a),

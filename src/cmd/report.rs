@@ -5,16 +5,18 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use danmu_analyze::analysis::compare::compare_split;
+use danmu_analyze::analysis::sessions;
 use danmu_analyze::analysis::summary::{analyze, Summary};
 use danmu_analyze::report::{self, ReportInput};
 
-use super::analysis_args::{AnalysisArgs, PeakArgs, Progress};
+use super::analysis_args::{AnalysisArgs, PeakArgs, Progress, SessionArgs};
 use super::{InputArgs, Outcome};
 
 /// Run every analysis and write index.html, PNG charts, CSV tables and summary.json to a folder.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  danmu-analyze report sample-data/session.dmcap --out report/\n  danmu-analyze report day1.dmcap day2.dmcap --out report/ --tz UTC --title '周末直播'"
+    after_help = "Over more than one live session (see `sessions`), the folder also holds sessions.html: the sessions side by side, trend charts, retention, the most loyal viewers and, over several rooms, the rooms.\n\nExamples:\n  danmu-analyze report sample-data/session.dmcap --out report/\n  danmu-analyze report day1.dmcap day2.dmcap --out report/ --tz UTC --title '周末直播'"
 )]
 pub struct ReportArgs {
     #[command(flatten)]
@@ -23,6 +25,8 @@ pub struct ReportArgs {
     analysis: AnalysisArgs,
     #[command(flatten)]
     peaks: PeakArgs,
+    #[command(flatten)]
+    split: SessionArgs,
     /// Folder to write (created if missing; files in it are replaced).
     #[arg(long)]
     out: PathBuf,
@@ -33,7 +37,7 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let mut progress = Progress::new(8);
+    let mut progress = Progress::new(9);
     progress.stage("decode");
     let loaded = args.input.load()?;
     let zone = args.input.zone();
@@ -41,6 +45,14 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let seg = args.analysis.segmenter()?;
     let opts = args.peaks.apply(args.analysis.options());
     let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
+    progress.stage("sessions");
+    let sopts = args.split.options(&opts);
+    let comparison = if sessions::count(loaded.lazy(), sopts.gap_ms)? > 1 {
+        let split = sessions::split(loaded.lazy(), sopts.gap_ms)?;
+        Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
+    } else {
+        None
+    };
     let summary = Summary::new(&a, &loaded.stats, &zone, opts.top);
     let csv = args.analysis.csv.options(zone);
     let input = ReportInput {
@@ -50,6 +62,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
         csv: &csv,
         title: &args.title,
         top: opts.top,
+        sessions: comparison.as_ref(),
     };
     let written = report::write(&args.out, &input, |s| progress.stage(s))
         .with_context(|| format!("writing the report to {} failed", args.out.display()))?;

@@ -9,14 +9,14 @@ use super::ReportInput;
 use crate::output::frame;
 use crate::timefmt::Zone;
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn table(df: &DataFrame, limit: usize, zone: &Zone) -> PolarsResult<String> {
+pub(super) fn table(df: &DataFrame, limit: usize, zone: &Zone) -> PolarsResult<String> {
     let head = df.head(Some(limit));
     let mut s = String::from("<table><thead><tr>");
     for h in head.get_column_names() {
@@ -46,7 +46,7 @@ pub const FONT_LICENSE_FILE: &str = "page-font-LICENSE.txt";
 // The page font first, for CJK characters only (unicode-range): Latin stays in the system's
 // UI font. Listed after a system font, Chromium never loaded it and drew boxes where no CJK
 // font is installed (checked headless).
-const CSS: &str = "@font-face{font-family:'danmu page';src:url(page-font.ttf) format('truetype');unicode-range:U+2E80-9FFF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF}body{font-family:'danmu page',system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:2em auto;max-width:1240px;color:#222;padding:0 1em}h1{margin-bottom:.2em}.sub{color:#666;margin-top:0}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:1.2em 0}.card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-size:1.6em}.card span{color:#666}img{max-width:100%;border:1px solid #eee;margin:.5em 0}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #eee;padding:4px 10px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f6f6f6}.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:20px}footer{color:#888;margin-top:2em;font-size:.9em}";
+pub(super) const CSS: &str = "@font-face{font-family:'danmu page';src:url(page-font.ttf) format('truetype');unicode-range:U+2E80-9FFF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF}body{font-family:'danmu page',system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:2em auto;max-width:1240px;color:#222;padding:0 1em}h1{margin-bottom:.2em}.sub{color:#666;margin-top:0}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:1.2em 0}.card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:130px}.card b{display:block;font-size:1.6em}.card span{color:#666}img{max-width:100%;border:1px solid #eee;margin:.5em 0}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #eee;padding:4px 10px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f6f6f6}.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:20px}footer{color:#888;margin-top:2em;font-size:.9em}";
 
 pub fn page(
     r: &ReportInput,
@@ -90,6 +90,14 @@ pub fn page(
         );
     }
     h.push_str("</div>");
+    if let Some(cmp) = r.sessions {
+        let _ = write!(
+            h,
+            "<p><a href=\"{}\">{} 场直播对比：每场数据、留存、最忠实的观众 →</a></p>",
+            super::sessions::PAGE,
+            cmp.sessions.height()
+        );
+    }
     for (file, caption) in charts.iter().filter(|c| c.0 == "timeline.png") {
         let _ = write!(
             h,

@@ -2,6 +2,7 @@
 //! top tables, the PNG charts and CSV tables beside it, and summary.json for programs.
 
 mod html;
+pub mod sessions;
 pub mod tables;
 pub mod webfont;
 
@@ -13,6 +14,7 @@ use plotters::style::RGBColor;
 
 use polars::prelude::{DataFrame, PolarsError};
 
+use crate::analysis::compare::Comparison;
 use crate::analysis::summary::{ranking, Analysis, Summary};
 use crate::analysis::words::WordStats;
 use crate::charts::{self, bar, cloud, line, ChartError};
@@ -35,6 +37,7 @@ pub enum ReportError {
 /// What went into the folder.
 #[derive(Debug, Default)]
 pub struct Written {
+    /// File names in the folder, in the order written.
     pub files: Vec<String>,
 }
 
@@ -45,6 +48,8 @@ pub struct ReportInput<'a> {
     pub csv: &'a CsvOptions,
     pub title: &'a str,
     pub top: usize,
+    /// The sessions compared, when there is more than one: then sessions.html too.
+    pub sessions: Option<&'a Comparison>,
 }
 
 const BLUE: RGBColor = RGBColor(31, 119, 180);
@@ -80,12 +85,7 @@ pub fn write(
         ("gifts.csv", a.gifts.rows.clone()),
     ];
     for (name, df) in &tables {
-        let path = dir.join(name);
-        let file = File::create(&path).map_err(io_err(&path))?;
-        let mut out = BufWriter::new(file);
-        frame::write_csv(df, &mut out, r.csv)
-            .and_then(|_| out.flush())
-            .map_err(io_err(&path))?;
+        write_csv(dir, name, df, r.csv)?;
         w.files.push(name.to_string());
     }
     let path = dir.join("summary.json");
@@ -182,9 +182,14 @@ pub fn write(
 
     stage("page");
     let page = html::page(r, &charts, &tables)?;
-    // The page's own font, cut to what it shows: Chinese needs no CJK font where it is opened.
+    let mut shown = page.clone();
+    if let Some(cmp) = r.sessions {
+        shown.push_str(&sessions::write(dir, r, cmp, &mut w)?);
+    }
+    // The pages' own font, cut to what they show: Chinese needs no CJK font where they are
+    // opened.
     let path = dir.join(html::FONT_FILE);
-    fs::write(&path, webfont::subset(charts::font_data(), &page)?).map_err(io_err(&path))?;
+    fs::write(&path, webfont::subset(charts::font_data(), &shown)?).map_err(io_err(&path))?;
     w.files.push(html::FONT_FILE.into());
     if charts::font_is_bundled() {
         let path = dir.join(html::FONT_LICENSE_FILE);
@@ -195,6 +200,19 @@ pub fn write(
     fs::write(&path, page).map_err(io_err(&path))?;
     w.files.push("index.html".into());
     Ok(w)
+}
+
+fn write_csv(dir: &Path, name: &str, df: &DataFrame, opts: &CsvOptions) -> Result<(), ReportError> {
+    let path = dir.join(name);
+    let io_err = |source| ReportError::Io {
+        path: path.clone(),
+        source,
+    };
+    let file = File::create(&path).map_err(io_err)?;
+    let mut out = BufWriter::new(file);
+    frame::write_csv(df, &mut out, opts)
+        .and_then(|_| out.flush())
+        .map_err(io_err)
 }
 
 /// (gift name, diamonds) of the first `top` gifts, for the bar chart.

@@ -4,6 +4,7 @@
 mod people;
 mod phrases;
 mod rng;
+mod series;
 mod session;
 mod truth;
 mod wire;
@@ -13,6 +14,8 @@ mod tests;
 
 use std::io::{self, Write};
 
+pub use people::Audience;
+pub use series::{series, LoyalTruth, RetainedTruth, SeriesConfig, SeriesTruth, SessionTruth};
 pub use truth::{BurstTruth, TopChatter, TopGifter, Truth};
 
 /// What to simulate.
@@ -34,6 +37,21 @@ pub struct SimConfig {
     /// Capture start, ms since the Unix epoch (at most 2^60); the history replayed on connecting
     /// is earlier.
     pub start_ms: u64,
+    /// Who the viewers are when sessions share a room's audience (see [`series`]); `None`: a
+    /// population of this session's own, from `seed`.
+    pub audience: Option<Audience>,
+    /// How the session ends.
+    pub end: SessionEnd,
+}
+
+/// How a simulated session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionEnd {
+    /// The stream-end control message (status 3), then the server closes the connection.
+    #[default]
+    StreamEnd,
+    /// The capture just stops: no control message, no close.
+    Stop,
 }
 
 impl Default for SimConfig {
@@ -45,6 +63,8 @@ impl Default for SimConfig {
             room_id: 7_300_000_000_000_000_001,
             // 2026-01-01 18:00 +08:00.
             start_ms: 1_767_261_600_000,
+            audience: None,
+            end: SessionEnd::StreamEnd,
         }
     }
 }
@@ -56,5 +76,5 @@ impl Default for SimConfig {
 /// (zlib-rs when the `table` feature pulls it in, miniz_oxide without it); what they decode to,
 /// and the `Truth`, do not.
 pub fn simulate<W: Write>(cfg: &SimConfig, out: W) -> io::Result<Truth> {
-    session::Session::new(cfg, out)?.run()
+    Ok(session::Session::new(cfg, out)?.run()?.0)
 }

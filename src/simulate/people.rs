@@ -31,6 +31,9 @@ struct Persona {
 
 pub(crate) struct People {
     seed: u64,
+    /// Viewer index → person of the population `seed` describes (the identity without an
+    /// [`Audience`]): ids and personas follow the person, the rest of the state the index.
+    who: Vec<u32>,
     ids: Vec<u64>,
     /// Fans-club level, 0 when not a member; changes when a viewer joins.
     club: Vec<u8>,
@@ -223,15 +226,45 @@ fn club_badge(level: u64) -> Image {
     }
 }
 
+/// Who a session's viewers are when several sessions of one room share an audience: viewer `i`
+/// is person `who[i]` of the room's population, whose id and nickname come from `seed`, so a
+/// person drawn again in a later session is the same viewer. `who.len()` is the pool size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    pub seed: u64,
+    pub who: Vec<u32>,
+}
+
 impl People {
     /// A pool of `n` viewers (at least one).
     pub(crate) fn new(seed: u64, n: usize) -> Self {
         let n = n.max(1);
+        Self::build(seed, seed, (0..n as u32).collect(), false)
+    }
+
+    /// The pool of a session with a shared audience; the rest of its state from `seed`.
+    pub(crate) fn of_audience(seed: u64, audience: &Audience) -> Self {
+        let who = if audience.who.is_empty() {
+            vec![0]
+        } else {
+            audience.who.clone()
+        };
+        let mut people = Self::build(seed, audience.seed, who, true);
+        // The room's streamer, whatever the session.
+        people.anchor = Self::build(audience.seed, audience.seed, vec![0], false).anchor;
+        people
+    }
+
+    /// `seed` draws the session's state; `identity` seeds who each person is.
+    /// With `loyal_spenders`, spend follows the person's place in the population.
+    fn build(seed: u64, identity: u64, who: Vec<u32>, loyal_spenders: bool) -> Self {
+        let n = who.len();
         let mut rng = Rng::new(mix(seed, 0x504F_4F4C));
         let mut seen = HashSet::with_capacity(n);
-        let ids = (0..n)
-            .map(|i| {
-                let mut r = Rng::new(mix(seed ^ 0x4944_5321, i as u64));
+        let ids = who
+            .iter()
+            .map(|&i| {
+                let mut r = Rng::new(mix(identity ^ 0x4944_5321, u64::from(i)));
                 loop {
                     // Mostly 15–16 digit ids; a few old accounts with 11–12 digit ones.
                     let id = if r.chance(0.03) {
@@ -249,6 +282,10 @@ impl People {
         for i in (1..n).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             spender_at.swap(i, j);
+        }
+        if loyal_spenders {
+            // A room's longest-standing fans spend most, session after session.
+            spender_at.sort_by_key(|&i| who[i as usize]);
         }
         let mut spend_rank = vec![0u32; n];
         for (rank, &idx) in spender_at.iter().enumerate() {
@@ -287,7 +324,8 @@ impl People {
             ..Default::default()
         };
         People {
-            seed,
+            seed: identity,
+            who,
             ids,
             club,
             following,
@@ -311,7 +349,13 @@ impl People {
     }
 
     pub(crate) fn nickname(&self, i: u32) -> String {
-        persona(self.seed, i, self.spend_rank[i as usize], self.whales).nickname
+        persona(
+            self.seed,
+            self.who[i as usize],
+            self.spend_rank[i as usize],
+            self.whales,
+        )
+        .nickname
     }
 
     /// The viewer with the given spend rank (0 gifts most).
@@ -356,7 +400,7 @@ impl People {
 
     pub(crate) fn user(&self, i: u32) -> User {
         let idx = i as usize;
-        let p = persona(self.seed, i, self.spend_rank[idx], self.whales);
+        let p = persona(self.seed, self.who[idx], self.spend_rank[idx], self.whales);
         let id = self.ids[idx];
         let club = u64::from(self.club[idx]);
         let mut badges = Vec::with_capacity(2);

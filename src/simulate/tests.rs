@@ -190,3 +190,51 @@ fn zero_minutes_is_history_control_and_close() {
     assert_eq!(truth.counts.get("control"), Some(&1));
     assert_eq!(truth.duplicates, 0);
 }
+
+/// Every capture of a small series, by file name, and its truth.
+fn run_series(cfg: &super::SeriesConfig) -> (BTreeMap<String, Vec<u8>>, super::SeriesTruth) {
+    let files = std::cell::RefCell::new(BTreeMap::new());
+    struct Into<'a>(&'a std::cell::RefCell<BTreeMap<String, Vec<u8>>>, String);
+    impl std::io::Write for Into<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .borrow_mut()
+                .entry(self.1.clone())
+                .or_default()
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let truth = super::series(cfg, |name| Ok(Into(&files, name.to_string())))
+        .expect("writing to memory cannot fail");
+    (files.into_inner(), truth)
+}
+
+#[test]
+fn a_series_is_deterministic_and_each_capture_holds_its_session() {
+    let cfg = super::SeriesConfig {
+        rooms: 2,
+        days: 3,
+        minutes: 2,
+        viewers: 40,
+        ..super::SeriesConfig::default()
+    };
+    let (files, truth) = run_series(&cfg);
+    assert_eq!(run_series(&cfg), (files.clone(), truth.clone()));
+    // Two rooms × three days, plus the restarts the fixed pattern makes (room 1 on day 1, room 2 on day 3).
+    assert_eq!(truth.sessions.len(), 8);
+    assert_eq!(files.len(), truth.sessions.len());
+    for s in &truth.sessions {
+        let d = decode(&files[&s.file]);
+        assert_eq!(d.chats, s.chat, "{}", s.file);
+        assert_eq!(d.combos.len() as u64, s.gifts, "{}", s.file);
+        // A session that just stops sends no close.
+        assert_eq!(d.frames.contains_key("close"), s.stream_end, "{}", s.file);
+    }
+    let first = &truth.sessions[0];
+    assert_eq!((first.returning_chatters, first.returning_gifters), (0, 0));
+    assert!(truth.sessions.iter().any(|s| s.returning_chatters > 0));
+}

@@ -93,6 +93,8 @@ struct Combo {
     diamonds: u64,
     group_count: u64,
     max_repeat: u64,
+    /// When the update with the highest count came: the time a decoder gives the combo.
+    at: u64,
 }
 
 /// Running bookkeeping; turned into a [`Truth`] at the end.
@@ -113,6 +115,27 @@ pub(crate) struct Tally {
     chats: HashMap<u32, u64>,
     start_ms: u64,
     end_ms: u64,
+    /// Viewer counts sent (room_user_seq and room_stats): highest, sum, how many.
+    viewers: (u64, u64, u64),
+    /// Earliest and latest event time of messages other than gifts.
+    other_span: (u64, u64),
+}
+
+/// Who chatted and who gifted in a session, and the viewer counts it sent: what a series
+/// needs beyond the [`Truth`] to tell returning viewers from new ones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    /// (user id, nickname, chat messages), by user id.
+    pub(crate) chatters: Vec<(u64, String, u64)>,
+    /// User ids with at least one gift combo, ascending.
+    pub(crate) gifters: Vec<u64>,
+    pub(crate) viewers_peak: u64,
+    /// Mean of the viewer counts sent; 0 when none was.
+    pub(crate) viewers_mean: f64,
+    /// Earliest and latest event time of the decoded events: as `Truth::start_ms`, but a
+    /// combo at the time of its highest update, as the decoder keeps it.
+    pub(crate) start_ms: u64,
+    pub(crate) end_ms: u64,
 }
 
 impl Tally {
@@ -133,6 +156,48 @@ impl Tally {
             chats: HashMap::new(),
             start_ms: u64::MAX,
             end_ms: 0,
+            viewers: (0, 0, 0),
+            other_span: (u64::MAX, 0),
+        }
+    }
+
+    /// The event time of a distinct message other than a gift.
+    pub(crate) fn other_time(&mut self, ms: u64) {
+        let (lo, hi) = &mut self.other_span;
+        *lo = (*lo).min(ms);
+        *hi = (*hi).max(ms);
+    }
+
+    /// A viewer count sent in a room_user_seq or room_stats message.
+    pub(crate) fn viewers(&mut self, online: u64) {
+        let (max, sum, n) = &mut self.viewers;
+        *max = (*max).max(online);
+        *sum += online;
+        *n += 1;
+    }
+
+    pub(crate) fn seen(&self, people: &People) -> Seen {
+        let mut chatters: Vec<(u64, String, u64)> = self
+            .chats
+            .iter()
+            .map(|(u, n)| (people.id(*u), people.nickname(*u), *n))
+            .collect();
+        chatters.sort_unstable_by_key(|c| c.0);
+        let mut gifters: Vec<u64> = self.combos.values().map(|c| people.id(c.user)).collect();
+        gifters.sort_unstable();
+        gifters.dedup();
+        let (peak, sum, n) = self.viewers;
+        let combo_times = self.combos.values().map(|c| c.at);
+        let start_ms = combo_times.clone().fold(self.other_span.0, u64::min);
+        let end_ms = combo_times.fold(self.other_span.1, u64::max);
+        let any = start_ms <= end_ms;
+        Seen {
+            start_ms: if any { start_ms } else { 0 },
+            end_ms: if any { end_ms } else { 0 },
+            chatters,
+            gifters,
+            viewers_peak: peak,
+            viewers_mean: if n > 0 { sum as f64 / n as f64 } else { 0.0 },
         }
     }
 
@@ -185,6 +250,7 @@ impl Tally {
         diamonds: u64,
         group_count: u64,
         repeat: u64,
+        at: u64,
     ) {
         self.gift_updates += 1;
         let combo = self.combos.entry(group_id).or_insert(Combo {
@@ -192,10 +258,12 @@ impl Tally {
             diamonds,
             group_count,
             max_repeat: 0,
+            at,
         });
         if repeat > combo.max_repeat {
             let gained = (repeat - combo.max_repeat) * combo.group_count * combo.diamonds;
             combo.max_repeat = repeat;
+            combo.at = at;
             *self.gifters.entry(combo.user).or_default() += gained;
         }
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::super::wire::{header, Body, Frame};
-use super::{Session, FRAME_GAP_MS, RECENT_MS};
+use super::{Session, FRAME_GAP_MS, GIFT, RECENT_MS};
 use crate::proto::webcast::{HeaderEntry, Message, Response};
 use std::io;
 
@@ -87,7 +87,11 @@ impl<W: Write> Session<'_, W> {
             .is_some_and(|r| now + RECENT_MS >= *r);
         let mut messages = Vec::with_capacity(items.len());
         for (m, time) in items {
-            self.tally.event_time(time.unwrap_or(now));
+            let t = time.unwrap_or(now);
+            self.tally.event_time(t);
+            if m.method != GIFT {
+                self.tally.other_time(t);
+            }
             if retain {
                 self.recent.push_back((now, m.clone()));
             }

@@ -178,6 +178,7 @@ impl<W: Write> Session<'_, W> {
             u64::from(gift.diamonds),
             g.group_count,
             g.repeat,
+            at,
         );
         splice(&head, 7, self.people.user_bytes(g.user), &tail)
     }

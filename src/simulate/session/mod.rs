@@ -20,9 +20,9 @@ use super::phrases::{
     EMOJI_IDS, GIFTS, GIFT_BIG_FROM, GIFT_CLUB_LIGHT, GIFT_HEART, GIFT_ROSE, LOTTERY, SPAM,
 };
 use super::rng::{mix, sin, Rng, Zipf};
-use super::truth::{Kind, Tally, Truth};
+use super::truth::{Kind, Seen, Tally, Truth};
 use super::wire::Sink;
-use super::SimConfig;
+use super::{SessionEnd, SimConfig};
 use crate::proto::webcast::{Common, ControlMessage, Message};
 
 /// The server replays this much history to a new connection.
@@ -186,6 +186,12 @@ fn stamped(at: u64) -> Option<u64> {
     (at != 0).then_some(at)
 }
 
+/// Viewers in a session's pool: enough arrivals to keep `viewers` online for `minutes`.
+pub(crate) fn pool_size(cfg: &SimConfig) -> usize {
+    let viewers = f64::from(cfg.viewers.max(1));
+    (viewers * (1.0 + f64::from(cfg.minutes) / STAY_MIN)).ceil() as usize
+}
+
 pub(crate) struct Session<'c, W: Write> {
     cfg: &'c SimConfig,
     rng: Rng,
@@ -236,9 +242,16 @@ impl<'c, W: Write> Session<'c, W> {
     pub(crate) fn new(cfg: &'c SimConfig, out: W) -> io::Result<Self> {
         let mut rng = Rng::new(mix(cfg.seed, 0x53_494D));
         let viewers = f64::from(cfg.viewers.max(1));
-        let minutes = f64::from(cfg.minutes);
-        let pool = (viewers * (1.0 + minutes / STAY_MIN)).ceil() as usize;
-        let people = People::new(cfg.seed, pool);
+        let (pool, people) = match &cfg.audience {
+            Some(a) => {
+                let people = People::of_audience(cfg.seed, a);
+                (people.len(), people)
+            }
+            None => {
+                let pool = pool_size(cfg);
+                (pool, People::new(cfg.seed, pool))
+            }
+        };
         let chatters = (people.len() * 2 / 5).max(1);
         let spammers = [1u32, 3, 6]
             .iter()
@@ -389,7 +402,8 @@ impl<'c, W: Write> Session<'c, W> {
         }
     }
 
-    pub(crate) fn run(mut self) -> io::Result<Truth> {
+    /// Writes the session; returns its truth and who chatted and gifted in it.
+    pub(crate) fn run(mut self) -> io::Result<(Truth, Seen)> {
         // Events before the capture started reach it as the history replayed on connecting.
         let mut t0 = self.start.saturating_sub(HISTORY_MS);
         let mut history = Vec::new();
@@ -427,6 +441,20 @@ impl<'c, W: Write> Session<'c, W> {
             t0 = t1;
         }
 
+        if self.cfg.end == SessionEnd::StreamEnd {
+            self.stream_end(t0)?;
+        }
+
+        let bursts = self.burst_truth();
+        self.sink.finish()?;
+        let seen = self.tally.seen(&self.people);
+        let mut truth = self.tally.finish(&self.people);
+        truth.bursts = bursts;
+        Ok((truth, seen))
+    }
+
+    /// The stream-end control message (status 3) after `t0`, then the close.
+    fn stream_end(&mut self, t0: u64) -> io::Result<()> {
         let now = self.slot_after(t0, 300, 800);
         let at = now - self.rng.range(20, 200);
         let id = self.next_id(at);
@@ -442,13 +470,7 @@ impl<'c, W: Write> Session<'c, W> {
         };
         self.send(now, vec![(msg, Some(at))])?;
         let close_at = self.slot_after(now, 100, 400);
-        self.bare("close", close_at)?;
-
-        let bursts = self.burst_truth();
-        self.sink.finish()?;
-        let mut truth = self.tally.finish(&self.people);
-        truth.bursts = bursts;
-        Ok(truth)
+        self.bare("close", close_at)
     }
 
     /// A snowflake-like id (seconds in the high half, as Douyin's are); the low half is a

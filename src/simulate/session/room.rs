@@ -34,6 +34,7 @@ impl<W: Write> Session<'_, W> {
         let online = self.online(at) * (1.0 + 0.01 * self.rng.normal());
         let total = (online.max(1.0) + 0.5) as u64;
         self.tally.online(total);
+        self.tally.viewers(total);
         let msg = RoomUserSeqMessage {
             common: Some(self.common(USER_SEQ, id, at, String::new())),
             total,
@@ -57,6 +58,7 @@ impl<W: Write> Session<'_, W> {
             display_type: 1,
         };
         self.tally.message(Kind::RoomStats);
+        self.tally.viewers(online);
         (STATS, msg.encode_to_vec(), stamped(at))
     }
 
