@@ -21,8 +21,8 @@ use danmu_analyze::decoder::{self, Depth, Received};
 use danmu_analyze::frame::{decode_push_frame, inflate};
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::pipeline::{self, Options, RawFrame};
-use danmu_analyze::table::build::TableBuilder;
 use danmu_analyze::simulate::SimConfig;
+use danmu_analyze::table::build::TableBuilder;
 use rayon::prelude::*;
 
 const RUNS: usize = 3;
@@ -101,9 +101,13 @@ fn main() {
             .par_iter()
             .map_init(Vec::new, |scratch, f| {
                 let mut n = 0usize;
-                decoder::decode_each(&f.bytes, Received::default(), Depth::Events, scratch, |_| {
-                    n += 1
-                })
+                decoder::decode_each(
+                    &f.bytes,
+                    Received::default(),
+                    Depth::Events,
+                    scratch,
+                    |_| n += 1,
+                )
                 .map_or(0, |_| n)
             })
             .sum::<usize>()
@@ -114,14 +118,16 @@ fn main() {
         resolve_combos: false,
     };
     let (columns, _) = best(|| pipeline::decode_into(in_memory(), no_pass, TableBuilder::new()));
-    let (whole, _) = best(|| {
-        pipeline::decode_into(in_memory(), Options::default(), TableBuilder::new())
-    });
+    let (whole, _) =
+        best(|| pipeline::decode_into(in_memory(), Options::default(), TableBuilder::new()));
     let (decode, decoded) = best(|| {
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
         pipeline::decode_into(frames, Options::default(), TableBuilder::new())
     });
-    assert_eq!(views as u64, decoded.stats.messages, "every message became an event");
+    assert_eq!(
+        views as u64, decoded.stats.messages,
+        "every message became an event"
+    );
     let messages = decoded.stats.messages;
     let secs = |d: Duration| d.as_secs_f64();
     let mb = file_bytes as f64 / 1e6;
