@@ -24,6 +24,7 @@ use danmu_analyze::live::url::{
 use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
+use super::dataset::Appender;
 use super::Outcome;
 
 /// Exit code: reconnecting failed --max-reconnects times in a row.
@@ -123,6 +124,11 @@ pub struct CaptureArgs {
     /// Start a new time-stamped file every DURATION (1h, 30m) or at SIZE (256MB, 1GiB).
     #[arg(long, value_name = "DURATION|SIZE")]
     rotate: Option<Rotate>,
+    /// Also append each capture file to this dataset as it is closed (at every rotation and at
+    /// exit), decoded after the file before it, so the recording can be analysed as it goes
+    /// (`report DIR`). Needs --rotate; with --out-dir every room goes into the one dataset.
+    #[arg(long, value_name = "DIR", requires = "rotate")]
+    dataset: Option<PathBuf>,
     /// Show chat, gifts (combo updates as they come) and joins on stderr as they arrive.
     #[arg(long)]
     print: bool,
@@ -426,7 +432,16 @@ fn record(
         }
     };
 
-    let recorder = Recorder::open(out, args.rotate, log.clone())?;
+    let mut recorder = Recorder::open(out, args.rotate, log.clone())?;
+    let appender = match &args.dataset {
+        Some(dir) => {
+            let dlog = log.clone();
+            let a = Appender::start(dir, &args.tz, move |line| dlog.line(line))?;
+            recorder.on_close(a.sink());
+            Some(a)
+        }
+        None => None,
+    };
     log.line(format!(
         "recording to {}{}",
         recorder
@@ -449,7 +464,12 @@ fn record(
         &common.stop,
         log,
         &mut next_live,
-    )?;
+    );
+    if let Some(a) = appender {
+        // The recorder is gone, so every file it closed is queued: wait for them to go in.
+        a.finish()?;
+    }
+    let summary = summary?;
 
     log.line(format!(
         "capture ended: {} after {}: {}",
