@@ -1,0 +1,506 @@
+//! Datasets (`export --dataset`, `capture --dataset`, `simulate --dataset`) through the binary:
+//! exporting twice adds nothing, reading one gives exactly the table of its captures decoded at
+//! once (same rows, order and dtypes; the same summary.json), --room and --since prune
+//! partitions, a crash's `.tmp` is never read, and re-deliveries and gift combos across a
+//! rotation boundary count once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polars::prelude::{DataFrame, IntoLazy};
+use serde_json::Value;
+
+use danmu_analyze::capture::{CaptureReader, CaptureRecord, CaptureWriter};
+use danmu_analyze::dataset;
+use danmu_analyze::event::Kind;
+use danmu_analyze::input::{self, InputFormat, InputSpec};
+use danmu_analyze::pipeline::{self, Options, Position, RawFrame};
+use danmu_analyze::simulate::{simulate, SimConfig};
+use danmu_analyze::table::build::TableBuilder;
+use danmu_analyze::table::filter::Filter;
+
+use crate::common::bin;
+use crate::sessions::series;
+
+/// The event table of `files` decoded as one input, as every reading command gets it.
+fn decoded(files: &[PathBuf]) -> DataFrame {
+    let specs: Vec<InputSpec> = files
+        .iter()
+        .map(|f| InputSpec::new(f, InputFormat::Auto))
+        .collect();
+    let frames = input::open_all(&specs).unwrap();
+    pipeline::decode_into(frames, Options::default(), TableBuilder::new())
+        .events
+        .unwrap()
+}
+
+/// The dataset read back, as every reading command gets it.
+fn read_back(dir: &Path) -> DataFrame {
+    dataset::scan(dir, &Filter::default())
+        .unwrap()
+        .collect()
+        .unwrap()
+}
+
+fn assert_same_table(got: &DataFrame, want: &DataFrame, what: &str) {
+    assert_eq!(
+        got.schema(),
+        want.schema(),
+        "{what}: same columns and dtypes"
+    );
+    assert_eq!(got.height(), want.height(), "{what}: same number of rows");
+    assert!(
+        got.equals_missing(want),
+        "{what}: same rows in the same order"
+    );
+}
+
+fn export_dataset(dir: &Path, inputs: &[PathBuf]) -> String {
+    let out = bin()
+        .arg("export")
+        .args(inputs)
+        .arg("--dataset")
+        .arg(dir)
+        .assert()
+        .success();
+    let o = out.get_output();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    )
+}
+
+/// Every file under `dir` (relative path → bytes).
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// summary.json of `report ARGS…`, without what only decoding frames can know.
+fn summary(args: &[&std::ffi::OsStr]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    bin()
+        .arg("report")
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut v: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for key in ["duplicates_dropped", "gift_updates"] {
+        v.as_object_mut().unwrap().remove(key);
+    }
+    v
+}
+
+fn os<P: AsRef<std::ffi::OsStr> + ?Sized>(p: &P) -> &std::ffi::OsStr {
+    p.as_ref()
+}
+
+#[test]
+fn exporting_twice_adds_nothing_and_reads_back_the_captures_table() {
+    let s = series();
+    let ds = s.dir.path().join("ds");
+    let first = export_dataset(&ds, &s.captures);
+    assert!(
+        first.contains(&format!("{} events in", want_events(&s.captures[0]))),
+        "{first}"
+    );
+    let want = decoded(&s.captures);
+    assert!(want.height() > 1000);
+    let got = read_back(&ds);
+    assert_same_table(&got, &want, "dataset vs captures");
+    // One part per room and day at least, all under room_id=…/date=….
+    let files = snapshot(&ds);
+    let parts: Vec<&String> = files.keys().filter(|k| k.ends_with(".parquet")).collect();
+    assert!(parts.len() >= 3, "{parts:?}");
+    for p in &parts {
+        assert!(
+            p.starts_with("room_id=") && p.contains("/date=") && p.contains("/part-"),
+            "{p}"
+        );
+    }
+    assert!(files.contains_key("_dataset.json"));
+
+    let again = export_dataset(&ds, &s.captures);
+    assert!(again.contains("0 source(s) added"), "{again}");
+    assert_eq!(snapshot(&ds), files, "the second export wrote nothing");
+    assert_same_table(&read_back(&ds), &want, "after the second export");
+
+    // And through the binary: report on the dataset is report on the captures.
+    let cap_args: Vec<&std::ffi::OsStr> = s.captures.iter().map(os).collect();
+    let from_captures = summary(&cap_args);
+    assert_eq!(from_captures["rooms"].as_array().unwrap().len(), 3);
+    assert_eq!(summary(&[os(&ds)]), from_captures);
+}
+
+/// Events of one capture decoded alone (the first input has no file before it).
+fn want_events(cap: &Path) -> usize {
+    decoded(&[cap.to_path_buf()]).height()
+}
+
+#[test]
+fn room_and_time_filters_prune_partitions_and_temporary_files_are_never_read() {
+    let s = series();
+    let ds = s.dir.path().join("ds");
+    export_dataset(&ds, &s.captures);
+    let rooms: Vec<String> = {
+        let mut r: Vec<String> = s.truth.sessions.iter().map(|t| t.room_id.clone()).collect();
+        r.dedup();
+        r
+    };
+    let (room, other) = (&rooms[0], &rooms[1]);
+    let first_day = s
+        .truth
+        .sessions
+        .iter()
+        .filter(|t| &t.room_id == room)
+        .map(|t| t.start_ms)
+        .min()
+        .unwrap();
+    let want_room = summary(
+        &[
+            s.captures.iter().map(os).collect::<Vec<_>>().as_slice(),
+            &[os("--room"), os(room)],
+        ]
+        .concat(),
+    );
+    assert!(want_room["events"].as_u64().unwrap() > 100);
+
+    // Not Parquet at all: any reader that opens these fails.
+    let garbage = b"not a parquet file";
+    let other_part = ds.join(format!(
+        "room_id={other}/date=2026-01-01/part-0000000000000-x.parquet"
+    ));
+    std::fs::write(&other_part, garbage).unwrap();
+    let old_part = ds.join(format!(
+        "room_id={room}/date=2025-12-01/part-0000000000000-y.parquet"
+    ));
+    std::fs::create_dir_all(old_part.parent().unwrap()).unwrap();
+    std::fs::write(&old_part, garbage).unwrap();
+    // What a crash mid-write leaves: never a part.
+    let day_dir = ds
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.ends_with(format!("room_id={room}")))
+        .unwrap()
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| !p.ends_with("date=2025-12-01"))
+        .unwrap();
+    std::fs::write(day_dir.join("part-9999999999999-z.parquet.tmp"), garbage).unwrap();
+
+    // The whole dataset reads the corrupt parts, so it fails: the files are real traps.
+    bin()
+        .args(["report", ds.to_str().unwrap(), "--out"])
+        .arg(s.dir.path().join("r-all"))
+        .assert()
+        .failure();
+    // --room R never opens another room's partition; the .tmp is never opened at all.
+    let since = danmu_analyze::timefmt::Zone::default().human(first_day as i64 - 3_600_000);
+    let got = summary(&[os(&ds), os("--room"), os(room), os("--since"), os(&since)]);
+    assert_eq!(got, want_room);
+    // Without --since the old date of room R is read, and fails.
+    bin()
+        .args(["report", ds.to_str().unwrap(), "--room", room, "--out"])
+        .arg(s.dir.path().join("r-room"))
+        .assert()
+        .failure();
+    std::fs::remove_file(&old_part).unwrap();
+    std::fs::remove_file(&other_part).unwrap();
+    let table = read_back(&ds);
+    let want = decoded(&s.captures);
+    assert_same_table(&table, &want, "a .tmp beside the parts changes nothing");
+    assert!(day_dir.join("part-9999999999999-z.parquet.tmp").exists());
+}
+
+#[test]
+fn another_time_zone_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("sim.dmcap");
+    simulate(
+        &SimConfig {
+            minutes: 1,
+            viewers: 20,
+            ..SimConfig::default()
+        },
+        File::create(&cap).unwrap(),
+    )
+    .unwrap();
+    let ds = dir.path().join("ds");
+    export_dataset(&ds, std::slice::from_ref(&cap));
+    let out = bin()
+        .arg("export")
+        .arg(&cap)
+        .args(["--tz", "UTC", "--dataset"])
+        .arg(&ds)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("was created with --tz Asia/Shanghai, not UTC"),
+        "{err}"
+    );
+    // Filters would make the dataset hold a part of its sources: refused, with what to do.
+    let out = bin()
+        .arg("export")
+        .arg(&cap)
+        .args(["--kind", "chat", "--dataset"])
+        .arg(&ds)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("filter when reading"), "{err}");
+}
+
+/// A capture of a busy short session, and where in it a combo and a re-delivery straddle.
+struct Straddles {
+    records: Vec<CaptureRecord>,
+    /// Record indices to split at: each splits a combo's updates (its highest after the split)
+    /// or a message from its re-delivery, and no combo or re-delivery spans two of them (one file
+    /// of context is what the dataset assumes: rotations are longer than a combo or a replay).
+    splits: Vec<usize>,
+    /// The split between a message and its re-delivery.
+    dup_cut: Option<usize>,
+}
+
+fn straddles(path: &Path) -> Straddles {
+    let records: Vec<CaptureRecord> = CaptureReader::open(path)
+        .unwrap()
+        .map(|r| r.unwrap().record)
+        .collect();
+    // combo key → (record of its first update, of its highest, of its last; highest count)
+    let mut combos: BTreeMap<(u64, u64, u64, u64), (usize, usize, usize, u64)> = BTreeMap::new();
+    let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
+    // (first, re-delivered) record pairs
+    let mut dups: Vec<(usize, usize)> = Vec::new();
+    let mut scratch = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let raw = RawFrame {
+            bytes: r.frame.clone(),
+            received_at_ms: r.received_at_ms,
+            room_id: r.room_id,
+            position: Position::file(Arc::from("t")),
+        };
+        for e in pipeline::decode_frame(&raw, &mut scratch).events {
+            match seen.get(&(e.room_id, e.msg_id)) {
+                Some(&first) => dups.push((first, i)),
+                None => {
+                    seen.insert((e.room_id, e.msg_id), i);
+                }
+            }
+            let Some(c) = e.combo.filter(|c| e.kind == Kind::Gift && c.group_id != 0) else {
+                continue;
+            };
+            let key = (
+                e.room_id,
+                e.user_id.unwrap_or(0),
+                e.gift_id.unwrap_or(0),
+                c.group_id,
+            );
+            let entry = combos.entry(key).or_insert((i, i, i, c.repeat_count));
+            entry.2 = i;
+            if c.repeat_count > entry.3 {
+                entry.1 = i;
+                entry.3 = c.repeat_count;
+            }
+        }
+    }
+    // Everything that must not span two splits: each combo, each re-delivery.
+    let spans: Vec<(usize, usize)> = combos
+        .values()
+        .map(|&(first, _, last, _)| (first, last))
+        .chain(dups.iter().copied())
+        .collect();
+    let combo_cuts = combos
+        .values()
+        .filter(|&&(first, best, _, _)| best > first)
+        .map(|&(_, best, _, _)| best);
+    let dup_cuts = dups.iter().map(|&(_, second)| second);
+    let mut splits: Vec<usize> = Vec::new();
+    let dup_cut = dup_cuts.clone().find(|&c| c >= 5 && c + 5 <= records.len());
+    for cut in dup_cut.into_iter().chain(combo_cuts.take(50)) {
+        if cut < 5 || cut + 5 > records.len() || splits.iter().any(|s| s.abs_diff(cut) < 5) {
+            continue;
+        }
+        let mut with = splits.clone();
+        with.push(cut);
+        let ok = spans
+            .iter()
+            .all(|&(a, b)| with.iter().filter(|&&s| a < s && s <= b).count() <= 1);
+        if ok {
+            splits = with;
+        }
+        if splits.len() >= 4 {
+            break;
+        }
+    }
+    splits.sort();
+    Straddles {
+        records,
+        splits,
+        dup_cut,
+    }
+}
+
+fn busy_capture(dir: &Path) -> PathBuf {
+    let cap = dir.join("busy.dmcap");
+    simulate(
+        &SimConfig {
+            minutes: 3,
+            viewers: 300,
+            seed: 11,
+            ..SimConfig::default()
+        },
+        File::create(&cap).unwrap(),
+    )
+    .unwrap();
+    cap
+}
+
+/// The capture cut into files at `splits`, as a rotation would.
+fn pieces(dir: &Path, records: &[CaptureRecord], splits: &[usize]) -> Vec<PathBuf> {
+    let mut bounds = vec![0];
+    bounds.extend_from_slice(splits);
+    bounds.push(records.len());
+    bounds
+        .windows(2)
+        .enumerate()
+        .map(|(n, w)| {
+            let path = dir.join(format!("piece-{n}.dmcap"));
+            let mut out = CaptureWriter::new(File::create(&path).unwrap()).unwrap();
+            for r in &records[w[0]..w[1]] {
+                out.write(r).unwrap();
+            }
+            path
+        })
+        .collect()
+}
+
+/// Gift events when each file is decoded alone: what a naive per-file export would store.
+fn gifts_alone(files: &[PathBuf]) -> usize {
+    files
+        .iter()
+        .map(|f| {
+            let t = decoded(std::slice::from_ref(f));
+            t.lazy()
+                .filter(polars::prelude::col("kind").eq(polars::prelude::lit("gift")))
+                .collect()
+                .unwrap()
+                .height()
+        })
+        .sum()
+}
+
+fn gifts_in(t: &DataFrame) -> usize {
+    t.column("kind")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .filter(|k| *k == Some("gift"))
+        .count()
+}
+
+#[test]
+fn combos_and_redeliveries_across_a_rotation_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = busy_capture(dir.path());
+    let st = straddles(&cap);
+    assert!(
+        st.splits.len() >= 3,
+        "the capture has straddles to cut at: {:?}",
+        st.splits
+    );
+    let dup_cut = st.dup_cut.expect("the capture has re-deliveries");
+    assert!(st.splits.contains(&dup_cut), "{:?}", st.splits);
+    let files = pieces(dir.path(), &st.records, &st.splits);
+    let whole = decoded(std::slice::from_ref(&cap));
+    assert_same_table(&decoded(&files), &whole, "the pieces decoded together");
+    assert!(
+        gifts_alone(&files) > gifts_in(&whole),
+        "decoding each piece alone counts a straddling combo twice (else this test tests nothing)"
+    );
+
+    // All pieces in one export.
+    let ds = dir.path().join("ds");
+    let err = export_dataset(&ds, &files);
+    assert_same_table(&read_back(&ds), &whole, "one export of every piece");
+    assert!(err.contains("moved here from the file before"), "{err}");
+
+    // Piece by piece, each export starting with the last file already in: the combo moves out
+    // of the earlier piece's part when the later piece comes.
+    let ds2 = dir.path().join("ds2");
+    export_dataset(&ds2, &files[..1]);
+    for w in files.windows(2) {
+        export_dataset(&ds2, w);
+    }
+    assert_same_table(&read_back(&ds2), &whole, "one export per piece");
+    // And running it all again changes nothing.
+    let before = snapshot(&ds2);
+    export_dataset(&ds2, &files);
+    assert_eq!(snapshot(&ds2), before);
+}
+
+#[cfg(feature = "live")]
+#[test]
+fn capture_with_a_dataset_appends_every_rotated_file_as_decoding_them_together_would() {
+    use crate::live::{capture_args, start_replay, Running};
+
+    let dir = tempfile::tempdir().unwrap();
+    let cap = busy_capture(dir.path());
+    let (mut replay, addr) = start_replay(&cap, &[]);
+    let rec = dir.path().join("rec");
+    std::fs::create_dir(&rec).unwrap();
+    let out = rec.join("room.dmcap");
+    let ds = dir.path().join("ds");
+    let url = format!("ws://{addr}/");
+    let rotate = format!("{}B", std::fs::metadata(&cap).unwrap().len() / 6);
+    let mut args = capture_args(&url, out.to_str().unwrap());
+    args.extend(["--rotate", &rotate, "--dataset", ds.to_str().unwrap()]);
+    let mut running = Running::start(&args);
+    assert_eq!(running.wait().code(), Some(0), "{}", running.stderr());
+    replay.wait();
+    let stderr = running.stderr();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&rec)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    assert_eq!(
+        stderr.matches("dataset: appended").count(),
+        files.len(),
+        "every file, the last one at exit:\n{stderr}"
+    );
+    let together = decoded(&files);
+    assert!(
+        gifts_alone(&files) > gifts_in(&together),
+        "a combo straddles a rotation (else this test tests nothing)"
+    );
+    assert_same_table(&read_back(&ds), &together, "capture --dataset");
+    // The dataset knows the files: exporting them again adds nothing.
+    let before = snapshot(&ds);
+    let again = export_dataset(&ds, &files);
+    assert!(again.contains("0 source(s) added"), "{again}");
+    assert_eq!(snapshot(&ds), before);
+}
