@@ -504,3 +504,51 @@ fn capture_with_a_dataset_appends_every_rotated_file_as_decoding_them_together_w
     assert!(again.contains("0 source(s) added"), "{again}");
     assert_eq!(snapshot(&ds), before);
 }
+
+#[test]
+fn simulate_writes_a_series_into_a_dataset_with_or_without_the_captures() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = |extra: &[&std::ffi::OsStr]| {
+        bin()
+            .args([
+                "simulate",
+                "--rooms",
+                "2",
+                "--days",
+                "2",
+                "--minutes",
+                "3",
+                "--viewers",
+                "50",
+                "--seed",
+                "9",
+            ])
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let caps = dir.path().join("caps");
+    let both = dir.path().join("both");
+    sim(&[os("--out-dir"), os(&caps), os("--dataset"), os(&both)]);
+    let mut captures: Vec<PathBuf> = std::fs::read_dir(&caps)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "dmcap"))
+        .collect();
+    captures.sort();
+    assert!(captures.len() >= 4, "{captures:?}");
+    let want = decoded(&captures);
+    assert_same_table(&read_back(&both), &want, "simulate --out-dir --dataset");
+
+    let only = dir.path().join("only");
+    sim(&[os("--dataset"), os(&only)]);
+    assert_same_table(&read_back(&only), &want, "simulate --dataset alone");
+    let left: Vec<String> = crate::common::file_names(&only);
+    assert!(
+        left.iter().all(|n| n == "_dataset.json"
+            || n == "_sources"
+            || n == "series.truth.json"
+            || n.starts_with("room_id=")),
+        "no temporary captures left: {left:?}"
+    );
+}
