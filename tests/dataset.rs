@@ -283,13 +283,17 @@ struct Straddles {
     dup_cut: Option<usize>,
 }
 
+/// (room, user, gift, group): a combo, as the decoder keys it.
+type ComboKey = (u64, u64, u64, u64);
+/// Records of a combo's first, highest and last update, and its highest count.
+type ComboSeen = (usize, usize, usize, u64);
+
 fn straddles(path: &Path) -> Straddles {
     let records: Vec<CaptureRecord> = CaptureReader::open(path)
         .unwrap()
         .map(|r| r.unwrap().record)
         .collect();
-    // combo key → (record of its first update, of its highest, of its last; highest count)
-    let mut combos: BTreeMap<(u64, u64, u64, u64), (usize, usize, usize, u64)> = BTreeMap::new();
+    let mut combos: BTreeMap<ComboKey, ComboSeen> = BTreeMap::new();
     let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
     // (first, re-delivered) record pairs
     let mut dups: Vec<(usize, usize)> = Vec::new();
