@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
+use danmu_analyze::dataset::Dataset;
 use danmu_analyze::live::cookies::{scrub, Cookies};
 use danmu_analyze::live::log::{now_ms, Log};
 use danmu_analyze::live::recorder::Recorder;
@@ -204,11 +205,21 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     if !cookies.is_empty() || !cookies.expired().is_empty() {
         log.line(cookie_line(&cookies, args.cookies.as_deref()));
     }
+    // Opened once, before any room starts: a wrong directory or zone fails now, and rooms
+    // recorded in parallel never race to create it.
+    let dataset = match &args.dataset {
+        Some(dir) => Some(
+            Dataset::open(dir, &args.tz)
+                .with_context(|| format!("opening the dataset {} failed", dir.display()))?,
+        ),
+        None => None,
+    };
     let common = Common {
         args: &args,
         settings,
         cookies,
         stop,
+        dataset,
     };
     match (&args.out, &args.out_dir) {
         (Some(out), None) if targets.len() == 1 => {
@@ -276,6 +287,8 @@ struct Common<'a> {
     settings: Settings,
     cookies: Cookies,
     stop: Arc<AtomicUsize>,
+    /// `--dataset`: where every room's closed files go.
+    dataset: Option<Dataset>,
 }
 
 /// Records each room on a thread of its own (its own connection, heartbeat, backoff, follow);
@@ -433,10 +446,10 @@ fn record(
     };
 
     let mut recorder = Recorder::open(out, args.rotate, log.clone())?;
-    let appender = match &args.dataset {
-        Some(dir) => {
+    let appender = match &common.dataset {
+        Some(ds) => {
             let dlog = log.clone();
-            let a = Appender::start(dir, &args.tz, move |line| dlog.line(line))?;
+            let a = Appender::start(ds.clone(), move |line| dlog.line(line))?;
             recorder.on_close(a.sink());
             Some(a)
         }

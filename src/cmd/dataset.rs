@@ -11,7 +11,6 @@ use danmu_analyze::dataset::{self, Appended, Dataset};
 use danmu_analyze::input::is_stdin;
 use danmu_analyze::pipeline::Options;
 use danmu_analyze::source::{self, SourceOptions, TableFormat};
-use danmu_analyze::timefmt::Zone;
 
 use super::{InputArgs, InputFormatArg, Outcome, ISSUES_SHOWN};
 
@@ -162,15 +161,9 @@ pub struct Appender {
 }
 
 impl Appender {
-    /// Opens (or creates) the dataset now, so a wrong directory or zone fails before recording.
-    /// `log` gets one line per file appended, or why it was not.
-    pub fn start(
-        dir: &Path,
-        zone: &Zone,
-        log: impl Fn(String) + Send + 'static,
-    ) -> Result<Appender> {
-        let ds = Dataset::open(dir, zone)
-            .with_context(|| format!("opening the dataset {} failed", dir.display()))?;
+    /// Starts the thread for `ds` (opened before recording, so a wrong directory or zone fails
+    /// first). `log` gets one line per file appended, or why it was not.
+    pub fn start(ds: Dataset, log: impl Fn(String) + Send + 'static) -> Result<Appender> {
         let (tx, rx) = mpsc::channel::<PathBuf>();
         let thread = std::thread::Builder::new()
             .name("dataset".into())
