@@ -556,3 +556,71 @@ fn simulate_writes_a_series_into_a_dataset_with_or_without_the_captures() {
         "no temporary captures left: {left:?}"
     );
 }
+
+/// Several rooms recorded at once into one dataset: each room's rotated files go in with their
+/// own file before them as context, and the dataset is every file decoded together.
+#[cfg(feature = "live")]
+#[test]
+fn capture_of_several_rooms_shares_one_dataset() {
+    use crate::live::{start_replay, Running};
+
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = [7_300_000_000_000_000_001u64, 7_300_000_000_000_000_002];
+    let mut replays = Vec::new();
+    let mut urls = Vec::new();
+    let mut size = 0;
+    for (i, room) in rooms.iter().enumerate() {
+        let cap = dir.path().join(format!("sim{i}.dmcap"));
+        simulate(
+            &SimConfig {
+                minutes: 2,
+                viewers: 150,
+                seed: 21 + i as u64,
+                room_id: *room,
+                ..SimConfig::default()
+            },
+            File::create(&cap).unwrap(),
+        )
+        .unwrap();
+        size = std::fs::metadata(&cap).unwrap().len();
+        let (replay, addr) = start_replay(&cap, &[]);
+        replays.push(replay);
+        urls.push(format!("ws://{addr}/push?room_id={room}"));
+    }
+    let rec = dir.path().join("rec");
+    let ds = dir.path().join("ds");
+    let rotate = format!("{}B", size / 4);
+    let mut cap = Running::start(&[
+        "capture",
+        &urls[0],
+        &urls[1],
+        "--out-dir",
+        rec.to_str().unwrap(),
+        "--heartbeat",
+        "200ms",
+        "--rotate",
+        &rotate,
+        "--dataset",
+        ds.to_str().unwrap(),
+    ]);
+    assert_eq!(cap.wait().code(), Some(0), "{}", cap.stderr());
+    for r in &mut replays {
+        r.wait();
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&rec)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let stderr = cap.stderr();
+    assert_eq!(
+        stderr.matches("dataset: appended").count(),
+        files.len(),
+        "{stderr}"
+    );
+    assert_same_table(&read_back(&ds), &decoded(&files), "two rooms, one dataset");
+    for room in rooms {
+        assert!(ds.join(format!("room_id={room}")).is_dir());
+    }
+}
