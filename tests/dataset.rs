@@ -149,6 +149,32 @@ fn exporting_twice_adds_nothing_and_reads_back_the_captures_table() {
     let from_captures = summary(&cap_args);
     assert_eq!(from_captures["rooms"].as_array().unwrap().len(), 3);
     assert_eq!(summary(&[os(&ds)]), from_captures);
+
+    // Every reading command takes the directory and prints what it prints for the captures.
+    for cmd in [
+        &["timeline", "--bucket", "5m"][..],
+        &["words", "--top", "15"],
+        &["users", "--by", "gifters"],
+        &["gifts"],
+        &["sessions"],
+        &["decode", "--kind", "gift"],
+    ] {
+        let run = |inputs: &[&std::ffi::OsStr], room: Option<&str>| {
+            let mut c = bin();
+            c.arg(cmd[0]).args(inputs).args(&cmd[1..]);
+            if let Some(r) = room {
+                c.args(["--room", r]);
+            }
+            let out = c.assert().success();
+            String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        };
+        let room = s.truth.sessions[0].room_id.as_str();
+        for r in [None, Some(room)] {
+            let want = run(&cap_args, r);
+            assert!(want.lines().count() > 2, "{cmd:?}: {want}");
+            assert_eq!(run(&[os(&ds)], r), want, "{cmd:?} --room {r:?}");
+        }
+    }
 }
 
 /// Events of one capture decoded alone (the first input has no file before it).
