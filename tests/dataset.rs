@@ -650,3 +650,42 @@ fn capture_of_several_rooms_shares_one_dataset() {
         assert!(ds.join(format!("room_id={room}")).is_dir());
     }
 }
+
+/// An export killed after writing a source's parts but before its record (and with a `.tmp`
+/// of a part half written): running it again writes the same parts over, adds no row twice.
+#[test]
+fn an_interrupted_export_is_completed_by_running_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = busy_capture(dir.path());
+    let st = straddles(&cap);
+    let files = pieces(dir.path(), &st.records, &st.splits);
+    let ds = dir.path().join("ds");
+    export_dataset(&ds, &files);
+    let complete = snapshot(&ds);
+    // Undo the last source's commit, and leave the wreck of a part being written.
+    let sources = ds.join("_sources");
+    let last: Value = {
+        let key = dataset::write::file_key(files.last().unwrap()).unwrap().0;
+        let path = sources.join(format!("{key}.json"));
+        let v = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        v
+    };
+    let part = ds.join(last["parts"][0].as_str().unwrap());
+    let mut tmp = part.clone().into_os_string();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, b"PAR1 half").unwrap();
+    assert_same_table(
+        &read_back(&ds),
+        &decoded(&[cap.clone()]),
+        "parts in, record not",
+    );
+    let again = export_dataset(&ds, &files);
+    assert!(again.contains("1 source(s) added"), "{again}");
+    assert_same_table(&read_back(&ds), &decoded(&[cap]), "after the re-run");
+    assert_eq!(
+        snapshot(&ds),
+        complete,
+        "the same files as an export that was never interrupted"
+    );
+}
