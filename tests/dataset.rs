@@ -689,3 +689,50 @@ fn an_interrupted_export_is_completed_by_running_it_again() {
         "the same files as an export that was never interrupted"
     );
 }
+
+/// A recording restarted after a crash: the last file of the run before was never appended.
+/// The new run appends it first and decodes its own first file after it, so the history the
+/// server replays on reconnecting is not stored twice.
+#[cfg(feature = "live")]
+#[test]
+fn capture_catches_up_on_the_file_a_crash_left_out() {
+    use crate::live::{capture_args, start_replay, Running};
+
+    let dir = tempfile::tempdir().unwrap();
+    let cap = busy_capture(dir.path());
+    let st = straddles(&cap);
+    let cut = st.dup_cut.expect("re-deliveries to split at");
+    let halves = pieces(dir.path(), &st.records, &[cut]);
+    let rec = dir.path().join("rec");
+    std::fs::create_dir(&rec).unwrap();
+    // What the crashed run left: its last file, recorded but not in the dataset.
+    let crashed = rec.join("room-20000101T000000.dmcap");
+    std::fs::copy(&halves[0], &crashed).unwrap();
+    let (mut replay, addr) = start_replay(&halves[1], &[]);
+    let ds = dir.path().join("ds");
+    let url = format!("ws://{addr}/");
+    let rotate = format!("{}B", std::fs::metadata(&cap).unwrap().len() / 4);
+    let out = rec.join("room.dmcap");
+    let mut args = capture_args(&url, out.to_str().unwrap());
+    args.extend(["--rotate", &rotate, "--dataset", ds.to_str().unwrap()]);
+    let mut running = Running::start(&args);
+    assert_eq!(running.wait().code(), Some(0), "{}", running.stderr());
+    replay.wait();
+    let stderr = running.stderr();
+    assert!(
+        stderr.contains(&format!("dataset: appended {}", crashed.display())),
+        "{stderr}"
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&rec)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files[0], crashed);
+    let together = decoded(&files);
+    assert!(
+        decoded(&files[1..]).height() + decoded(&files[..1]).height() > together.height(),
+        "the new run repeats messages of the crashed one's file (else this tests nothing)"
+    );
+    assert_same_table(&read_back(&ds), &together, "after catching up");
+}

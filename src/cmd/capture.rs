@@ -25,7 +25,7 @@ use danmu_analyze::live::url::{
 use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
-use super::dataset::Appender;
+use super::dataset::{earlier_files, Appender};
 use super::Outcome;
 
 /// Exit code: reconnecting failed --max-reconnects times in a row.
@@ -445,11 +445,16 @@ fn record(
         }
     };
 
+    // Listed before this run's first file exists.
+    let earlier = match &common.dataset {
+        Some(_) => earlier_files(out),
+        None => Vec::new(),
+    };
     let mut recorder = Recorder::open(out, args.rotate, log.clone())?;
     let appender = match &common.dataset {
         Some(ds) => {
             let dlog = log.clone();
-            let a = Appender::start(ds.clone(), move |line| dlog.line(line))?;
+            let a = Appender::start(ds.clone(), earlier, move |line| dlog.line(line))?;
             recorder.on_close(a.sink());
             Some(a)
         }

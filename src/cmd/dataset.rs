@@ -162,44 +162,31 @@ pub struct Appender {
 
 impl Appender {
     /// Starts the thread for `ds` (opened before recording, so a wrong directory or zone fails
-    /// first). `log` gets one line per file appended, or why it was not.
-    pub fn start(ds: Dataset, log: impl Fn(String) + Send + 'static) -> Result<Appender> {
+    /// first). `earlier`: the files this recording wrote before this run, oldest first (see
+    /// [`earlier_files`]): the newest is appended first if a crash kept it out, and is the
+    /// context of the first new file, whose history replay repeats its last messages. `log`
+    /// gets one line per file appended, or why it was not.
+    pub fn start(
+        ds: Dataset,
+        earlier: Vec<PathBuf>,
+        log: impl Fn(String) + Send + 'static,
+    ) -> Result<Appender> {
         let (tx, rx) = mpsc::channel::<PathBuf>();
         let thread = std::thread::Builder::new()
             .name("dataset".into())
             .spawn(move || {
                 let mut previous: Option<PathBuf> = None;
-                for file in rx {
-                    match ds.append_frames(&file, previous.as_deref(), Options::default()) {
-                        Ok(a) if a.present => {
-                            log(format!("dataset: {} was in it already", file.display()))
-                        }
-                        Ok(a) => log(format!(
-                            "dataset: appended {} ({} events in {} part(s){}{})",
-                            file.display(),
-                            a.events,
-                            a.parts,
-                            if a.moved_combos > 0 {
-                                format!(", {} combo(s) moved from the file before", a.moved_combos)
-                            } else {
-                                String::new()
-                            },
-                            if a.issue_count > 0 {
-                                format!(", {} unreadable item(s) skipped", a.issue_count)
-                            } else {
-                                String::new()
-                            }
-                        )),
-                        Err(e) => log(format!(
-                            "dataset: error: appending {} failed: {e}; the capture file is kept: `export {} --dataset {}` adds it later",
-                            file.display(),
-                            previous
-                                .as_ref()
-                                .map(|p| format!("{} {}", p.display(), file.display()))
-                                .unwrap_or_else(|| file.display().to_string()),
-                            ds.dir().display()
-                        )),
+                if let Some((last, before)) = earlier.split_last() {
+                    let context = before.last().map(PathBuf::as_path);
+                    match ds.append_frames(last, context, Options::default()) {
+                        Ok(a) if a.present => {}
+                        result => log(appended_line(&ds, last, context, result)),
                     }
+                    previous = Some(last.clone());
+                }
+                for file in rx {
+                    let result = ds.append_frames(&file, previous.as_deref(), Options::default());
+                    log(appended_line(&ds, &file, previous.as_deref(), result));
                     previous = Some(file);
                 }
             })
@@ -229,5 +216,100 @@ impl Appender {
             }
         }
         Ok(())
+    }
+}
+
+/// The log line for one file the appender handled.
+fn appended_line(
+    ds: &Dataset,
+    file: &Path,
+    context: Option<&Path>,
+    result: Result<Appended, dataset::DatasetError>,
+) -> String {
+    match result {
+        Ok(a) if a.present => format!("dataset: {} was in it already", file.display()),
+        Ok(a) => format!(
+            "dataset: appended {} ({} events in {} part(s){}{})",
+            file.display(),
+            a.events,
+            a.parts,
+            if a.moved_combos > 0 {
+                format!(", {} combo(s) moved from the file before", a.moved_combos)
+            } else {
+                String::new()
+            },
+            if a.issue_count > 0 {
+                format!(", {} unreadable item(s) skipped", a.issue_count)
+            } else {
+                String::new()
+            }
+        ),
+        Err(e) => format!(
+            "dataset: error: appending {} failed: {e}; the capture file is kept: `export {} --dataset {}` adds it later",
+            file.display(),
+            context
+                .map(|p| format!("{} {}", p.display(), file.display()))
+                .unwrap_or_else(|| file.display().to_string()),
+            ds.dir().display()
+        ),
+    }
+}
+
+/// The two newest capture files an earlier run of this recording rotated into (`stem-*.dmcap`
+/// beside `base`), oldest first; called before this run opens its first file.
+pub fn earlier_files(base: &Path) -> Vec<PathBuf> {
+    let stem = base
+        .file_stem()
+        .map_or_else(|| "capture".into(), |s| s.to_string_lossy().into_owned());
+    let dir = match base.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!("{stem}-");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| is_rotated(n, &prefix))
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let keep = files.len().saturating_sub(2);
+    files.split_off(keep)
+}
+
+/// `PREFIX20260101T180000.dmcap` or `PREFIX20260101T180000_001.dmcap`: what the recorder names
+/// rotated files (so `room-2-…` is not taken for one of `room`'s).
+fn is_rotated(name: &str, prefix: &str) -> bool {
+    let Some(stamp) = name
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_suffix(".dmcap"))
+    else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        15 => digits(0..8) && b[8] == b'T' && digits(9..15),
+        19 => digits(0..8) && b[8] == b'T' && digits(9..15) && b[15] == b'_' && digits(16..19),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotated_names_of_a_stem() {
+        assert!(is_rotated("room-20260101T180000.dmcap", "room-"));
+        assert!(is_rotated("room-20260101T180000_001.dmcap", "room-"));
+        assert!(!is_rotated("room-2-20260101T180000.dmcap", "room-"));
+        assert!(!is_rotated("room-20260101T180000.dmcap.tmp", "room-"));
+        assert!(!is_rotated("room.dmcap", "room-"));
     }
 }
