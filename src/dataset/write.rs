@@ -425,6 +425,62 @@ fn write_part(path: &Path, mut df: DataFrame) -> Result<(), DatasetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::{CaptureReader, CaptureWriter};
+    use crate::simulate::{simulate, SimConfig};
+
+    /// The context decode is the plain decode of both inputs plus the marker column, and the
+    /// rows it marks as the input's are exactly those the context leaves.
+    #[test]
+    fn a_context_decode_is_the_decode_of_both_with_the_context_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("whole.dmcap");
+        let cfg = SimConfig {
+            minutes: 2,
+            viewers: 200,
+            seed: 4,
+            ..SimConfig::default()
+        };
+        simulate(&cfg, File::create(&whole).unwrap()).unwrap();
+        let records: Vec<_> = CaptureReader::open(&whole)
+            .unwrap()
+            .map(|r| r.unwrap().record)
+            .collect();
+        let half = records.len() / 2;
+        let write = |name: &str, recs: &[crate::capture::CaptureRecord]| {
+            let path = dir.path().join(name);
+            let mut w = CaptureWriter::new(File::create(&path).unwrap()).unwrap();
+            for r in recs {
+                w.write(r).unwrap();
+            }
+            path
+        };
+        let (a, b) = (
+            write("a.dmcap", &records[..half]),
+            write("b.dmcap", &records[half..]),
+        );
+        let open = |p: &Path| input::open(&InputSpec::new(p, InputFormat::Auto)).unwrap();
+        let marked = pipeline::decode_with_context(
+            open(&a),
+            open(&b),
+            Options::default(),
+            TableBuilder::new(),
+        )
+        .events
+        .unwrap();
+        let plain = pipeline::decode_into(
+            open(&a).chain(open(&b)),
+            Options::default(),
+            TableBuilder::new(),
+        )
+        .events
+        .unwrap();
+        assert!(marked.drop(FROM_CONTEXT).unwrap().equals_missing(&plain));
+        let (own, _) = split_context(&marked).unwrap();
+        let flags = marked.column(FROM_CONTEXT).unwrap().bool().unwrap();
+        let context = flags.sum().unwrap_or(0) as usize;
+        assert!(context > 0 && own.height() > 0);
+        assert_eq!(own.height() + context, plain.height());
+    }
 
     #[test]
     fn day_cache_agrees_with_the_zone() {
