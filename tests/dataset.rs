@@ -677,7 +677,7 @@ fn an_interrupted_export_is_completed_by_running_it_again() {
     std::fs::write(&tmp, b"PAR1 half").unwrap();
     assert_same_table(
         &read_back(&ds),
-        &decoded(&[cap.clone()]),
+        &decoded(std::slice::from_ref(&cap)),
         "parts in, record not",
     );
     let again = export_dataset(&ds, &files);
