@@ -736,3 +736,29 @@ fn capture_catches_up_on_the_file_a_crash_left_out() {
     );
     assert_same_table(&read_back(&ds), &together, "after catching up");
 }
+
+/// A dataset copied without its manifest still reads (the partitions say what it is), pruned by
+/// room; appending to it is refused, since the zone of its dates is unknown.
+#[test]
+fn partitions_without_the_manifest_still_read() {
+    let s = series();
+    let ds = s.dir.path().join("ds");
+    export_dataset(&ds, &s.captures);
+    std::fs::remove_file(ds.join("_dataset.json")).unwrap();
+    assert_same_table(&read_back(&ds), &decoded(&s.captures), "no manifest");
+    let room = s.truth.sessions.last().unwrap().room_id.clone();
+    let caps: Vec<&std::ffi::OsStr> = s.captures.iter().map(os).collect();
+    assert_eq!(
+        summary(&[os(&ds), os("--room"), os(&room)]),
+        summary(&[caps.as_slice(), &[os("--room"), os(&room)]].concat())
+    );
+    let out = bin()
+        .arg("export")
+        .arg(&s.captures[0])
+        .arg("--dataset")
+        .arg(&ds)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("holds no _dataset.json"), "{err}");
+}

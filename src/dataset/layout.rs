@@ -24,9 +24,23 @@ pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 /// Hex digits of a source key used in part names: 128 bits.
 const KEY_IN_NAME: usize = 32;
 
-/// Whether `path` is a dataset directory (it holds [`MANIFEST`]).
+/// Whether `path` is a dataset directory: it holds [`MANIFEST`], or (a dataset whose manifest
+/// was lost, copied without it) `room_id=…/date=…` partition directories.
 pub fn is_dataset(path: &Path) -> bool {
-    path.join(MANIFEST).is_file()
+    path.join(MANIFEST).is_file() || has_partitions(path)
+}
+
+/// Whether `dir` holds a `room_id=…` directory with a `date=…` directory in it.
+pub fn has_partitions(dir: &Path) -> bool {
+    let Ok(rooms) = subdirs(dir) else {
+        return false;
+    };
+    rooms
+        .iter()
+        .filter(|(name, _)| name.starts_with("room_id="))
+        .any(|(_, room)| {
+            subdirs(room).is_ok_and(|dates| dates.iter().any(|(n, _)| n.starts_with("date=")))
+        })
 }
 
 /// `_dataset.json`: what every part of the dataset shares.

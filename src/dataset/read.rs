@@ -1,5 +1,6 @@
 //! Reading a dataset: the partitions a filter can reach, from the directory names alone, then
-//! one polars scan of their parts.
+//! one polars scan of their parts. A directory of `room_id=…/date=…` partitions without its
+//! manifest reads too, pruned by room only.
 //!
 //! Pruning is done here rather than by polars' hive inference: over a list of files polars reads
 //! `k=v` out of every directory of each path (a parent called `a=b` would become a column), and
@@ -13,7 +14,7 @@ use polars::prelude::{
     col, HiveOptions, IntoLazy, LazyFrame, PlRefPath, ScanArgsParquet, SortMultipleOptions,
 };
 
-use super::layout::{parts, Manifest, Prune, MANIFEST};
+use super::layout::{has_partitions, parts, Manifest, Prune, MANIFEST};
 use super::DatasetError;
 use crate::columns::Column;
 use crate::db::read::Filter;
@@ -24,12 +25,22 @@ use crate::timefmt::Zone;
 /// partition, then part order), reading only the partitions of `filter`'s room and dates. The
 /// filter itself is not applied to the rows: the caller does that (`table::filter::apply`).
 pub fn scan(dir: &Path, filter: &Filter) -> Result<LazyFrame, DatasetError> {
-    let manifest = Manifest::load(dir)?.ok_or_else(|| DatasetError::Input {
-        path: dir.to_path_buf(),
-        message: format!("no {MANIFEST}: not a dataset (`export --dataset DIR` makes one)"),
-    })?;
-    let zone = manifest.zone(&dir.join(MANIFEST))?;
-    let files = parts(dir, &prune(filter, &zone))?;
+    let prune = match Manifest::load(dir)? {
+        Some(m) => prune(filter, &m.zone(&dir.join(MANIFEST))?),
+        // The partitions without the manifest: the zone of their dates is unknown, so only
+        // --room prunes (the time filter still applies to the rows).
+        None if has_partitions(dir) => Prune {
+            room: filter.room,
+            dates: None,
+        },
+        None => {
+            return Err(DatasetError::Input {
+                path: dir.to_path_buf(),
+                message: format!("no {MANIFEST}: not a dataset (`export --dataset DIR` makes one)"),
+            })
+        }
+    };
+    let files = parts(dir, &prune)?;
     if files.is_empty() {
         return Ok(table::empty().lazy());
     }
