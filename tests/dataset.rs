@@ -690,26 +690,37 @@ fn an_interrupted_export_is_completed_by_running_it_again() {
     );
 }
 
-/// A recording restarted after a crash: the last file of the run before was never appended.
-/// The new run appends it first and decodes its own first file after it, so the history the
-/// server replays on reconnecting is not stored twice.
+/// A recording restarted after a crash: the last two files of the run before were never
+/// appended (one being decoded, one queued). The new run appends them first, after the one
+/// before them, and decodes its own first file after the newest, so the history the server
+/// replays on reconnecting is not stored twice.
 #[cfg(feature = "live")]
 #[test]
-fn capture_catches_up_on_the_file_a_crash_left_out() {
+fn capture_catches_up_on_the_files_a_crash_left_out() {
     use crate::live::{capture_args, start_replay, Running};
 
     let dir = tempfile::tempdir().unwrap();
     let cap = busy_capture(dir.path());
     let st = straddles(&cap);
-    let cut = st.dup_cut.expect("re-deliveries to split at");
-    let halves = pieces(dir.path(), &st.records, &[cut]);
+    // Three cuts, the last between a message and its re-delivery: the replayed rest starts
+    // with the history it repeats.
+    let dup = st.dup_cut.expect("re-deliveries to split at");
+    let at = st.splits.iter().position(|&c| c == dup).unwrap();
+    assert!(at >= 2, "{:?}", st.splits);
+    let parts = pieces(dir.path(), &st.records, &st.splits[at - 2..=at]);
     let rec = dir.path().join("rec");
     std::fs::create_dir(&rec).unwrap();
-    // What the crashed run left: its last file, recorded but not in the dataset.
-    let crashed = rec.join("room-20000101T000000.dmcap");
-    std::fs::copy(&halves[0], &crashed).unwrap();
-    let (mut replay, addr) = start_replay(&halves[1], &[]);
+    // What the crashed run left: three files, the first of them in the dataset.
+    let crashed: Vec<PathBuf> = (0..3)
+        .map(|h| {
+            let f = rec.join(format!("room-20000101T0{h}0000.dmcap"));
+            std::fs::copy(&parts[h], &f).unwrap();
+            f
+        })
+        .collect();
     let ds = dir.path().join("ds");
+    export_dataset(&ds, &crashed[..1]);
+    let (mut replay, addr) = start_replay(&parts[3], &[]);
     let url = format!("ws://{addr}/");
     let rotate = format!("{}B", std::fs::metadata(&cap).unwrap().len() / 4);
     let out = rec.join("room.dmcap");
@@ -719,20 +730,22 @@ fn capture_catches_up_on_the_file_a_crash_left_out() {
     assert_eq!(running.wait().code(), Some(0), "{}", running.stderr());
     replay.wait();
     let stderr = running.stderr();
-    assert!(
-        stderr.contains(&format!("dataset: appended {}", crashed.display())),
-        "{stderr}"
-    );
+    for f in &crashed[1..] {
+        assert!(
+            stderr.contains(&format!("dataset: appended {}", f.display())),
+            "{stderr}"
+        );
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&rec)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert_eq!(files[0], crashed);
+    assert_eq!(files[..3], crashed[..]);
     let together = decoded(&files);
     assert!(
-        decoded(&files[1..]).height() + decoded(&files[..1]).height() > together.height(),
-        "the new run repeats messages of the crashed one's file (else this tests nothing)"
+        gifts_alone(&files) > gifts_in(&together),
+        "combos straddle the files (else this tests nothing)"
     );
     assert_same_table(&read_back(&ds), &together, "after catching up");
 }

@@ -163,9 +163,9 @@ pub struct Appender {
 impl Appender {
     /// Starts the thread for `ds` (opened before recording, so a wrong directory or zone fails
     /// first). `earlier`: the files this recording wrote before this run, oldest first (see
-    /// [`earlier_files`]): the newest is appended first if a crash kept it out, and is the
-    /// context of the first new file, whose history replay repeats its last messages. `log`
-    /// gets one line per file appended, or why it was not.
+    /// [`earlier_files`]): the newest two are appended first if a crash kept them out, and the
+    /// newest is the context of the first new file, whose history replay repeats its last
+    /// messages. `log` gets one line per file appended, or why it was not.
     pub fn start(
         ds: Dataset,
         earlier: Vec<PathBuf>,
@@ -176,13 +176,18 @@ impl Appender {
             .name("dataset".into())
             .spawn(move || {
                 let mut previous: Option<PathBuf> = None;
-                if let Some((last, before)) = earlier.split_last() {
-                    let context = before.last().map(PathBuf::as_path);
-                    match ds.append_frames(last, context, Options::default()) {
-                        Ok(a) if a.present => {}
-                        result => log(appended_line(&ds, last, context, result)),
+                // The newest two go in if a crash kept them out (the one being appended, and
+                // the one queued behind it); a third before them is their context only.
+                let check_from = earlier.len().saturating_sub(2);
+                for (i, file) in earlier.iter().enumerate() {
+                    if i >= check_from {
+                        let context = previous.as_deref();
+                        match ds.append_frames(file, context, Options::default()) {
+                            Ok(a) if a.present => {}
+                            result => log(appended_line(&ds, file, context, result)),
+                        }
                     }
-                    previous = Some(last.clone());
+                    previous = Some(file.clone());
                 }
                 for file in rx {
                     let result = ds.append_frames(&file, previous.as_deref(), Options::default());
@@ -255,7 +260,7 @@ fn appended_line(
     }
 }
 
-/// The two newest capture files an earlier run of this recording rotated into (`stem-*.dmcap`
+/// The three newest capture files an earlier run of this recording rotated into (`stem-*.dmcap`
 /// beside `base`), oldest first; called before this run opens its first file.
 pub fn earlier_files(base: &Path) -> Vec<PathBuf> {
     let stem = base
@@ -278,7 +283,7 @@ pub fn earlier_files(base: &Path) -> Vec<PathBuf> {
         .map(|e| e.path())
         .collect();
     files.sort();
-    let keep = files.len().saturating_sub(2);
+    let keep = files.len().saturating_sub(3);
     files.split_off(keep)
 }
 
