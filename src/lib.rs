@@ -14,6 +14,8 @@ pub mod capture;
 #[cfg(feature = "table")]
 pub mod charts;
 pub mod columns;
+#[cfg(feature = "table")]
+pub mod dataset;
 pub mod db;
 pub mod decode;
 pub mod decoder;

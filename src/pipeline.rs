@@ -162,11 +162,18 @@ pub trait Sink {
     fn finish(self, plan: Plan, stats: &mut Stats) -> Self::Output;
 }
 
+/// The event table's extra Boolean column when decoding with a context input
+/// ([`decode_with_context`]): true for the rows that belong to the context.
+pub const FROM_CONTEXT: &str = "_from_context";
+
 /// How the kept rows are ordered before the sort by time: gift combos resolved.
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Rows appended.
     pub rows: usize,
+    /// With a context input: the rows appended while reading it. A row belongs to the context
+    /// when its index is below this; a resolved combo belongs where its highest update is.
+    context_rows: Option<usize>,
     /// A combo's first row → the row of its highest update, which takes the first's place.
     replaced: FxHashMap<usize, usize>,
     /// Rows that moved to a first row's place (or were outdone by a later update).
@@ -190,6 +197,11 @@ impl Plan {
 
     pub fn len(&self) -> usize {
         self.rows - self.moved.len()
+    }
+
+    /// Rows below this index came from the context input (see [`decode_with_context`]).
+    pub fn context_rows(&self) -> Option<usize> {
+        self.context_rows
     }
 
     pub fn is_empty(&self) -> bool {
@@ -604,22 +616,60 @@ where
     I::IntoIter: Send,
     S: Sink + Send,
 {
-    let mut items = frames.into_iter();
     let mut pipe = Pipeline::with_sink(opts, sink);
-    let mut batch = next_batch(&mut items);
-    let mut decoded: Vec<Slice<S::Chunk>> = Vec::new();
-    while !batch.is_empty() || !decoded.is_empty() {
-        let absorb_and_read = || {
-            for slice in decoded {
-                pipe.absorb_slice(slice);
-            }
-            next_batch(&mut items)
-        };
-        let (now_decoded, next) = rayon::join(|| decode_batch::<S>(batch), absorb_and_read);
-        decoded = now_decoded;
-        batch = next;
-    }
+    pipe.run(frames);
     pipe.finish()
+}
+
+/// [`decode_into`] over `context` then `frames`, as one stream (re-deliveries and combos are
+/// resolved across the two), remembering which rows came from the context: the event table's
+/// builder adds the Boolean column [`FROM_CONTEXT`]; a resolved combo counts as the input's
+/// where its highest update is. [`EventVec`] keeps every row unmarked. The stats count both.
+pub fn decode_with_context<C, I, S>(
+    context: C,
+    frames: I,
+    opts: Options,
+    sink: S,
+) -> Decoded<S::Output>
+where
+    C: IntoIterator<Item = Item>,
+    C::IntoIter: Send,
+    I: IntoIterator<Item = Item>,
+    I::IntoIter: Send,
+    S: Sink + Send,
+{
+    let mut pipe = Pipeline::with_sink(opts, sink);
+    pipe.run(context);
+    pipe.plan.context_rows = Some(pipe.plan.rows);
+    pipe.run(frames);
+    pipe.finish()
+}
+
+impl<S: Sink + Send> Pipeline<S> {
+    /// Decodes every frame of `frames` and absorbs it, in order.
+    ///
+    /// While one batch is decoded on the thread pool, the previous one goes through the ordered
+    /// pass and the next one is read, so the sequential work hides behind the parallel work.
+    fn run<I>(&mut self, frames: I)
+    where
+        I: IntoIterator<Item = Item>,
+        I::IntoIter: Send,
+    {
+        let mut items = frames.into_iter();
+        let mut batch = next_batch(&mut items);
+        let mut decoded: Vec<Slice<S::Chunk>> = Vec::new();
+        while !batch.is_empty() || !decoded.is_empty() {
+            let absorb_and_read = || {
+                for slice in decoded {
+                    self.absorb_slice(slice);
+                }
+                next_batch(&mut items)
+            };
+            let (now_decoded, next) = rayon::join(|| decode_batch::<S>(batch), absorb_and_read);
+            decoded = now_decoded;
+            batch = next;
+        }
+    }
 }
 
 #[cfg(test)]

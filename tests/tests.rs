@@ -6,6 +6,7 @@ mod bad_input;
 mod bare_frames;
 mod capture_file;
 mod columns;
+mod dataset;
 mod export;
 mod in_place_decoder;
 #[cfg(feature = "live")]

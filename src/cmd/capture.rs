@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
+use danmu_analyze::dataset::Dataset;
 use danmu_analyze::live::cookies::{scrub, Cookies};
 use danmu_analyze::live::log::{now_ms, Log};
 use danmu_analyze::live::recorder::Recorder;
@@ -24,6 +25,7 @@ use danmu_analyze::live::url::{
 use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
+use super::dataset::{earlier_files, Appender};
 use super::Outcome;
 
 /// Exit code: reconnecting failed --max-reconnects times in a row.
@@ -123,6 +125,11 @@ pub struct CaptureArgs {
     /// Start a new time-stamped file every DURATION (1h, 30m) or at SIZE (256MB, 1GiB).
     #[arg(long, value_name = "DURATION|SIZE")]
     rotate: Option<Rotate>,
+    /// Also append each capture file to this dataset as it is closed (at every rotation and at
+    /// exit), decoded after the file before it, so the recording can be analysed as it goes
+    /// (`report DIR`). Needs --rotate; with --out-dir every room goes into the one dataset.
+    #[arg(long, value_name = "DIR", requires = "rotate")]
+    dataset: Option<PathBuf>,
     /// Show chat, gifts (combo updates as they come) and joins on stderr as they arrive.
     #[arg(long)]
     print: bool,
@@ -198,11 +205,21 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     if !cookies.is_empty() || !cookies.expired().is_empty() {
         log.line(cookie_line(&cookies, args.cookies.as_deref()));
     }
+    // Opened once, before any room starts: a wrong directory or zone fails now, and rooms
+    // recorded in parallel never race to create it.
+    let dataset = match &args.dataset {
+        Some(dir) => Some(
+            Dataset::open(dir, &args.tz)
+                .with_context(|| format!("opening the dataset {} failed", dir.display()))?,
+        ),
+        None => None,
+    };
     let common = Common {
         args: &args,
         settings,
         cookies,
         stop,
+        dataset,
     };
     match (&args.out, &args.out_dir) {
         (Some(out), None) if targets.len() == 1 => {
@@ -270,6 +287,8 @@ struct Common<'a> {
     settings: Settings,
     cookies: Cookies,
     stop: Arc<AtomicUsize>,
+    /// `--dataset`: where every room's closed files go.
+    dataset: Option<Dataset>,
 }
 
 /// Records each room on a thread of its own (its own connection, heartbeat, backoff, follow);
@@ -426,7 +445,21 @@ fn record(
         }
     };
 
-    let recorder = Recorder::open(out, args.rotate, log.clone())?;
+    // Listed before this run's first file exists.
+    let earlier = match &common.dataset {
+        Some(_) => earlier_files(out),
+        None => Vec::new(),
+    };
+    let mut recorder = Recorder::open(out, args.rotate, log.clone())?;
+    let appender = match &common.dataset {
+        Some(ds) => {
+            let dlog = log.clone();
+            let a = Appender::start(ds.clone(), earlier, move |line| dlog.line(line))?;
+            recorder.on_close(a.sink());
+            Some(a)
+        }
+        None => None,
+    };
     log.line(format!(
         "recording to {}{}",
         recorder
@@ -449,7 +482,12 @@ fn record(
         &common.stop,
         log,
         &mut next_live,
-    )?;
+    );
+    if let Some(a) = appender {
+        // The recorder is gone, so every file it closed is queued: wait for them to go in.
+        a.finish()?;
+    }
+    let summary = summary?;
 
     log.line(format!(
         "capture ended: {} after {}: {}",

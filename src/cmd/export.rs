@@ -20,14 +20,21 @@ use super::{CsvArgs, InputArgs, Outcome};
 /// Write the event table to files (CSV for Excel, Parquet, NDJSON).
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  danmu-analyze export sample-data/session.dmcap --out out/\n  danmu-analyze export a.dmcap b.dmcap --out out/ --format parquet --wide"
+    after_help = "Examples:\n  danmu-analyze export sample-data/session.dmcap --out out/\n  danmu-analyze export a.dmcap b.dmcap --out out/ --format parquet --wide\n  danmu-analyze export rec/room-*.dmcap --dataset data/   # then: danmu-analyze report data/ --room 7300000000000000001"
 )]
 pub struct ExportArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Directory to write into (created if missing).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "dataset")]
+    out: Option<PathBuf>,
+    /// Append to a Hive-partitioned Parquet dataset instead:
+    /// DIR/room_id=<id>/date=<YYYY-MM-DD>/part-….parquet, dates in --tz (created if missing).
+    /// Each input goes in once: exporting it again adds nothing. Give a recording's rotated
+    /// capture files in order: each is decoded after the one before it, so re-deliveries and
+    /// gift combos across a rotation count once. Every reading command reads DIR.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "wide", "format"])]
+    dataset: Option<PathBuf>,
     /// csv, parquet or ndjson.
     #[arg(long, default_value = "csv")]
     format: Format,
@@ -39,6 +46,13 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> Result<Outcome> {
+    if let Some(dir) = &args.dataset {
+        return super::dataset::export(&args.input, dir);
+    }
+    let out = args
+        .out
+        .as_ref()
+        .context("--out DIR or --dataset DIR is required")?;
     if args.format == Format::Table {
         bail!("export writes csv, parquet or ndjson; `decode` prints the table");
     }
@@ -46,8 +60,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     eprintln!("{}", loaded.summary());
     loaded.require_events()?;
-    fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
     if args.wide {
         parts.push(("events".into(), loaded.frame()?, Column::ALL.to_vec()));
@@ -64,7 +77,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         }
     }
     for (name, rows, columns) in &parts {
-        let path = args.out.join(format!("{name}.{}", args.format.extension()));
+        let path = out.join(format!("{name}.{}", args.format.extension()));
         write_file(&path, args.format, rows, columns, &zone, &args.csv)
             .with_context(|| format!("writing {} failed", path.display()))?;
         super::say!("{:>9} rows  {}", rows.height(), path.display())?;

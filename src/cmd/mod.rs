@@ -2,6 +2,7 @@
 
 mod analysis_args;
 mod capture;
+mod dataset;
 mod db;
 mod decode;
 mod export;
@@ -30,6 +31,7 @@ use polars::prelude::{
 };
 
 use danmu_analyze::columns::Column;
+use danmu_analyze::dataset as ds;
 use danmu_analyze::db::read::Filter;
 use danmu_analyze::event::Kind;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
@@ -117,7 +119,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 pub struct InputArgs {
     /// Capture files (.dmcap), hex/base64 dumps (one frame per line), raw frames, - for stdin;
     /// or event tables: Parquet, CSV or NDJSON files (this tool's exports or another tool's),
-    /// a folder of them (export's per-kind files), or a pattern like 'out/*.parquet'.
+    /// a folder of them (export's per-kind files), a pattern like 'out/*.parquet', or a
+    /// dataset directory (`export --dataset`; --room, --since and --until prune its partitions).
     #[arg(required_unless_present_any = ["mysql", "mysql_query"], value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Input format, when detection from the first bytes is not wanted.
@@ -196,8 +199,11 @@ impl InputArgs {
     pub fn load_files(&self) -> Result<Loaded> {
         let mut frame_specs: Vec<InputSpec> = Vec::new();
         let mut table_paths: Vec<PathBuf> = Vec::new();
+        let mut datasets: Vec<&Path> = Vec::new();
         for p in &self.inputs {
-            if self.is_table(p) {
+            if ds::is_dataset(p) {
+                datasets.push(p);
+            } else if self.is_table(p) {
                 table_paths.push(p.clone());
             } else {
                 let format = match self.input_format {
@@ -261,6 +267,18 @@ impl InputArgs {
                 parts.push(read.df.lazy());
             }
             stats.tables = table_paths.len() as u64;
+        }
+        if !datasets.is_empty() {
+            // Scanned, with the partitions outside --room / --since / --until never opened.
+            let f = self.filter()?;
+            for d in &datasets {
+                parts.push(
+                    ds::scan(d, &f)
+                        .with_context(|| format!("reading the dataset {} failed", d.display()))?,
+                );
+            }
+            stats.tables += datasets.len() as u64;
+            eager = false;
         }
         let table = match parts.len() {
             1 => parts.remove(0),

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use danmu_analyze::dataset::Dataset;
+use danmu_analyze::pipeline::Options;
 use danmu_analyze::simulate::{series, simulate, SeriesConfig, SimConfig};
+use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
 use super::Outcome;
 
@@ -19,18 +22,26 @@ use super::Outcome;
 )]
 pub struct SimulateArgs {
     /// Capture file to write (replaced if it exists).
-    #[arg(long, required_unless_present = "out_dir", conflicts_with = "out_dir")]
+    #[arg(long, required_unless_present_any = ["out_dir", "dataset"], conflicts_with_all = ["out_dir", "dataset"])]
     out: Option<PathBuf>,
     /// Write a series instead: one capture per session of --rooms rooms over --days days
     /// (returning viewers, some sessions ending with the stream-end message, others just
     /// stopping, a restart minutes after a stream end), and DIR/series.truth.json.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
+    /// Series: also append every session to this dataset (see `export --dataset`), each as soon
+    /// as its capture is written; without --out-dir only the dataset is kept (the captures are
+    /// temporary files) and the truth goes to DIR/series.truth.json.
+    #[arg(long, value_name = "DIR")]
+    dataset: Option<PathBuf>,
+    /// Series with --dataset: the zone whose local dates the dataset's partitions are.
+    #[arg(long, default_value = DEFAULT_TZ)]
+    tz: Zone,
     /// Series: rooms, with ids --room, --room + 1, … [default: 1]
-    #[arg(long, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     rooms: Option<u32>,
     /// Series: days, each room live once a day (about a day apart) [default: 1]
-    #[arg(long, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     days: Option<u32>,
     /// Length of the session in minutes.
     #[arg(long, default_value_t = SimConfig::default().minutes)]
@@ -51,12 +62,11 @@ pub struct SimulateArgs {
 }
 
 pub fn run(args: SimulateArgs) -> Result<Outcome> {
-    if let Some(dir) = &args.out_dir {
-        return run_series(&args, dir);
+    if args.out_dir.is_some() || args.dataset.is_some() {
+        return run_series(&args);
     }
     if args.rooms.is_some() || args.days.is_some() {
-        // clap's `requires` does not fire here (`out` conflicts with --out-dir), so say it.
-        bail!("--rooms and --days make a series: give --out-dir DIR instead of --out");
+        bail!("--rooms and --days make a series: give --out-dir DIR (or --dataset DIR) instead of --out");
     }
     let out = args
         .out
@@ -88,8 +98,22 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn run_series(args: &SimulateArgs, dir: &Path) -> Result<Outcome> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+fn run_series(args: &SimulateArgs) -> Result<Outcome> {
+    let ds = match &args.dataset {
+        Some(d) => Some(
+            Dataset::open(d, &args.tz)
+                .with_context(|| format!("opening the dataset {} failed", d.display()))?,
+        ),
+        None => None,
+    };
+    // Without --out-dir the captures are temporary files inside the dataset, which readers
+    // pass over (not a room_id= directory).
+    let (dir, temporary) = match (&args.out_dir, &args.dataset) {
+        (Some(d), _) => (d.clone(), false),
+        (None, Some(d)) => (d.join(".simulate"), true),
+        (None, None) => unreachable!("run checks for one of them"),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let cfg = SeriesConfig {
         rooms: args.rooms.unwrap_or(1),
         days: args.days.unwrap_or(1),
@@ -99,20 +123,66 @@ fn run_series(args: &SimulateArgs, dir: &Path) -> Result<Outcome> {
         room_id: args.room,
         ..SeriesConfig::default()
     };
+    // The session written before: appended to the dataset once the next one starts (the series
+    // writes one session at a time, each complete when the next file is opened).
+    let mut written: Option<PathBuf> = None;
+    let mut events = 0u64;
+    let mut append = |path: PathBuf| -> std::io::Result<()> {
+        if let Some(ds) = &ds {
+            let a = ds
+                .append_frames(&path, None, Options::default())
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            events += a.events;
+            if temporary {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
+    };
     let truth = series(&cfg, |name| {
-        File::create(dir.join(name)).map(BufWriter::new)
+        if let Some(done) = written.take() {
+            append(done)?;
+        }
+        let path = dir.join(name);
+        let file = File::create(&path)?;
+        written = Some(path);
+        Ok(BufWriter::new(file))
+    })
+    .and_then(|t| {
+        // Sessions are separate connections: no re-delivery or combo crosses from one to the
+        // next, so each is appended without context.
+        if let Some(done) = written.take() {
+            append(done)?;
+        }
+        Ok(t)
     })
     .with_context(|| format!("writing the series into {} failed", dir.display()))?;
+    if temporary {
+        let _ = std::fs::remove_dir(&dir);
+    }
+    let truth_dir = match (&args.out_dir, &args.dataset) {
+        (Some(d), _) | (None, Some(d)) => d.clone(),
+        (None, None) => unreachable!("run checks for one of them"),
+    };
     let truth_path = args
         .truth
         .clone()
-        .unwrap_or_else(|| dir.join("series.truth.json"));
+        .unwrap_or_else(|| truth_dir.join("series.truth.json"));
     write_json(&truth_path, &truth)?;
+    let into = match (&args.out_dir, &args.dataset) {
+        (Some(d), Some(ds)) => format!(
+            "{} and the dataset {} ({events} events)",
+            d.display(),
+            ds.display()
+        ),
+        (None, Some(ds)) => format!("the dataset {} ({events} events)", ds.display()),
+        (Some(d), None) => d.display().to_string(),
+        (None, None) => unreachable!("run checks for one of them"),
+    };
     eprintln!(
-        "wrote {} sessions of {} room(s) into {} and {}",
+        "wrote {} sessions of {} room(s) into {into} and {}",
         truth.sessions.len(),
         cfg.rooms,
-        dir.display(),
         truth_path.display()
     );
     Ok(Outcome::Clean)

@@ -30,7 +30,11 @@ pub struct Recorder {
     files: Vec<PathBuf>,
     records: u64,
     bytes: u64,
+    /// Called with each file once it is closed and fsync'd (`capture --dataset`).
+    on_close: Option<OnClose>,
 }
+
+type OnClose = Box<dyn FnMut(&Path) + Send>;
 
 impl Recorder {
     /// Opens the first file: `base` itself (appending when it exists) without rotation, else
@@ -45,6 +49,7 @@ impl Recorder {
             files: Vec::new(),
             records: 0,
             bytes: 0,
+            on_close: None,
         };
         r.open_next()?;
         Ok(r)
@@ -158,6 +163,9 @@ impl Recorder {
             path: f.path.clone(),
             source,
         })?;
+        if let Some(call) = self.on_close.as_mut() {
+            call(&f.path);
+        }
         Ok(Some((f.path, f.bytes)))
     }
 
@@ -176,6 +184,12 @@ impl Recorder {
     pub fn finish(mut self) -> Result<Vec<PathBuf>, LiveError> {
         self.close_current()?;
         Ok(self.files)
+    }
+
+    /// Has `call` run with each file as soon as it is closed (at rotation and at the end),
+    /// complete and fsync'd.
+    pub fn on_close(&mut self, call: impl FnMut(&Path) + Send + 'static) {
+        self.on_close = Some(Box::new(call));
     }
 
     pub fn current_path(&self) -> Option<&Path> {

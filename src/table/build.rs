@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use super::schema;
 use crate::columns::{Cell, Column};
 use crate::event::EventRef;
-use crate::pipeline::{Plan, Sink, Stats};
+use crate::pipeline::{Plan, Sink, Stats, FROM_CONTEXT};
 
 enum Builder {
     Time(Vec<i64>),
@@ -212,6 +212,14 @@ impl TableBuilder {
                 Some(order)
             }
         };
+        // Decoded with a context input: which rows are the context's, in output order.
+        let from_context = plan.context_rows().map(|k| {
+            let flags: BooleanChunked = match &order {
+                None => (0..n).map(|r| r < k).collect(),
+                Some(o) => o.iter().map(|&r| (r as usize) < k).collect(),
+            };
+            flags.with_name(FROM_CONTEXT.into()).into_series()
+        });
         let ts: Vec<i64> = match &order {
             None => std::mem::take(&mut self.ts),
             Some(o) => o.iter().map(|&r| self.ts[r as usize]).collect(),
@@ -235,6 +243,7 @@ impl TableBuilder {
             };
             out.push(series.into_column());
         }
+        out.extend(from_context.map(IntoColumn::into_column));
         debug_assert_eq!(out[0].len(), n);
         DataFrame::new(n, out)
     }
