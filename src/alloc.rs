@@ -13,3 +13,14 @@ pub fn tune() {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
+
+/// Gives freed heap memory back to the system now. Between stages that free a lot (the decode's
+/// de-duplication set and worker buffers, a processor's intermediates), glibc otherwise keeps it
+/// resident, interleaved with live data: at 10 M events 565 MB after decoding.
+pub fn trim() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

@@ -521,6 +521,7 @@ impl<S: Sink> Pipeline<S> {
         // The de-duplication and combo maps are done with: free them before the sink sorts.
         drop(std::mem::take(&mut self.seen));
         drop(std::mem::take(&mut self.combos));
+        crate::alloc::trim();
         self.stats.events = self.plan.len() as u64;
         self.stats.combos = self.gifts;
         let events = self.sink.finish(self.plan, &mut self.stats);

@@ -159,6 +159,7 @@ pub fn analyze(
     stage("words");
     let tokens = tokenize(events.clone(), seg, &opts.words)?;
     let words = tokens.rank(None)?;
+    crate::alloc::trim();
     stage("timeline");
     let timeline = timeline(events.clone(), opts.bucket)?;
     let per_minute = if opts.bucket.0 == 60_000 {
@@ -168,8 +169,10 @@ pub fn analyze(
     };
     let found = peaks(&timeline, &opts.peaks);
     let peaks = explain(found, &timeline, &tokens, &words)?;
+    crate::alloc::trim();
     stage("users");
     let users = users(events.clone(), opts.top)?;
+    crate::alloc::trim();
     stage("gifts");
     let gifts = gifts(events.clone(), opts.rmb_per_diamond)?;
     let totals = totals(events)?;

@@ -106,6 +106,17 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         args.nulls_equal = true;
         left.join(right, key_names.clone(), key_names.clone(), args)
     };
+    // Each part collected on its own, one after another: in one plan polars runs the four
+    // group-bys at once and holds all their intermediates (+970 MB at 10 M events, against
+    // +230 MB for the largest part alone). The parts are one row per user: joins are cheap.
+    let part = |lf: LazyFrame| -> PolarsResult<LazyFrame> {
+        // The in-memory engine: on the streaming one these group-bys with filtered `last`s
+        // held 2 GB at 10 M scanned events.
+        let df = lf.collect()?;
+        crate::alloc::trim();
+        Ok(df.lazy())
+    };
+    let (identity, chat, gift, like) = (part(identity)?, part(chat)?, part(gift)?, part(like)?);
     let all = join(join(join(identity, chat), gift), like)
         .with_columns(
             ["messages", "active_minutes", "diamonds", "gifts", "likes"]
@@ -142,9 +153,6 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     } else {
         &["_acts"]
     };
-    // Always the in-memory engine: on the streaming one (and with the aggregations rewritten
-    // as plain reductions) these group-bys over 1.8 M users held 1.9–2 GB at 10 M scanned
-    // events, against 1.6 GB here (benches/report.rs, benches/memory.sh).
     let all = all.drop(cols(helpers.iter().copied())).collect()?;
     let ranked = |value: &str, limit: Option<usize>| -> PolarsResult<DataFrame> {
         let lf = all

@@ -284,6 +284,7 @@ impl Sink for TableBuilder {
 
     fn finish(self, plan: Plan, stats: &mut Stats) -> PolarsResult<DataFrame> {
         let df = self.build(&plan)?;
+        crate::alloc::trim();
         let ts = df
             .column(Column::Ts.name())?
             .as_materialized_series()
