@@ -3,9 +3,9 @@
 # datasets of many sessions over several rooms (`simulate --dataset`), one size after another,
 # to see how wall time and peak memory grow with the events. Each dataset is made once and kept.
 #
-# usage: bash benches/dataset.sh [VIEWERS ...]   (default 800 5000: 5 rooms × 20 days of 60-min
+# usage: bash benches/dataset.sh [VIEWERS ...]   (default 800 7500: 5 rooms × 20 days of 60-min
 #                                                 sessions, restarts included — 117 sessions,
-#                                                 about 5.5 M and 50 M events)
+#                                                 about 5.5 M and 51 M events; 5000: 34 M)
 # env:   CARGO_TARGET_DIR (default /var/tmp/danmu-release), DANMU_SCALE_DATA (the datasets,
 #        default /var/tmp/scale-data), DANMU_BIN (a binary to use instead of building one),
 #        ROOMS, DAYS, MINUTES (default 5, 20, 60).
@@ -15,7 +15,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/danmu-release}
 data=${DANMU_SCALE_DATA:-/var/tmp/scale-data}
 rooms=${ROOMS:-5} days=${DAYS:-20} minutes=${MINUTES:-60}
 sizes=("$@")
-[ "${#sizes[@]}" -gt 0 ] || sizes=(800 5000)
+[ "${#sizes[@]}" -gt 0 ] || sizes=(800 7500)
 
 bin=${DANMU_BIN:-}
 if [ -z "$bin" ]; then
