@@ -103,10 +103,7 @@ fn cut(events: &LazyFrame, gap_ms: i64) -> PolarsResult<Cut> {
             .group_by([c(Col::RoomId), col("_b")])
             .agg([col("_ts").min().alias("_lo"), col("_ts").max().alias("_hi")]),
     )?
-    .sort(
-        [Col::RoomId.name(), "_b"],
-        SortMultipleOptions::default(),
-    )?;
+    .sort([Col::RoomId.name(), "_b"], SortMultipleOptions::default())?;
     let ends = stream(
         events
             .clone()
@@ -192,7 +189,8 @@ fn cut(events: &LazyFrame, gap_ms: i64) -> PolarsResult<Cut> {
         prev = Some((r, t, e));
     };
     for i in 0..spans.height() {
-        let (Some(r), Some(b), Some(lo), Some(hi)) = (rooms.get(i), bs.get(i), los.get(i), his.get(i))
+        let (Some(r), Some(b), Some(lo), Some(hi)) =
+            (rooms.get(i), bs.get(i), los.get(i), his.get(i))
         else {
             continue;
         };
@@ -373,7 +371,10 @@ impl Split {
             .clone()
             .filter(is_kind(Kind::Chat).and(c(Col::UserName).neq(lit(""))));
         if !self.by_name {
-            let ids = users.column(Col::UserId.name())?.as_materialized_series().clone();
+            let ids = users
+                .column(Col::UserId.name())?
+                .as_materialized_series()
+                .clone();
             rows = rows.filter(c(Col::UserId).is_in(lit(ids).implode(false), false));
         }
         let mut rows = Split {

@@ -192,7 +192,14 @@ impl InputArgs {
         let table = table::from_events(&decoded.events)?;
         drop(decoded.events);
         let table = table.lazy();
-        Loaded::new(table.clone(), table, decoded.stats, &filter, Some(source), true)
+        Loaded::new(
+            table.clone(),
+            table,
+            decoded.stats,
+            &filter,
+            Some(source),
+            true,
+        )
     }
 
     /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
@@ -230,8 +237,8 @@ impl InputArgs {
             report_issues(&decoded.stats);
             stats = decoded.stats;
             let part = decoded.events?.lazy();
-                parts.push(part.clone());
-                unordered.push(part);
+            parts.push(part.clone());
+            unordered.push(part);
         }
         if !table_paths.is_empty() {
             let sopts = SourceOptions {
