@@ -436,35 +436,41 @@ impl Split {
     /// `new_gifters`, `returning_gifters`, `diamonds`, `rmb`, `follows`, `viewers_peak`,
     /// `viewers_mean` (of room_user_seq and room_stats counts), `top_words`.
     pub fn table(&self, seg: &Segmenter, opts: &SessionOptions) -> PolarsResult<DataFrame> {
-        let viewers = c(Col::Online)
-            .filter(is_kind(Kind::RoomUserSeq).or(is_kind(Kind::RoomStats)))
-            .drop_nulls();
-        let totals = self.rows().group_by([col("_sid")]).agg([
-            is_kind(Kind::Chat)
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("chat"),
-            is_kind(Kind::Gift)
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("gifts"),
-            c(Col::DiamondCount)
-                .filter(is_kind(Kind::Gift))
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("diamonds"),
-            is_kind(Kind::Social)
-                .and(c(Col::Action).eq(lit(1u32)))
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("follows"),
-            viewers
-                .clone()
-                .max()
-                .cast(DataType::UInt64)
-                .alias("viewers_peak"),
-            viewers.cast(DataType::Float64).mean().alias("viewers_mean"),
-        ]);
+        // Each value row by row, then plain sums, maxima and means: what the streaming engine
+        // aggregates batch by batch (a filter inside an aggregation would make it hold the rows).
+        let of = |kind: Kind, value: Expr| when(is_kind(kind)).then(value).otherwise(lit(NULL));
+        let viewers = when(is_kind(Kind::RoomUserSeq).or(is_kind(Kind::RoomStats)))
+            .then(c(Col::Online))
+            .otherwise(lit(NULL));
+        let totals = self
+            .rows()
+            .select([
+                col("_sid"),
+                is_kind(Kind::Chat).cast(DataType::UInt64).alias("chat"),
+                is_kind(Kind::Gift).cast(DataType::UInt64).alias("gifts"),
+                of(Kind::Gift, c(Col::DiamondCount))
+                    .cast(DataType::UInt64)
+                    .alias("diamonds"),
+                is_kind(Kind::Social)
+                    .and(c(Col::Action).eq(lit(1u32)))
+                    .fill_null(lit(false))
+                    .cast(DataType::UInt64)
+                    .alias("follows"),
+                viewers
+                    .clone()
+                    .cast(DataType::UInt64)
+                    .alias("viewers_peak"),
+                viewers.cast(DataType::Float64).alias("viewers_mean"),
+            ])
+            .group_by([col("_sid")])
+            .agg([
+                col("chat").sum(),
+                col("gifts").sum(),
+                col("diamonds").sum(),
+                col("follows").sum(),
+                col("viewers_peak").max(),
+                col("viewers_mean").mean(),
+            ]);
         let totals = stream(totals)?.lazy();
         let left = |l: LazyFrame, r: LazyFrame| {
             l.join(
