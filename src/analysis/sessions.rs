@@ -456,10 +456,7 @@ impl Split {
                     .fill_null(lit(false))
                     .cast(DataType::UInt64)
                     .alias("follows"),
-                viewers
-                    .clone()
-                    .cast(DataType::UInt64)
-                    .alias("viewers_peak"),
+                viewers.clone().cast(DataType::UInt64).alias("viewers_peak"),
                 viewers.cast(DataType::Float64).alias("viewers_mean"),
             ])
             .group_by([col("_sid")])
