@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Execute notebooks headless on the sample data; exit non-zero if any cell errors (a failed
-# assertion included). What CI runs after the tests.
+# Execute notebooks headless on the sample data and a small simulated dataset; exit non-zero if
+# any cell errors (a failed assertion included). What CI runs after the tests.
 #
 #   bash notebooks/run.sh [NOTEBOOK.ipynb ...]     # default: every notebooks/*.ipynb
 #
@@ -75,12 +75,17 @@ fi
 flock -u 9
 say "venv ready"
 
-# 3. The data the notebooks read: the sample session's report and wide Parquet export.
+# 3. The data the notebooks read: the sample session's report and wide Parquet export, and a
+# simulated dataset with its sessions table.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export DANMU_DATA=${DANMU_DATA:-$tmp/data}
 "$bin" report sample-data/session.dmcap --out "$DANMU_DATA"
 "$bin" export sample-data/session.dmcap --out "$DANMU_DATA" --format parquet --wide
+# A small dataset of several sessions (sessions.ipynb): 2 rooms × 3 days of 20-minute sessions,
+# restarts included, and its sessions table for the notebook to check.
+"$bin" simulate --dataset "$DANMU_DATA/dataset" --rooms 2 --days 3 --minutes 20 --viewers 200 --seed 1
+"$bin" sessions "$DANMU_DATA/dataset" --csv "$DANMU_DATA/sessions.csv" --plain-ids --no-bom --tz UTC >/dev/null
 export DANMU_FONT="$repo/assets/fonts/wqy-microhei.ttc"
 say "data in $DANMU_DATA"
 

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::expr::c;
-use super::sessions::{split, SessionOptions, Split};
+use super::sessions::{split, stream, SessionOptions, Split};
 use super::words::Segmenter;
 use crate::columns::Column as Col;
 use crate::event::Kind;
@@ -111,7 +111,7 @@ pub fn retention(s: &Split) -> PolarsResult<DataFrame> {
     let pair = [c(Col::RoomId), col("room_session")];
     let mut parts = Vec::new();
     for (kind, role) in [(Kind::Chat, "chatters"), (Kind::Gift, "gifters")] {
-        let m = s.members(kind).select(keys.clone());
+        let m = s.members_frame(kind)?.lazy().select(keys.clone());
         let (on, args) = by_user(s, JoinType::Inner);
         let retained = m
             .clone()
@@ -165,12 +165,10 @@ pub fn retention(s: &Split) -> PolarsResult<DataFrame> {
             ]);
         parts.push(part);
     }
-    concat(parts, UnionArgs::default())?
-        .sort_by_exprs(
-            [c(Col::RoomId), col("role"), col("cohort"), col("later")],
-            SortMultipleOptions::default(),
-        )
-        .collect()
+    stream(concat(parts, UnionArgs::default())?.sort_by_exprs(
+        [c(Col::RoomId), col("role"), col("cohort"), col("later")],
+        SortMultipleOptions::default(),
+    ))
 }
 
 /// The `top` viewers who chatted in the most sessions (any room): `rank`, `user_id`,
@@ -183,16 +181,15 @@ pub fn loyal(s: &Split, top: usize) -> PolarsResult<DataFrame> {
         .clone()
         .lazy()
         .select([col("_sid"), col("_start"), col("_end")]);
-    let named = c(Col::UserName).neq(lit(""));
-    s.members(Kind::Chat)
+    let top_users = s
+        .members_frame(Kind::Chat)?
+        .lazy()
         .join(
             index,
             [col("_sid")],
             [col("_sid")],
             JoinArgs::new(JoinType::Inner),
         )
-        // The latest nickname wins: group rows keep this order.
-        .sort(["_sid"], SortMultipleOptions::default())
         .group_by(s.user_keys())
         .agg([
             len().cast(DataType::UInt64).alias("sessions"),
@@ -201,7 +198,6 @@ pub fn loyal(s: &Split, top: usize) -> PolarsResult<DataFrame> {
                 .cast(DataType::UInt64)
                 .alias("rooms"),
             col("messages").sum().alias("messages"),
-            c(Col::UserName).filter(named).last().fill_null(lit("")),
             col("_start").min().cast(utc()).alias("first_seen"),
             col("_end").max().cast(utc()).alias("last_seen"),
         ])
@@ -212,6 +208,19 @@ pub fn loyal(s: &Split, top: usize) -> PolarsResult<DataFrame> {
                 .with_nulls_last(true),
         )
         .limit(top as IdxSize)
+        .collect()?;
+    // The latest nickname, of these few.
+    let mut keys = vec![c(Col::UserId)];
+    if s.by_name {
+        keys.push(col("_name"));
+    }
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    let names = s.names(&top_users.select(s.user_key_names())?)?;
+    top_users
+        .lazy()
+        .join(names.lazy(), keys.clone(), keys, args)
+        .with_column(c(Col::UserName).fill_null(lit("")))
         .with_row_index("rank", Some(1))
         .select([
             col("rank").cast(DataType::UInt64),
@@ -233,11 +242,14 @@ pub fn rooms(s: &Split, table: &DataFrame) -> PolarsResult<DataFrame> {
     let distinct = |kind: Kind, name: &str| {
         let mut keys = vec![c(Col::RoomId)];
         keys.extend(s.user_keys());
-        s.members(kind)
-            .select(keys)
-            .unique(None, UniqueKeepStrategy::Any)
-            .group_by([c(Col::RoomId)])
-            .agg([len().cast(DataType::UInt64).alias(name)])
+        Ok::<_, PolarsError>(
+            s.members_frame(kind)?
+                .lazy()
+                .select(keys)
+                .unique(None, UniqueKeepStrategy::Any)
+                .group_by([c(Col::RoomId)])
+                .agg([len().cast(DataType::UInt64).alias(name)]),
+        )
     };
     let sum = |name: &str| col(name).sum();
     let room = [c(Col::RoomId)];
@@ -258,13 +270,13 @@ pub fn rooms(s: &Split, table: &DataFrame) -> PolarsResult<DataFrame> {
             col("viewers_peak").max(),
         ])
         .join(
-            distinct(Kind::Chat, "chatters"),
+            distinct(Kind::Chat, "chatters")?,
             room.clone(),
             room.clone(),
             JoinArgs::new(JoinType::Left),
         )
         .join(
-            distinct(Kind::Gift, "gifters"),
+            distinct(Kind::Gift, "gifters")?,
             room.clone(),
             room,
             JoinArgs::new(JoinType::Left),

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Run};
+use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms};
 use super::gifts::{rmb, DEFAULT_RMB_PER_DIAMOND};
 use super::words::{tokenize, Segmenter, WordOptions, WordStats};
 use crate::columns::Column as Col;
@@ -36,90 +36,228 @@ impl Default for SessionOptions {
 
 /// The event table cut into sessions; [`Split::table`] and the comparisons in
 /// [`super::compare`] read it.
+///
+/// Nothing here holds the events: the cut is found from per-bucket aggregates (see [`cut`]),
+/// and each total is one aggregating query over `events` that looks each row's session up by
+/// its room and time bucket, so a scanned dataset is read column by column, never whole.
 pub struct Split {
-    /// The events the totals need, by (room, time), each with its session `_sid`.
-    pub(crate) rows: DataFrame,
+    /// The events, in any order (a dataset's parts unsorted is fine).
+    events: LazyFrame,
     /// One row per session: `_sid`, `session` (1.. by start time), `room_id`, `room_session`
     /// (1.. within the room), `_start`, `_end` (UTC ms), `stream_end`.
     pub(crate) index: DataFrame,
     /// Users told apart by nickname where the table has no ids (see [`keyed_by_name`]).
     pub(crate) by_name: bool,
-    /// Chat rows with the columns word counting reads.
-    chat: DataFrame,
+    cut: Cut,
+    /// [`Split::members_frame`] of each kind asked for.
+    members: std::cell::RefCell<Vec<(Kind, DataFrame)>>,
 }
 
-/// Whether each row, sorted by (room_id, `_ts`) with `_ended` marking the stream-end
-/// message, starts a session: 1 or 0.
-fn starts(gap_ms: i64) -> Expr {
-    c(Col::RoomId)
-        .neq(c(Col::RoomId).shift(lit(1)))
-        .or((col("_ts") - col("_ts").shift(lit(1))).gt(lit(gap_ms)))
-        .or(col("_ended").shift(lit(1)))
-        .fill_null(lit(true))
-        .cast(DataType::UInt32)
-}
-
+/// Whether a row is the stream-end message.
 fn stream_ended() -> Expr {
     is_kind(Kind::Control)
         .and(c(Col::ControlStatus).eq(lit(STREAM_END)))
         .fill_null(lit(false))
-        .alias("_ended")
 }
 
-/// How many sessions `events` hold, reading only the columns that split them: cheaper than
+/// Where sessions begin and end, and how to find each row's session from its room and time.
+///
+/// The rows of a room are split, in (time, table) order, at a silence longer than the gap and
+/// right after the stream-end message. Within a time bucket no wider than the gap no silence
+/// can be longer than the gap, so a bucket without a stream-end message lies in one session:
+/// its first and last times stand for all its rows. Only the buckets holding a stream-end
+/// message are read row by row. A row is then found in `buckets` by (room, `_b`) or, in those
+/// few buckets, in `instants` by (room, `_ts`).
+struct Cut {
+    /// Bucket width (ms): the gap, at most a minute.
+    width: i64,
+    /// `room_id`, `_b` (bucket), `_sid` of each bucket without a stream-end message.
+    buckets: DataFrame,
+    /// `room_id`, `_ts`, `_sid` of each time in a bucket with a stream-end message. Rows of one
+    /// millisecond on both sides of a stream end go to the session it ends.
+    instants: DataFrame,
+    /// `_sid`, `room_id`, `_start`, `_end`, `stream_end`, one row per session.
+    sessions: DataFrame,
+}
+
+/// Aggregations over all the events: on polars' streaming engine, which holds groups, not rows.
+pub(crate) fn stream(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    lf.collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
+}
+
+fn room() -> Expr {
+    c(Col::RoomId).fill_null(lit(0u64))
+}
+
+/// The session of each row of `events`, found as in [`Cut`].
+fn cut(events: &LazyFrame, gap_ms: i64) -> PolarsResult<Cut> {
+    let width = gap_ms.clamp(1, 60_000);
+    let bucket = || col("_ts").floor_div(lit(width)).alias("_b");
+    let keyed = events
+        .clone()
+        .select([room().alias(Col::RoomId.name()), ts_ms().alias("_ts")])
+        .with_column(bucket());
+    let spans = stream(
+        keyed
+            .group_by([c(Col::RoomId), col("_b")])
+            .agg([col("_ts").min().alias("_lo"), col("_ts").max().alias("_hi")]),
+    )?
+    .sort([Col::RoomId.name(), "_b"], SortMultipleOptions::default())?;
+    let ends = stream(
+        events
+            .clone()
+            .filter(stream_ended())
+            .select([room().alias(Col::RoomId.name()), ts_ms().alias("_ts")])
+            .with_column(bucket())
+            .unique(
+                Some(cols([Col::RoomId.name(), "_b"])),
+                UniqueKeepStrategy::Any,
+            ),
+    )?;
+    let ended: std::collections::HashSet<(u64, i64)> = ends
+        .column(Col::RoomId.name())?
+        .u64()?
+        .into_no_null_iter()
+        .zip(ends.column("_b")?.i64()?.into_no_null_iter())
+        .collect();
+    // The rows of the buckets with a stream end, in (room, time, table) order.
+    let mut exact: std::collections::HashMap<(u64, i64), Vec<(i64, bool)>> = Default::default();
+    if !ended.is_empty() {
+        let within = ended
+            .iter()
+            .map(|&(r, b)| {
+                room()
+                    .eq(lit(r))
+                    .and(ts_ms().gt_eq(lit(b * width)))
+                    .and(ts_ms().lt(lit((b + 1) * width)))
+            })
+            .reduce(|a, b| a.or(b))
+            .expect("not empty");
+        let rows = events
+            .clone()
+            .filter(within)
+            .select([
+                room().alias(Col::RoomId.name()),
+                ts_ms().alias("_ts"),
+                stream_ended().alias("_ended"),
+            ])
+            .sort_by_exprs(
+                [c(Col::RoomId), col("_ts")],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .collect()?;
+        let rooms = rows.column(Col::RoomId.name())?.u64()?;
+        let ts = rows.column("_ts")?.i64()?;
+        let flags = rows.column("_ended")?.bool()?;
+        for ((r, t), e) in rooms.iter().zip(ts.iter()).zip(flags.iter()) {
+            let (Some(r), Some(t)) = (r, t) else { continue };
+            exact
+                .entry((r, t.div_euclid(width)))
+                .or_default()
+                .push((t, e.unwrap_or(false)));
+        }
+    }
+    // Walk each room's buckets in order, as the rows they stand for.
+    let (mut b_room, mut b_b, mut b_sid) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut i_room, mut i_ts, mut i_sid) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut s_sid, mut s_room, mut s_start, mut s_end, mut s_ended) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let rooms = spans.column(Col::RoomId.name())?.u64()?;
+    let bs = spans.column("_b")?.i64()?;
+    let los = spans.column("_lo")?.i64()?;
+    let his = spans.column("_hi")?.i64()?;
+    let mut sid = 0u32;
+    // (room, time, ended) of the row before.
+    let mut prev: Option<(u64, i64, bool)> = None;
+    let mut row = |r: u64, t: i64, e: bool, sid: &mut u32| {
+        let starts = match prev {
+            None => true,
+            Some((pr, pt, pe)) => pr != r || t - pt > gap_ms || pe,
+        };
+        if starts {
+            *sid += 1;
+            s_sid.push(*sid);
+            s_room.push(r);
+            s_start.push(t);
+            s_end.push(t);
+            s_ended.push(e);
+        } else {
+            *s_end.last_mut().expect("a session") = t;
+            *s_ended.last_mut().expect("a session") = e;
+        }
+        prev = Some((r, t, e));
+    };
+    for i in 0..spans.height() {
+        let (Some(r), Some(b), Some(lo), Some(hi)) =
+            (rooms.get(i), bs.get(i), los.get(i), his.get(i))
+        else {
+            continue;
+        };
+        match exact.get(&(r, b)) {
+            Some(rows) => {
+                for &(t, e) in rows {
+                    row(r, t, e, &mut sid);
+                    if i_ts.last() != Some(&t) || i_room.last() != Some(&r) {
+                        i_room.push(r);
+                        i_ts.push(t);
+                        i_sid.push(sid);
+                    }
+                }
+            }
+            None => {
+                row(r, lo, false, &mut sid);
+                row(r, hi, false, &mut sid);
+                b_room.push(r);
+                b_b.push(b);
+                b_sid.push(sid);
+            }
+        }
+    }
+    let frame = |cols: Vec<polars::prelude::Column>| {
+        let n = cols.first().map_or(0, |c| c.len());
+        DataFrame::new(n, cols)
+    };
+    let named = |n: &str, v: polars::prelude::Column| v.with_name(n.into());
+    Ok(Cut {
+        width,
+        buckets: frame(vec![
+            named(Col::RoomId.name(), Series::new("".into(), b_room).into()),
+            named("_b", Series::new("".into(), b_b).into()),
+            named("_sid", Series::new("".into(), b_sid).into()),
+        ])?,
+        instants: frame(vec![
+            named(Col::RoomId.name(), Series::new("".into(), i_room).into()),
+            named("_ts", Series::new("".into(), i_ts).into()),
+            named("_sid_t", Series::new("".into(), i_sid).into()),
+        ])?,
+        sessions: frame(vec![
+            named("_sid", Series::new("".into(), s_sid).into()),
+            named(Col::RoomId.name(), Series::new("".into(), s_room).into()),
+            named("_start", Series::new("".into(), s_start).into()),
+            named("_end", Series::new("".into(), s_end).into()),
+            named("stream_end", Series::new("".into(), s_ended).into()),
+        ])?,
+    })
+}
+
+/// How many sessions `events` hold, from the per-bucket aggregates alone: cheaper than
 /// [`split`] when one session is the common case (`report`).
 pub fn count(events: LazyFrame, gap_ms: i64) -> PolarsResult<usize> {
-    let n = events
-        .select([
-            c(Col::RoomId).fill_null(lit(0u64)),
-            ts_ms().alias("_ts"),
-            stream_ended(),
-        ])
-        .sort_by_exprs(
-            [c(Col::RoomId), col("_ts")],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .select([starts(gap_ms).sum().alias("n")])
-        .run()?;
-    Ok(n.column("n")?.u32()?.get(0).unwrap_or(0) as usize)
+    Ok(cut(&events, gap_ms)?.sessions.height())
 }
 
 /// Splits `events` into sessions, per room: sorted by (room, time), a session starts at a
 /// room's first event, after a silence longer than `gap_ms`, and after the stream-end message.
+/// `events` may be in any order where times differ (a dataset's parts, unsorted); rows of one
+/// millisecond are taken in their order.
 pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
     let by_name = keyed_by_name(&events)?;
-    let room = c(Col::RoomId).fill_null(lit(0u64));
-    let rows = events
-        .clone()
-        .select([
-            room.clone().alias(Col::RoomId.name()),
-            ts_ms().alias("_ts"),
-            c(Col::Kind),
-            stream_ended(),
-            c(Col::UserId),
-            c(Col::UserName),
-            c(Col::DiamondCount),
-            c(Col::Online),
-            c(Col::Action),
-        ])
-        .sort_by_exprs(
-            [c(Col::RoomId), col("_ts")],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        // Sorted by room first, so one running count numbers every room's sessions.
-        .with_column(starts(gap_ms).cum_sum(false).alias("_sid"))
-        .run()?;
-    let index = rows
+    let cut = cut(&events, gap_ms)?;
+    let index = cut
+        .sessions
         .clone()
         .lazy()
-        .group_by([col("_sid")])
-        .agg([
-            c(Col::RoomId).first(),
-            col("_ts").min().alias("_start"),
-            col("_ts").max().alias("_end"),
-            col("_ended").last().alias("stream_end"),
-        ])
-        .sort(["_sid"], SortMultipleOptions::default())
         .with_column(
             (col("_sid") - col("_sid").min().over([c(Col::RoomId)])? + lit(1u32))
                 .alias("room_session"),
@@ -131,22 +269,12 @@ pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
         .with_row_index("session", Some(1))
         .with_column(col("session").cast(DataType::UInt32))
         .collect()?;
-    let chat = events
-        .filter(is_kind(Kind::Chat))
-        .select([
-            room.alias(Col::RoomId.name()),
-            c(Col::Ts),
-            c(Col::Kind),
-            c(Col::UserId),
-            c(Col::UserName),
-            c(Col::Content),
-        ])
-        .run()?;
     Ok(Split {
-        rows,
+        events,
         index,
         by_name,
-        chat,
+        cut,
+        members: Default::default(),
     })
 }
 
@@ -160,11 +288,49 @@ impl Split {
         keys
     }
 
+    /// `events` with each row's session `_sid`, `room_id` (0 for none) and `_ts` (UTC ms):
+    /// a lazy query, so each reader reads only the columns and rows it needs.
+    pub(crate) fn rows(&self) -> LazyFrame {
+        let key = [c(Col::RoomId), col("_b")];
+        let mut rows = self
+            .events
+            .clone()
+            .with_columns([room().alias(Col::RoomId.name()), ts_ms().alias("_ts")])
+            .with_column(col("_ts").floor_div(lit(self.cut.width)).alias("_b"))
+            .join(
+                self.cut.buckets.clone().lazy(),
+                key.clone(),
+                key,
+                JoinArgs::new(JoinType::Left),
+            );
+        if self.cut.instants.height() > 0 {
+            let key = [c(Col::RoomId), col("_ts")];
+            rows = rows
+                .join(
+                    self.cut.instants.clone().lazy(),
+                    key.clone(),
+                    key,
+                    JoinArgs::new(JoinType::Left),
+                )
+                .with_column(col("_sid").fill_null(col("_sid_t")));
+        }
+        rows
+    }
+
+    /// The names of [`Self::user_keys`].
+    pub(crate) fn user_key_names(&self) -> Vec<&'static str> {
+        let mut keys = vec![Col::UserId.name()];
+        if self.by_name {
+            keys.push("_name");
+        }
+        keys
+    }
+
     /// Who did `kind` in which session, once per (session, user): `_sid`, `room_id`,
-    /// `room_session`, the user keys, `messages` (their events of `kind` there), `user_name`.
+    /// `room_session`, the user keys, `messages` (their events of `kind` there).
     pub(crate) fn members(&self, kind: Kind) -> LazyFrame {
         let mut keys = vec![col("_sid"), c(Col::RoomId), c(Col::UserId)];
-        let mut rows = self.rows.clone().lazy().filter(is_kind(kind));
+        let mut rows = self.rows().filter(is_kind(kind));
         if self.by_name {
             rows = rows
                 .with_column(name_without_id().alias("_name"))
@@ -174,14 +340,7 @@ impl Split {
             rows = rows.filter(c(Col::UserId).is_not_null());
         }
         rows.group_by(keys)
-            .agg([
-                len().cast(DataType::UInt64).alias("messages"),
-                c(Col::UserName)
-                    .filter(c(Col::UserName).neq(lit("")))
-                    .last()
-                    .fill_null(lit(""))
-                    .alias(Col::UserName.name()),
-            ])
+            .agg([len().cast(DataType::UInt64).alias("messages")])
             .join(
                 self.index
                     .clone()
@@ -193,13 +352,66 @@ impl Split {
             )
     }
 
+    /// [`Self::members`] collected on the streaming engine (it reads every row of `kind`).
+    /// Kept, as the table and each comparison read them.
+    pub(crate) fn members_frame(&self, kind: Kind) -> PolarsResult<DataFrame> {
+        if let Some((_, m)) = self.members.borrow().iter().find(|(k, _)| *k == kind) {
+            return Ok(m.clone());
+        }
+        let m = stream(self.members(kind))?;
+        self.members.borrow_mut().push((kind, m.clone()));
+        Ok(m)
+    }
+
+    /// The latest nickname of each user of `users` (the user keys) who chatted: the last
+    /// non-empty one of their last session, in table order.
+    pub(crate) fn names(&self, users: &DataFrame) -> PolarsResult<DataFrame> {
+        let mut rows = self
+            .events
+            .clone()
+            .filter(is_kind(Kind::Chat).and(c(Col::UserName).neq(lit(""))));
+        if !self.by_name {
+            let ids = users
+                .column(Col::UserId.name())?
+                .as_materialized_series()
+                .clone();
+            rows = rows.filter(c(Col::UserId).is_in(lit(ids).implode(false), false));
+        }
+        let mut rows = Split {
+            events: rows.with_row_index("_row", None),
+            index: DataFrame::empty(),
+            by_name: self.by_name,
+            cut: Cut {
+                width: self.cut.width,
+                buckets: self.cut.buckets.clone(),
+                instants: self.cut.instants.clone(),
+                sessions: DataFrame::empty(),
+            },
+            members: Default::default(),
+        }
+        .rows();
+        let mut keys = vec![c(Col::UserId)];
+        if self.by_name {
+            rows = rows.with_column(name_without_id().alias("_name"));
+            keys.push(col("_name"));
+        }
+        let mut args = JoinArgs::new(JoinType::Semi);
+        args.nulls_equal = true;
+        rows.join(users.clone().lazy(), keys.clone(), keys.clone(), args)
+            .sort(["_sid", "_ts", "_row"], SortMultipleOptions::default())
+            .group_by_stable(keys)
+            .agg([c(Col::UserName).last()])
+            .collect()
+    }
+
     /// Per session: `<role>`, `new_<role>`, `returning_<role>` (did `kind` in an earlier
     /// session of the room too).
     fn newcomers(&self, kind: Kind, role: &str) -> PolarsResult<LazyFrame> {
         let mut over = vec![c(Col::RoomId)];
         over.extend(self.user_keys());
         Ok(self
-            .members(kind)
+            .members_frame(kind)?
+            .lazy()
             .with_column(
                 col("room_session")
                     .gt(col("room_session").min().over(over)?)
@@ -224,35 +436,39 @@ impl Split {
     /// `new_gifters`, `returning_gifters`, `diamonds`, `rmb`, `follows`, `viewers_peak`,
     /// `viewers_mean` (of room_user_seq and room_stats counts), `top_words`.
     pub fn table(&self, seg: &Segmenter, opts: &SessionOptions) -> PolarsResult<DataFrame> {
-        let viewers = c(Col::Online)
-            .filter(is_kind(Kind::RoomUserSeq).or(is_kind(Kind::RoomStats)))
-            .drop_nulls();
-        let totals = self.rows.clone().lazy().group_by([col("_sid")]).agg([
-            is_kind(Kind::Chat)
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("chat"),
-            is_kind(Kind::Gift)
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("gifts"),
-            c(Col::DiamondCount)
-                .filter(is_kind(Kind::Gift))
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("diamonds"),
-            is_kind(Kind::Social)
-                .and(c(Col::Action).eq(lit(1u32)))
-                .sum()
-                .cast(DataType::UInt64)
-                .alias("follows"),
-            viewers
-                .clone()
-                .max()
-                .cast(DataType::UInt64)
-                .alias("viewers_peak"),
-            viewers.cast(DataType::Float64).mean().alias("viewers_mean"),
-        ]);
+        // Each value row by row, then plain sums, maxima and means: what the streaming engine
+        // aggregates batch by batch (a filter inside an aggregation would make it hold the rows).
+        let of = |kind: Kind, value: Expr| when(is_kind(kind)).then(value).otherwise(lit(NULL));
+        let viewers = when(is_kind(Kind::RoomUserSeq).or(is_kind(Kind::RoomStats)))
+            .then(c(Col::Online))
+            .otherwise(lit(NULL));
+        let totals = self
+            .rows()
+            .select([
+                col("_sid"),
+                is_kind(Kind::Chat).cast(DataType::UInt64).alias("chat"),
+                is_kind(Kind::Gift).cast(DataType::UInt64).alias("gifts"),
+                of(Kind::Gift, c(Col::DiamondCount))
+                    .cast(DataType::UInt64)
+                    .alias("diamonds"),
+                is_kind(Kind::Social)
+                    .and(c(Col::Action).eq(lit(1u32)))
+                    .fill_null(lit(false))
+                    .cast(DataType::UInt64)
+                    .alias("follows"),
+                viewers.clone().cast(DataType::UInt64).alias("viewers_peak"),
+                viewers.cast(DataType::Float64).alias("viewers_mean"),
+            ])
+            .group_by([col("_sid")])
+            .agg([
+                col("chat").sum(),
+                col("gifts").sum(),
+                col("diamonds").sum(),
+                col("follows").sum(),
+                col("viewers_peak").max(),
+                col("viewers_mean").mean(),
+            ]);
+        let totals = stream(totals)?.lazy();
         let left = |l: LazyFrame, r: LazyFrame| {
             l.join(
                 r,
@@ -326,13 +542,14 @@ impl Split {
             .iter()
             .zip(starts.iter())
             .zip(ends.iter())
-            .map(|((room, start), end)| {
-                let (Some(room), Some(start), Some(end)) = (room, start, end) else {
+            .map(|((r, start), end)| {
+                let (Some(r), Some(start), Some(end)) = (r, start, end) else {
                     return Ok(String::new());
                 };
-                let chat = self.chat.clone().lazy().filter(
-                    c(Col::RoomId)
-                        .eq(lit(room))
+                // One session's chat at a time: a dataset's reader skips the other parts.
+                let chat = self.events.clone().filter(
+                    is_kind(Kind::Chat)
+                        .and(room().eq(lit(r)))
                         .and(ts_ms().gt_eq(lit(start)))
                         .and(ts_ms().lt_eq(lit(end))),
                 );

@@ -191,7 +191,15 @@ impl InputArgs {
         report_issues(&decoded.stats);
         let table = table::from_events(&decoded.events)?;
         drop(decoded.events);
-        Loaded::new(table.lazy(), decoded.stats, &filter, Some(source), true)
+        let table = table.lazy();
+        Loaded::new(
+            table.clone(),
+            table,
+            decoded.stats,
+            &filter,
+            Some(source),
+            true,
+        )
     }
 
     /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
@@ -214,6 +222,8 @@ impl InputArgs {
             }
         }
         let mut parts: Vec<LazyFrame> = Vec::new();
+        // The same parts, a dataset's unsorted (see `Loaded::unordered`).
+        let mut unordered: Vec<LazyFrame> = Vec::new();
         let mut stats = Stats::default();
         let mut eager = true;
         if !frame_specs.is_empty() {
@@ -226,7 +236,9 @@ impl InputArgs {
             self.check_strict(&decoded.stats, "input")?;
             report_issues(&decoded.stats);
             stats = decoded.stats;
-            parts.push(decoded.events?.lazy());
+            let part = decoded.events?.lazy();
+            parts.push(part.clone());
+            unordered.push(part);
         }
         if !table_paths.is_empty() {
             let sopts = SourceOptions {
@@ -244,7 +256,9 @@ impl InputArgs {
                 });
             if parquet_only {
                 // Scanned, not read: filters and projections reach the files.
-                parts.push(source::scan(&table_paths, format, &sopts).map_err(one_line)?);
+                let part = source::scan(&table_paths, format, &sopts).map_err(one_line)?;
+                parts.push(part.clone());
+                unordered.push(part);
                 eager = false;
             } else {
                 let read = source::read(&table_paths, format, &sopts).map_err(one_line)?;
@@ -264,7 +278,9 @@ impl InputArgs {
                 for c in &read.unused_columns {
                     eprintln!("note: column {c} matches no event-table column (--map OURS=THEIRS reads it)");
                 }
-                parts.push(read.df.lazy());
+                let part = read.df.lazy();
+                parts.push(part.clone());
+                unordered.push(part);
             }
             stats.tables = table_paths.len() as u64;
         }
@@ -272,10 +288,9 @@ impl InputArgs {
             // Scanned, with the partitions outside --room / --since / --until never opened.
             let f = self.filter()?;
             for d in &datasets {
-                parts.push(
-                    ds::scan(d, &f)
-                        .with_context(|| format!("reading the dataset {} failed", d.display()))?,
-                );
+                let context = || format!("reading the dataset {} failed", d.display());
+                parts.push(ds::scan(d, &f).with_context(context)?);
+                unordered.push(ds::scan_unordered(d, &f).with_context(context)?);
             }
             stats.tables += datasets.len() as u64;
             eager = false;
@@ -287,7 +302,11 @@ impl InputArgs {
                 SortMultipleOptions::default().with_maintain_order(true),
             ),
         };
-        Loaded::new(table, stats, &self.filter()?, None, eager)
+        let unordered = match unordered.len() {
+            1 => unordered.remove(0),
+            _ => concat(unordered, UnionArgs::default())?,
+        };
+        Loaded::new(table, unordered, stats, &self.filter()?, None, eager)
     }
 
     /// Whether an input holds the event table itself rather than frames: a folder, a pattern,
@@ -364,6 +383,8 @@ impl InputArgs {
 pub struct Loaded {
     /// The table as the processors take it: an in-memory table, or a scan of Parquet files.
     lazy: LazyFrame,
+    /// `lazy` with the rows in no particular order: a dataset's parts unsorted.
+    unordered: LazyFrame,
     /// The in-memory table, one chunk per column (so [`Rows`] lookups are constant time).
     table: Option<DataFrame>,
     pub stats: Stats,
@@ -374,6 +395,7 @@ pub struct Loaded {
 impl Loaded {
     fn new(
         table: LazyFrame,
+        unordered: LazyFrame,
         stats: Stats,
         f: &Filter,
         mysql: Option<String>,
@@ -387,6 +409,7 @@ impl Loaded {
             danmu_analyze::analysis::expr::use_streaming(true);
             return Ok(Loaded {
                 lazy,
+                unordered: filter::apply(unordered, f),
                 table: None,
                 stats,
                 mysql,
@@ -396,6 +419,7 @@ impl Loaded {
         table.rechunk_mut();
         Ok(Loaded {
             lazy: table.clone().lazy(),
+            unordered: table.clone().lazy(),
             table: Some(table),
             stats,
             mysql,
@@ -405,6 +429,12 @@ impl Loaded {
     /// The table as the processors take it.
     pub fn lazy(&self) -> LazyFrame {
         self.lazy.clone()
+    }
+
+    /// The table as [`Self::lazy`], but for a dataset its parts unsorted: for processors
+    /// that aggregate and need no time order (`sessions`), so nothing holds every row.
+    pub fn unordered(&self) -> LazyFrame {
+        self.unordered.clone()
     }
 
     /// The table in memory (collected from the scan if it was one).

@@ -47,8 +47,8 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
     progress.stage("sessions");
     let sopts = args.split.options(&opts);
-    let comparison = if sessions::count(loaded.lazy(), sopts.gap_ms)? > 1 {
-        let split = sessions::split(loaded.lazy(), sopts.gap_ms)?;
+    let comparison = if sessions::count(loaded.unordered(), sopts.gap_ms)? > 1 {
+        let split = sessions::split(loaded.unordered(), sopts.gap_ms)?;
         Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
     } else {
         None

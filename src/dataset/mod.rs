@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::PolarsError;
 
 pub use layout::{is_dataset, Manifest, MANIFEST};
-pub use read::scan;
+pub use read::{scan, scan_unordered};
 pub use write::{Appended, Dataset};
 
 #[derive(Debug, thiserror::Error)]

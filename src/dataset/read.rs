@@ -25,6 +25,16 @@ use crate::timefmt::Zone;
 /// partition, then part order), reading only the partitions of `filter`'s room and dates. The
 /// filter itself is not applied to the rows: the caller does that (`table::filter::apply`).
 pub fn scan(dir: &Path, filter: &Filter) -> Result<LazyFrame, DatasetError> {
+    Ok(scan_unordered(dir, filter)?.sort(
+        [Column::Ts.name()],
+        SortMultipleOptions::default().with_maintain_order(true),
+    ))
+}
+
+/// [`scan`] without the sort: the parts one after another (partition, then part order), each
+/// in time order. For queries that do not need the rows in time order (aggregations): a sort
+/// holds every row it reads, and the streaming engine cannot stream past it.
+pub fn scan_unordered(dir: &Path, filter: &Filter) -> Result<LazyFrame, DatasetError> {
     let prune = match Manifest::load(dir)? {
         Some(m) => prune(filter, &m.zone(&dir.join(MANIFEST))?),
         // The partitions without the manifest: the zone of their dates is unknown, so only
@@ -58,10 +68,7 @@ pub fn scan(dir: &Path, filter: &Filter) -> Result<LazyFrame, DatasetError> {
     let lf =
         LazyFrame::scan_parquet_files(paths.into(), args).map_err(DatasetError::polars(dir))?;
     let columns: Vec<_> = Column::ALL.iter().map(|c| col(c.name())).collect();
-    Ok(lf.select(columns).sort(
-        [Column::Ts.name()],
-        SortMultipleOptions::default().with_maintain_order(true),
-    ))
+    Ok(lf.select(columns))
 }
 
 /// The partitions `filter` can need: its room, and the local dates from `--since` to the last
