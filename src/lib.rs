@@ -6,7 +6,6 @@
 //! [`columns`] defines the event table's columns once; `source` reads files that already hold
 //! the table (exports, other tools' CSV / Parquet) into it.
 
-#[cfg(feature = "table")]
 pub mod alloc;
 #[cfg(feature = "table")]
 pub mod analysis;
