@@ -136,3 +136,32 @@ fn corrupted_payloads_never_decode_differently() {
         }
     }
 }
+
+/// An unknown method whose `Common` has a field prost would refuse (here a `method` that is not
+/// UTF-8): both decoders still read its room and time, since neither uses that field. Found by
+/// the `frame` fuzz target (the reference used to drop the whole `Common`).
+#[test]
+fn unknown_method_keeps_room_and_time_past_a_bad_unused_field() {
+    use prost::Message as _;
+    let common = danmu_analyze::proto::webcast::Common {
+        msg_id: 11,
+        room_id: 7_628_304_147_959_352_090,
+        create_time: 1_776_121_373_491,
+        ..Default::default()
+    };
+    let mut head = vec![0x0a, 0x02, 0xff, 0xfe]; // field 1 (`method`): two bytes, not UTF-8
+    head.extend(common.encode_to_vec());
+    let mut payload = vec![0x0a, head.len() as u8];
+    payload.extend(head);
+    payload.extend([0x10, 0x05]); // a top-level field 2 the decoder does not know
+    let msg = Message {
+        method: "WebcastRanklistHourEntranceMessage".into(),
+        payload,
+        msg_id: 0,
+    };
+    assert!(agree(&msg, &CTX));
+    let ev = decode_message(&msg, &CTX).unwrap();
+    assert_eq!(ev.room_id, 7_628_304_147_959_352_090);
+    assert_eq!(ev.ts, 1_776_121_373_491);
+    assert_eq!(ev.msg_id, 11);
+}

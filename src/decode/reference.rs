@@ -200,11 +200,29 @@ fn badge_level(u: &User, image_type: u32) -> Option<u64> {
 
 /// Any message's first field is its `Common`; reading just that lets unknown methods keep
 /// their room and time. A payload that does not fit is no error: the method is merely unknown.
+/// Only the three fields used are declared, as the in-place decoder reads only those: a
+/// `Common` whose other fields prost would refuse (say a `method` that is not UTF-8) still
+/// gives its room and time, on both paths alike.
 fn common_of_unknown(body: &[u8]) -> Option<Common> {
     #[derive(Clone, PartialEq, prost::Message)]
     struct Head {
         #[prost(message, optional, tag = "1")]
-        common: Option<Common>,
+        common: Option<CommonHead>,
     }
-    Head::decode(body).ok().and_then(|h| h.common)
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct CommonHead {
+        #[prost(uint64, tag = "2")]
+        msg_id: u64,
+        #[prost(uint64, tag = "3")]
+        room_id: u64,
+        #[prost(uint64, tag = "4")]
+        create_time: u64,
+    }
+    let c = Head::decode(body).ok()?.common?;
+    Some(Common {
+        msg_id: c.msg_id,
+        room_id: c.room_id,
+        create_time: c.create_time,
+        ..Common::default()
+    })
 }
