@@ -19,6 +19,7 @@ mod common;
 use common::capture;
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
+use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
@@ -69,7 +70,9 @@ fn main() {
         (lf, Stats::default())
     } else {
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
-        let decoded = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
+        // As the CLI does: only the columns the analyses read.
+        let builder = TableBuilder::only(COLUMNS_READ);
+        let decoded = pipeline::decode_into(frames, Options::default(), builder);
         let table = decoded.events.unwrap();
         // DANMU_BENCH_ENGINE=streaming: the processors on the streaming engine here too.
         let streaming = std::env::var("DANMU_BENCH_ENGINE").as_deref() == Ok("streaming");
@@ -115,7 +118,11 @@ fn main() {
     let peak = peak_rss_mb();
 
     if !from_parquet && !parquet.exists() {
-        write_parquet(events, &parquet, &zone);
+        // The export has every column: decoded again, whole.
+        drop(events);
+        let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
+        let whole = pipeline::decode_into(frames, Options::default(), TableBuilder::new());
+        write_parquet(whole.events.unwrap().lazy(), &parquet, &zone);
     }
     let chats = a.totals.counts.get("chat").copied().unwrap_or(0);
     println!(

@@ -150,7 +150,12 @@ pub struct Decoded<T = Vec<Event>> {
 /// its rows in the [`Plan`]'s order and then in time order (arrival order breaking ties).
 pub trait Sink {
     /// Rows of consecutive frames, filled on a worker thread.
-    type Rows: Default + Send;
+    type Rows: Send;
+    /// What a worker needs to start its rows (the event table's builder: which columns it
+    /// fills), taken once from the sink, since workers run while the sink takes earlier rows.
+    type Layout: Send + Sync;
+    fn layout(&self) -> Self::Layout;
+    fn rows(layout: &Self::Layout) -> Self::Rows;
     /// Rows finished on the worker, for the ordered pass.
     type Chunk: Send;
     type Output;
@@ -215,6 +220,14 @@ pub struct EventVec(Vec<Event>);
 
 impl Sink for EventVec {
     type Rows = Vec<Event>;
+    type Layout = ();
+
+    fn layout(&self) {}
+
+    fn rows(_: &()) -> Vec<Event> {
+        Vec::new()
+    }
+
     type Chunk = Vec<Event>;
     type Output = Vec<Event>;
 
@@ -569,8 +582,8 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn decode_slice<S: Sink>(items: &[Item]) -> Slice<S::Chunk> {
-    let mut rows = S::Rows::default();
+fn decode_slice<S: Sink>(items: &[Item], layout: &S::Layout) -> Slice<S::Chunk> {
+    let mut rows = S::rows(layout);
     let mut keys = Vec::new();
     let mut methods = MethodCounts::default();
     let frames = SCRATCH.with_borrow_mut(|scratch| {
@@ -594,8 +607,11 @@ fn decode_slice<S: Sink>(items: &[Item]) -> Slice<S::Chunk> {
     }
 }
 
-fn decode_batch<S: Sink>(batch: Vec<Item>) -> Vec<Slice<S::Chunk>> {
-    batch.par_chunks(SLICE).map(decode_slice::<S>).collect()
+fn decode_batch<S: Sink>(batch: Vec<Item>, layout: &S::Layout) -> Vec<Slice<S::Chunk>> {
+    batch
+        .par_chunks(SLICE)
+        .map(|items| decode_slice::<S>(items, layout))
+        .collect()
 }
 
 /// Decodes a stream of frames (and the input issues met while reading them, kept in order).
@@ -657,6 +673,7 @@ impl<S: Sink + Send> Pipeline<S> {
         I::IntoIter: Send,
     {
         let mut items = frames.into_iter();
+        let layout = self.sink.layout();
         let mut batch = next_batch(&mut items);
         let mut decoded: Vec<Slice<S::Chunk>> = Vec::new();
         while !batch.is_empty() || !decoded.is_empty() {
@@ -666,7 +683,8 @@ impl<S: Sink + Send> Pipeline<S> {
                 }
                 next_batch(&mut items)
             };
-            let (now_decoded, next) = rayon::join(|| decode_batch::<S>(batch), absorb_and_read);
+            let (now_decoded, next) =
+                rayon::join(|| decode_batch::<S>(batch, &layout), absorb_and_read);
             decoded = now_decoded;
             batch = next;
         }

@@ -145,3 +145,45 @@ fn an_unreadable_file_says_what_was_expected_and_writes_nothing() {
     assert!(err.contains("Parquet") && err.contains("CSV"), "{err}");
     assert!(!out.exists(), "no report folder for unreadable input");
 }
+
+/// The analyses decode a capture into only the columns they read
+/// (`analysis::COLUMNS_READ`, the rest left null); from a Parquet export every column is
+/// there. Every table the report writes is the same both ways: a processor that starts reading
+/// another column, without it being added to that list, fails here.
+#[test]
+fn report_tables_from_the_capture_equal_those_from_a_full_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = export(dir.path(), &["--format", "parquet", "--wide"]).join("events.parquet");
+    let report = |input: &Path, name: &str| {
+        let out = dir.path().join(name);
+        bin()
+            .arg("report")
+            .arg(input)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let from_capture = report(Path::new(SESSION), "capture");
+    let from_export = report(&parquet, "export");
+    assert!(from_capture.len() >= 8, "{} tables", from_capture.len());
+    assert_eq!(
+        from_capture.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        from_export.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, a), (_, b)) in from_capture.iter().zip(&from_export) {
+        assert!(a == b, "{name} differs");
+    }
+    assert_eq!(summary_of(Path::new(SESSION)), summary_of(&parquet));
+}

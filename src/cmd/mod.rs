@@ -30,6 +30,7 @@ use polars::prelude::{
     concat, len, DataFrame, IntoLazy, LazyFrame, SortMultipleOptions, UnionArgs,
 };
 
+use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
 use danmu_analyze::dataset as ds;
 use danmu_analyze::db::read::Filter;
@@ -174,8 +175,18 @@ impl InputArgs {
     /// Reads every input into the event table (or reads MySQL: `--mysql`, `--mysql-query`),
     /// with the filters applied; reports skipped input on stderr.
     pub fn load(&self) -> Result<Loaded> {
+        self.load_columns(&Column::ALL)
+    }
+
+    /// [`Self::load`] for the analyses: frames decode into just the columns they read
+    /// ([`COLUMNS_READ`]), the others left null, as a Parquet scan reads only those.
+    pub fn load_for_analysis(&self) -> Result<Loaded> {
+        self.load_columns(COLUMNS_READ)
+    }
+
+    fn load_columns(&self, columns: &[Column]) -> Result<Loaded> {
         if self.mysql.is_none() && self.mysql_query.is_none() {
-            return self.load_files();
+            return self.load_files_columns(columns);
         }
         if self.has_files() {
             bail!("give INPUT files or --mysql / --mysql-query, not both (`load` writes files into MySQL)");
@@ -205,6 +216,10 @@ impl InputArgs {
     /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
     /// capture files and dumps through the decoder, table files through [`source`].
     pub fn load_files(&self) -> Result<Loaded> {
+        self.load_files_columns(&Column::ALL)
+    }
+
+    fn load_files_columns(&self, columns: &[Column]) -> Result<Loaded> {
         let mut frame_specs: Vec<InputSpec> = Vec::new();
         let mut table_paths: Vec<PathBuf> = Vec::new();
         let mut datasets: Vec<&Path> = Vec::new();
@@ -232,7 +247,7 @@ impl InputArgs {
                 dedup: !self.keep_duplicates,
                 resolve_combos: !self.raw_gifts,
             };
-            let decoded = pipeline::decode_into(frames, opts, TableBuilder::new());
+            let decoded = pipeline::decode_into(frames, opts, TableBuilder::only(columns));
             self.check_strict(&decoded.stats, "input")?;
             report_issues(&decoded.stats);
             stats = decoded.stats;

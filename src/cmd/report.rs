@@ -39,7 +39,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let mut progress = Progress::new(9);
     progress.stage("decode");
-    let loaded = args.input.load()?;
+    let loaded = args.input.load_for_analysis()?;
     let zone = args.input.zone();
     loaded.require_events()?;
     let seg = args.analysis.segmenter()?;

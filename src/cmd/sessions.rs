@@ -36,7 +36,7 @@ pub struct SessionsArgs {
 
 pub fn run(args: SessionsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let loaded = args.input.load()?;
+    let loaded = args.input.load_for_analysis()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.split.options(&args.analysis.options());
     let table = sessions(loaded.unordered(), &seg, &opts)?;

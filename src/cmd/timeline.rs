@@ -37,7 +37,7 @@ pub struct TimelineArgs {
 
 pub fn run(args: TimelineArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let loaded = args.input.load()?;
+    let loaded = args.input.load_for_analysis()?;
     let zone = args.input.zone();
     let seg = args.analysis.segmenter()?;
     let a = analyze(

@@ -36,7 +36,7 @@ pub struct UsersArgs {
 
 pub fn run(args: UsersArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let loaded = args.input.load()?;
+    let loaded = args.input.load_for_analysis()?;
     let top = args.analysis.options().top;
     let u = users(loaded.lazy(), top)?;
     let (rows, value, title): (&DataFrame, &'static str, &str) = match args.by.as_str() {

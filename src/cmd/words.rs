@@ -38,7 +38,7 @@ pub struct WordsArgs {
 
 pub fn run(args: WordsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let loaded = args.input.load()?;
+    let loaded = args.input.load_for_analysis()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.analysis.options();
     let stats = words(loaded.lazy(), &seg, &opts.words)?;

@@ -103,20 +103,20 @@ const SLICE_ROWS: usize = 4096;
 
 /// A worker's rows: column builders filled from borrowed events.
 pub struct Rows {
+    /// The builders of [`Layout::filled`], in that order.
     columns: Vec<Builder>,
     ts: Vec<i64>,
+    layout: Layout,
 }
 
-impl Default for Rows {
-    fn default() -> Self {
-        Rows {
-            columns: fresh_builders(SLICE_ROWS),
-            ts: Vec::with_capacity(SLICE_ROWS),
-        }
-    }
+/// Which columns besides `ts` the builder fills; the rest of the table is null.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    filled: std::sync::Arc<[Column]>,
 }
 
-/// A worker's rows as polars columns (all but `ts`, which is kept aside for the sort).
+/// A worker's rows as polars columns (the filled ones but `ts`, which is kept aside for the
+/// sort).
 pub struct Chunk {
     columns: PolarsResult<Vec<Series>>,
     ts: Vec<i64>,
@@ -124,9 +124,9 @@ pub struct Chunk {
 
 /// A [`Sink`] that fills the event table's columns: workers build column chunks straight from
 /// the decoded messages' bytes, the ordered pass only drops rows and joins chunks.
-#[derive(Default)]
 pub struct TableBuilder {
-    /// Finished chunks of every column but `ts`, in [`Column::ALL`] order without `ts`.
+    layout: Layout,
+    /// Finished chunks of each filled column, in [`Layout::filled`] order.
     done: Vec<Series>,
     /// Runs not yet joined into a chunk.
     pending: Vec<Vec<Series>>,
@@ -135,9 +135,37 @@ pub struct TableBuilder {
     error: Option<PolarsError>,
 }
 
+impl Default for TableBuilder {
+    fn default() -> Self {
+        TableBuilder::new()
+    }
+}
+
 impl TableBuilder {
+    /// The whole event table.
     pub fn new() -> TableBuilder {
-        TableBuilder::default()
+        TableBuilder::only(&NOT_TS)
+    }
+
+    /// The event table with only `columns` (and `ts`) filled, every other column null: what a
+    /// query that reads just those needs (the analyses read [`crate::analysis::COLUMNS_READ`]),
+    /// in a fraction of the memory, as polars' projection pushdown gives a scanned file.
+    pub fn only(columns: &[Column]) -> TableBuilder {
+        let filled: Vec<Column> = NOT_TS
+            .iter()
+            .copied()
+            .filter(|c| columns.contains(c))
+            .collect();
+        TableBuilder {
+            layout: Layout {
+                filled: filled.into(),
+            },
+            done: Vec::new(),
+            pending: Vec::new(),
+            pending_rows: 0,
+            ts: Vec::new(),
+            error: None,
+        }
     }
 
     fn try_append(&mut self, chunk: Chunk, keep: &[bool]) -> PolarsResult<()> {
@@ -231,6 +259,14 @@ impl TableBuilder {
         for &col in Column::ALL.iter() {
             let series = if col == Column::Ts {
                 Builder::Time(ts.take().unwrap_or_default()).finish(col)?
+            } else if !self.layout.filled.contains(&col) {
+                // A scalar column: no memory until something reads it.
+                out.push(PlColumn::full_null(
+                    col.name().into(),
+                    n,
+                    &schema::dtype(col.dtype()),
+                ));
+                continue;
             } else {
                 match done.next() {
                     Some(s) => match &order {
@@ -251,11 +287,24 @@ impl TableBuilder {
 
 impl Sink for TableBuilder {
     type Rows = Rows;
+    type Layout = Layout;
     type Chunk = Chunk;
     type Output = PolarsResult<DataFrame>;
 
+    fn layout(&self) -> Layout {
+        self.layout.clone()
+    }
+
+    fn rows(layout: &Layout) -> Rows {
+        Rows {
+            columns: fresh_builders(&layout.filled, SLICE_ROWS),
+            ts: Vec::with_capacity(SLICE_ROWS),
+            layout: layout.clone(),
+        }
+    }
+
     fn add(rows: &mut Rows, ev: &EventRef<'_>) {
-        for (b, &col) in rows.columns.iter_mut().zip(NOT_TS.iter()) {
+        for (b, &col) in rows.columns.iter_mut().zip(rows.layout.filled.iter()) {
             b.push(col.cell(ev));
         }
         rows.ts.push(ev.ts);
@@ -265,7 +314,7 @@ impl Sink for TableBuilder {
         let columns = rows
             .columns
             .into_iter()
-            .zip(NOT_TS.iter())
+            .zip(rows.layout.filled.iter())
             .map(|(b, &col)| b.finish(col))
             .collect();
         Chunk {
@@ -306,8 +355,8 @@ static NOT_TS: std::sync::LazyLock<Vec<Column>> = std::sync::LazyLock::new(|| {
         .collect()
 });
 
-fn fresh_builders(capacity: usize) -> Vec<Builder> {
-    NOT_TS
+fn fresh_builders(columns: &[Column], capacity: usize) -> Vec<Builder> {
+    columns
         .iter()
         .map(|&c| {
             let name = c.name().into();
