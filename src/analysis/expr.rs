@@ -42,6 +42,11 @@ pub fn use_streaming(on: bool) {
     STREAMING.store(on, Ordering::Relaxed);
 }
 
+/// Whether queries run on the streaming engine (see [`use_streaming`]).
+pub fn streaming() -> bool {
+    STREAMING.load(Ordering::Relaxed)
+}
+
 /// `run()`: collect a query over the event table on the engine [`use_streaming`] chose.
 pub trait Run {
     fn run(self) -> PolarsResult<DataFrame>;
