@@ -45,8 +45,26 @@ pub fn rmb(diamonds: Expr, rmb_per_diamond: f64) -> Expr {
 pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
     let u64sum = |e: Expr, name: &str| e.sum().cast(DataType::UInt64).alias(name);
     let named = c(Col::GiftName).neq(lit(""));
-    let rows = events
+    // The gift rows alone (a few in a hundred events), in time order: the first name a gift
+    // was seen with is its name, and a dataset's parts arrive unsorted. A stable sort keeps
+    // the table's order within a millisecond, as the sorted table has it.
+    let sent = events
         .filter(is_kind(Kind::Gift))
+        .select([
+            c(Col::Ts),
+            c(Col::GiftId),
+            c(Col::GiftName),
+            c(Col::GiftCount),
+            c(Col::DiamondCount),
+            c(Col::UserId),
+        ])
+        .run()?;
+    let rows = sent
+        .lazy()
+        .sort(
+            [Col::Ts.name()],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
         .with_column(c(Col::GiftId).fill_null(lit(0u64)))
         .group_by([c(Col::GiftId)])
         .agg([
@@ -68,7 +86,7 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
             [col("diamonds"), col("units"), c(Col::GiftId)],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
         )
-        .run()?;
+        .collect()?;
     let total = |name: &str| -> PolarsResult<u64> {
         Ok(rows
             .column(name)?

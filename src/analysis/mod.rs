@@ -1,6 +1,12 @@
 //! Processors over the event table: words, timeline and peaks, users, gifts, and the summary
 //! that ties them together. Each is a polars query: it takes the table as a `LazyFrame` (an
 //! in-memory table or a scan of files) and returns `DataFrame`s.
+//!
+//! An in-memory table is in time order. A scan may not be (a dataset's parts, read one after
+//! another without a sort that would hold every row): where order matters (the latest name,
+//! the last viewer count of a bucket, chat in time order) the processors order by time, then
+//! by place in the table, which is the order the sorted table has. So a dataset gives what
+//! its events sorted would.
 
 pub mod compare;
 pub mod during;

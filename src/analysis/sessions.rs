@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms};
 use super::gifts::{rmb, DEFAULT_RMB_PER_DIAMOND};
-use super::words::{tokenize, Segmenter, WordOptions, WordStats};
+use super::words::{tokenize_keyed, Segmenter, WordOptions, WordStats};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -553,7 +553,7 @@ impl Split {
                         .and(ts_ms().gt_eq(lit(start)))
                         .and(ts_ms().lt_eq(lit(end))),
                 );
-                let ranked = tokenize(chat, seg, &opts.words)?.rank(None)?;
+                let ranked = tokenize_keyed(chat, self.by_name, seg, &opts.words)?.rank(None)?;
                 Ok(WordStats::top(&ranked.words, opts.top_words)
                     .into_iter()
                     .map(|w| w.word)

@@ -148,18 +148,16 @@ pub struct Analysis {
     pub totals: Totals,
 }
 
-/// Runs every processor on `events`; `stage` is told each stage's name as it starts (for
-/// progress). Chat is segmented once: the peaks' words come from the same tokens.
+/// Runs every processor on `events` (in time order, or a scan whose rows may come in any order:
+/// see [`super`]); `stage` is told each stage's name as it starts (for progress). Chat is
+/// segmented once: the peaks' words come from the same tokens, which are dropped before the
+/// next processor runs.
 pub fn analyze(
     events: LazyFrame,
     seg: &Segmenter,
     opts: &AnalysisOptions,
     mut stage: impl FnMut(&str),
 ) -> PolarsResult<Analysis> {
-    stage("words");
-    let tokens = tokenize(events.clone(), seg, &opts.words)?;
-    let words = tokens.rank(None)?;
-    crate::alloc::trim();
     stage("timeline");
     let timeline = timeline(events.clone(), opts.bucket)?;
     let per_minute = if opts.bucket.0 == 60_000 {
@@ -167,8 +165,13 @@ pub fn analyze(
     } else {
         super::timeline::timeline(events.clone(), BucketSize(60_000))?
     };
+    crate::alloc::trim();
+    stage("words");
+    let tokens = tokenize(events.clone(), seg, &opts.words)?;
+    let words = tokens.rank(None)?;
     let found = peaks(&timeline, &opts.peaks);
     let peaks = explain(found, &timeline, &tokens, &words)?;
+    drop(tokens);
     crate::alloc::trim();
     stage("users");
     let users = users(events.clone(), opts.top)?;

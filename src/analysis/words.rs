@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, ts_ms, Run};
+use super::expr::{c, is_kind, keyed_by_name, ts_ms};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -155,22 +155,24 @@ pub struct WordCount {
     pub users: u64,
 }
 
-/// The words of every chat message, as numbers: one row per (message, word), the words in
-/// [`Tokens::vocab`]. A message's user is its user id, or a key from the nickname where the
-/// table has no ids (0 when neither). With `per_message`, a word appears once per message
-/// however often it was repeated.
+/// The words of every chat message, as numbers: message `i`'s words are
+/// `words[offsets[i]..offsets[i + 1]]`, each an index into the vocabulary. A message's user is
+/// its user id, or a key from the nickname where the table has no ids (0 when neither),
+/// numbered densely. With `per_message`, a word appears once per message however often it was
+/// repeated. About 16 bytes a message and 4 a word: a month of a busy room fits.
 #[derive(Debug, Clone)]
 pub struct Tokens {
     /// Chat messages segmented.
     pub messages: u64,
-    /// Each chat message's time (UTC ms), in order: `msg` indexes it.
-    pub chat_ts: Vec<i64>,
-    /// Each chat message's user (see [`Tokens`]'s doc), indexed like `chat_ts`.
-    pub users: Vec<u64>,
-    /// `msg` (u32), `word_id` (u32): one row per (message, word).
-    pub frame: DataFrame,
-    /// `word_id`, `word`, `emote` (a sticker like `[捂脸]` rather than a word).
-    pub vocab: DataFrame,
+    /// Each chat message's time (UTC ms), in time order (ties in the table's order).
+    chat_ts: Vec<i64>,
+    /// Each message's user, numbered from 0, indexed like `chat_ts`.
+    users: Vec<u32>,
+    /// Where each message's words start in `words`; one more entry than messages.
+    offsets: Vec<u32>,
+    words: Vec<u32>,
+    /// The words and stickers (`true`: a sticker like `[捂脸]`), by number.
+    vocab: Vec<(String, bool)>,
 }
 
 /// Ranked words and emotes: `word`, `count`, `users`, by count, then users, then word.
@@ -207,193 +209,276 @@ impl WordStats {
     }
 }
 
-/// One chunk's tokens: message rows, the chunk's word numbers, and its words (text, emote).
+/// One chunk's tokens: each message's word count, the chunk's word numbers, and its words
+/// (text, emote).
 type ChunkTokens = (Vec<u32>, Vec<u32>, Vec<(String, bool)>);
 
-/// Segments the chat of `events` on every core (jieba over `content`).
+/// Segments the chat of `events` on every core (jieba over `content`). A scanned table is read
+/// in batches on the streaming engine, so only the numbers above are kept, not the text; its
+/// rows may come in any order (a dataset's parts unsorted): messages are put in time order,
+/// ties in the order read, which is the sorted table's.
 pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<Tokens> {
-    let chat = events.filter(is_kind(Kind::Chat));
-    let mut msgs = chat
-        .clone()
-        .select([ts_ms().alias("ts"), c(Col::UserId), c(Col::Content)])
-        .run()?;
-    // Peaks look tokens up by time: chat in time order (the table's order, normally).
-    if !msgs.column("ts")?.i64()?.iter().is_sorted() {
-        msgs.sort_in_place(
-            ["ts"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )?;
-    }
-    let texts: Vec<Option<&str>> = msgs.column(Col::Content.name())?.str()?.iter().collect();
-    let chat_ts: Vec<i64> = msgs
-        .column("ts")?
-        .i64()?
-        .iter()
-        .map(|t| t.unwrap_or(0))
-        .collect();
-    let ids = msgs.column(Col::UserId.name())?.u64()?;
+    let by_name = keyed_by_name(&events)?;
+    tokenize_keyed(events, by_name, seg, opts)
+}
+
+/// [`tokenize`] where it is known whether users are keyed by nickname ([`keyed_by_name`]).
+pub fn tokenize_keyed(
+    events: LazyFrame,
+    by_name: bool,
+    seg: &Segmenter,
+    opts: &WordOptions,
+) -> PolarsResult<Tokens> {
+    let mut columns = vec![ts_ms().alias("ts"), c(Col::UserId), c(Col::Content)];
     // Who said it: the user id, or for tables without ids (a spider's) a key from the nickname.
-    let users: Vec<u64> = if ids.null_count() == 0 {
-        ids.into_no_null_iter().collect()
-    } else {
-        let names = chat.select([c(Col::UserName)]).run()?;
-        let names = names.column(Col::UserName.name())?.str()?;
-        ids.iter()
-            .zip(names.iter())
-            .map(|(id, name)| match (id, name) {
+    if by_name {
+        columns.push(c(Col::UserName));
+    }
+    let chat = events.filter(is_kind(Kind::Chat)).select(columns);
+    let mut b = TokensBuilder::new(seg, opts);
+    if !super::expr::streaming() {
+        b.add(&chat.collect()?)?;
+        return b.finish();
+    }
+    enum Msg {
+        Batch(DataFrame),
+        Done(PolarsResult<()>),
+    }
+    let (send, recv) = std::sync::mpsc::sync_channel::<Msg>(2);
+    let batches = send.clone();
+    // The query runs on its own thread and hands each batch over; a full channel holds it back.
+    let query = chat.sink_batches(
+        PlanCallback::new(move |df| Ok(batches.send(Msg::Batch(df)).is_err())),
+        true,
+        None,
+    )?;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let done = query.collect_with_engine(Engine::Streaming).map(|_| ());
+            send.send(Msg::Done(done)).ok();
+        });
+        loop {
+            match recv.recv() {
+                Ok(Msg::Batch(df)) => b.add(&df)?,
+                Ok(Msg::Done(done)) => return done,
+                Err(_) => return Err(polars_err!(ComputeError: "the chat query stopped early")),
+            }
+        }
+    })?;
+    b.finish()
+}
+
+/// Builds [`Tokens`] batch by batch.
+struct TokensBuilder<'a> {
+    seg: &'a Segmenter,
+    opts: &'a WordOptions,
+    chat_ts: Vec<i64>,
+    users: Vec<u32>,
+    offsets: Vec<u32>,
+    words: Vec<u32>,
+    user_numbers: FxHashMap<u64, u32>,
+    known: [FxHashMap<String, u32>; 2],
+    vocab: Vec<(String, bool)>,
+}
+
+impl<'a> TokensBuilder<'a> {
+    fn new(seg: &'a Segmenter, opts: &'a WordOptions) -> Self {
+        TokensBuilder {
+            seg,
+            opts,
+            chat_ts: Vec::new(),
+            users: Vec::new(),
+            offsets: vec![0],
+            words: Vec::new(),
+            user_numbers: FxHashMap::default(),
+            known: Default::default(),
+            vocab: Vec::new(),
+        }
+    }
+
+    /// Chat rows (`ts`, `user_id`, `content`, and `user_name` where users are keyed by name).
+    fn add(&mut self, batch: &DataFrame) -> PolarsResult<()> {
+        let texts: Vec<Option<&str>> = batch.column(Col::Content.name())?.str()?.iter().collect();
+        let ids = batch.column(Col::UserId.name())?.u64()?;
+        let names = match batch.column(Col::UserName.name()) {
+            Ok(names) => Some(names.str()?),
+            Err(_) => None,
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let key = match (id, names.and_then(|n| n.get(i))) {
                 (Some(id), _) => id,
                 (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
                 _ => 0,
-            })
-            .collect()
-    };
-    const CHUNK: usize = 2048;
-    // Each chunk numbers its own words; the numbers are made global below. A token is then two
-    // u32s (message, word) instead of a string per token.
-    let parts: Vec<ChunkTokens> = texts
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut msg = Vec::new();
-            let mut word = Vec::new();
-            let mut known: [FxHashMap<String, u32>; 2] = Default::default();
-            let mut local: Vec<(String, bool)> = Vec::new();
-            for (j, text) in chunk.iter().enumerate() {
-                let Some(text) = text else { continue };
-                let row = (ci * CHUNK + j) as u32;
-                let (stickers, rest) = split_emotes(text);
-                for (mut list, is_emote) in [(stickers, true), (seg.words(&rest, opts), false)] {
-                    if opts.per_message {
-                        list.sort_unstable();
-                        list.dedup();
-                    }
-                    for w in list {
-                        let ids = &mut known[usize::from(is_emote)];
-                        let id = match ids.get(w) {
-                            Some(&id) => id,
-                            None => {
-                                let id = local.len() as u32;
-                                ids.insert(w.to_string(), id);
-                                local.push((w.to_string(), is_emote));
-                                id
+            };
+            let next = self.user_numbers.len() as u32;
+            self.users
+                .push(*self.user_numbers.entry(key).or_insert(next));
+        }
+        self.chat_ts
+            .extend(batch.column("ts")?.i64()?.iter().map(|t| t.unwrap_or(0)));
+        const CHUNK: usize = 2048;
+        let (seg, opts) = (self.seg, self.opts);
+        // Each chunk numbers its own words; the numbers are made global below. A token is then
+        // a u32 instead of a string.
+        let parts: Vec<ChunkTokens> = texts
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut per_message = Vec::with_capacity(chunk.len());
+                let mut word = Vec::new();
+                let mut known: [FxHashMap<String, u32>; 2] = Default::default();
+                let mut local: Vec<(String, bool)> = Vec::new();
+                for text in chunk {
+                    let before = word.len();
+                    if let Some(text) = text {
+                        let (stickers, rest) = split_emotes(text);
+                        for (mut list, is_emote) in
+                            [(stickers, true), (seg.words(&rest, opts), false)]
+                        {
+                            if opts.per_message {
+                                list.sort_unstable();
+                                list.dedup();
                             }
-                        };
-                        msg.push(row);
-                        word.push(id);
+                            for w in list {
+                                let ids = &mut known[usize::from(is_emote)];
+                                let id = match ids.get(w) {
+                                    Some(&id) => id,
+                                    None => {
+                                        let id = local.len() as u32;
+                                        ids.insert(w.to_string(), id);
+                                        local.push((w.to_string(), is_emote));
+                                        id
+                                    }
+                                };
+                                word.push(id);
+                            }
+                        }
                     }
+                    per_message.push((word.len() - before) as u32);
                 }
-            }
-            (msg, word, local)
-        })
-        .collect();
-    let mut msg: Vec<u32> = Vec::new();
-    let mut word: Vec<u32> = Vec::new();
-    let mut global: [FxHashMap<String, u32>; 2] = Default::default();
-    let mut vocab: Vec<(String, bool)> = Vec::new();
-    for (m, w, local) in parts {
-        let to_global: Vec<u32> = local
-            .into_iter()
-            .map(|(text, emote)| {
-                let ids = &mut global[usize::from(emote)];
-                *ids.entry(text.clone()).or_insert_with(|| {
-                    vocab.push((text, emote));
-                    vocab.len() as u32 - 1
-                })
+                (per_message, word, local)
             })
             .collect();
-        msg.extend(m);
-        word.extend(w.into_iter().map(|id| to_global[id as usize]));
+        for (per_message, word, local) in parts {
+            let to_global: Vec<u32> = local
+                .into_iter()
+                .map(|(text, emote)| {
+                    let ids = &mut self.known[usize::from(emote)];
+                    match ids.get(&text) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.vocab.len() as u32;
+                            ids.insert(text.clone(), id);
+                            self.vocab.push((text, emote));
+                            id
+                        }
+                    }
+                })
+                .collect();
+            self.words
+                .extend(word.into_iter().map(|id| to_global[id as usize]));
+            let mut end = *self.offsets.last().unwrap_or(&0);
+            for n in per_message {
+                end = end.checked_add(n).ok_or_else(
+                    || polars_err!(ComputeError: "more than 4 billion words of chat to count: narrow the input with --since/--until or --room"),
+                )?;
+                self.offsets.push(end);
+            }
+        }
+        Ok(())
     }
-    drop(global);
-    let frame = DataFrame::new(
-        msg.len(),
-        vec![
-            PlColumn::new("msg".into(), msg),
-            PlColumn::new("word_id".into(), word),
-        ],
-    )?;
-    let vocab = DataFrame::new(
-        vocab.len(),
-        vec![
-            PlColumn::new(
-                "word_id".into(),
-                (0..vocab.len() as u32).collect::<Vec<_>>(),
-            ),
-            PlColumn::new(
-                "word".into(),
-                vocab.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(),
-            ),
-            PlColumn::new(
-                "emote".into(),
-                vocab.iter().map(|(_, e)| *e).collect::<Vec<_>>(),
-            ),
-        ],
-    )?;
-    Ok(Tokens {
-        messages: chat_ts.len() as u64,
-        chat_ts,
-        users,
-        frame,
-        vocab,
-    })
+
+    /// The tokens with the messages in time order (ties in the order read).
+    fn finish(self) -> PolarsResult<Tokens> {
+        let TokensBuilder {
+            mut chat_ts,
+            mut users,
+            mut offsets,
+            mut words,
+            vocab,
+            ..
+        } = self;
+        if !chat_ts.is_sorted() {
+            let mut order: Vec<u32> = (0..chat_ts.len() as u32).collect();
+            order.par_sort_unstable_by_key(|&i| (chat_ts[i as usize], i));
+            let mut new_words = Vec::with_capacity(words.len());
+            let mut new_offsets = Vec::with_capacity(offsets.len());
+            new_offsets.push(0u32);
+            for &i in &order {
+                let i = i as usize;
+                new_words.extend_from_slice(&words[offsets[i] as usize..offsets[i + 1] as usize]);
+                new_offsets.push(new_words.len() as u32);
+            }
+            words = new_words;
+            offsets = new_offsets;
+            chat_ts = order.iter().map(|&i| chat_ts[i as usize]).collect();
+            users = order.iter().map(|&i| users[i as usize]).collect();
+        }
+        Ok(Tokens {
+            messages: chat_ts.len() as u64,
+            chat_ts,
+            users,
+            offsets,
+            words,
+            vocab,
+        })
+    }
 }
 
 impl Tokens {
     /// Words and emotes ranked, over all tokens or those in `[from, to)` (UTC ms).
     pub fn rank(&self, window: Option<(i64, i64)>) -> PolarsResult<WordStats> {
-        let mut tokens = self.frame.clone();
-        let mut messages = self.messages;
-        if let Some((from, to)) = window {
+        let (lo, hi) = match window {
             // Messages are in time order, so a window is a range of them.
-            let lo = self.chat_ts.partition_point(|t| *t < from) as u32;
-            let hi = self.chat_ts.partition_point(|t| *t < to) as u32;
-            tokens = tokens
-                .lazy()
-                .filter(col("msg").gt_eq(lit(lo)).and(col("msg").lt(lit(hi))))
-                .collect()?;
-            messages = u64::from(hi - lo);
-        }
-        let user: Vec<u64> = tokens
-            .column("msg")?
-            .u32()?
-            .into_no_null_iter()
-            .map(|m| self.users[m as usize])
-            .collect();
-        let counted = tokens
-            .select(["word_id"])?
-            .hstack(&[PlColumn::new(Col::UserId.name().into(), user)])?
-            .lazy()
-            .group_by([col("word_id")])
-            .agg([
-                len().cast(DataType::UInt64).alias("count"),
-                c(Col::UserId)
-                    .n_unique()
-                    .cast(DataType::UInt64)
-                    .alias("users"),
-            ])
-            .join(
-                self.vocab.clone().lazy(),
-                [col("word_id")],
-                [col("word_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .collect()?;
-        let ranked = |emote: bool| {
-            counted
-                .clone()
-                .lazy()
-                .filter(col("emote").eq(lit(emote)))
-                .select([col("word"), col("count"), col("users")])
-                .sort_by_exprs(
-                    [col("count"), col("users"), col("word")],
-                    SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
-                )
-                .collect()
+            Some((from, to)) => (
+                self.chat_ts.partition_point(|t| *t < from),
+                self.chat_ts.partition_point(|t| *t < to),
+            ),
+            None => (0, self.chat_ts.len()),
         };
+        let hi = hi.max(lo);
+        // (word, user) pairs as one number each, sorted: a word's run counts its messages, the
+        // distinct users in the run its users.
+        let mut pairs: Vec<u64> =
+            Vec::with_capacity((self.offsets[hi] - self.offsets[lo]) as usize);
+        for m in lo..hi {
+            let user = u64::from(self.users[m]);
+            let words = &self.words[self.offsets[m] as usize..self.offsets[m + 1] as usize];
+            pairs.extend(words.iter().map(|&w| u64::from(w) << 32 | user));
+        }
+        pairs.par_sort_unstable();
+        // (count, users, word) per word seen.
+        let mut counted: [Vec<(u64, u64, &str)>; 2] = Default::default();
+        let mut i = 0;
+        while i < pairs.len() {
+            let word = pairs[i] >> 32;
+            let (mut count, mut users, mut last) = (0u64, 0u64, None);
+            while i < pairs.len() && pairs[i] >> 32 == word {
+                count += 1;
+                if last != Some(pairs[i]) {
+                    users += 1;
+                    last = Some(pairs[i]);
+                }
+                i += 1;
+            }
+            let (text, emote) = &self.vocab[word as usize];
+            counted[usize::from(*emote)].push((count, users, text));
+        }
+        let ranked = |mut rows: Vec<(u64, u64, &str)>| -> PolarsResult<DataFrame> {
+            rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            DataFrame::new(
+                rows.len(),
+                vec![
+                    PlColumn::new("word".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+                    PlColumn::new("count".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+                    PlColumn::new("users".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                ],
+            )
+        };
+        let [words, emotes] = counted;
         Ok(WordStats {
-            messages,
-            words: ranked(false)?,
-            emotes: ranked(true)?,
+            messages: (hi - lo) as u64,
+            words: ranked(words)?,
+            emotes: ranked(emotes)?,
         })
     }
 }

@@ -446,8 +446,9 @@ impl Loaded {
         self.lazy.clone()
     }
 
-    /// The table as [`Self::lazy`], but for a dataset its parts unsorted: for processors
-    /// that aggregate and need no time order (`sessions`), so nothing holds every row.
+    /// The table as [`Self::lazy`], but for a dataset its parts unsorted (each in time order,
+    /// one after another): what the processors take, since they read order only as time then
+    /// place in the table, which is the sorted table's order, and so nothing holds every row.
     pub fn unordered(&self) -> LazyFrame {
         self.unordered.clone()
     }

@@ -44,7 +44,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     loaded.require_events()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.peaks.apply(args.analysis.options());
-    let a = analyze(loaded.lazy(), &seg, &opts, |s| progress.stage(s))?;
+    let a = analyze(loaded.unordered(), &seg, &opts, |s| progress.stage(s))?;
     progress.stage("sessions");
     let sopts = args.split.options(&opts);
     let comparison = if sessions::count(loaded.unordered(), sopts.gap_ms)? > 1 {

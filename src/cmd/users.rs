@@ -38,7 +38,7 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load_for_analysis()?;
     let top = args.analysis.options().top;
-    let u = users(loaded.lazy(), top)?;
+    let u = users(loaded.unordered(), top)?;
     let (rows, value, title): (&DataFrame, &'static str, &str) = match args.by.as_str() {
         "gifters" => (&u.top_gifters, "diamonds", "送礼榜（钻石）"),
         "likers" => (&u.top_likers, "likes", "点赞榜"),
