@@ -3,8 +3,11 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::hash::BuildHasher as _;
+
 use polars::prelude::{
-    col, len, lit, when, DataFrame, DataType, Engine, Expr, LazyFrame, PolarsResult, NULL,
+    col, len, lit, polars_err, when, DataFrame, DataType, Engine, Expr, LazyFrame, PlanCallback,
+    PolarsResult, NULL,
 };
 
 use crate::columns::Column;
@@ -78,4 +81,53 @@ pub fn keyed_by_name(events: &LazyFrame) -> PolarsResult<bool> {
         .select([len()])
         .run()?;
     Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) > 0)
+}
+
+/// A user as one number, for counting in plain vectors: the user id, or for a row without one
+/// a key from the nickname (a spider's table; top bit set), 0 for neither.
+pub fn user_key(id: Option<u64>, name: Option<&str>) -> u64 {
+    match (id, name) {
+        (Some(id), _) => id,
+        (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
+        _ => 0,
+    }
+}
+
+/// Hands the rows of `query` to `each`, in the query's order: batch by batch from the streaming
+/// engine when the table is scanned (so only a batch is in memory), else all at once.
+pub fn for_each_batch(
+    query: LazyFrame,
+    mut each: impl FnMut(&DataFrame) -> PolarsResult<()>,
+) -> PolarsResult<()> {
+    if !streaming() {
+        return each(&query.collect()?);
+    }
+    enum Msg {
+        Batch(DataFrame),
+        Done(PolarsResult<()>),
+    }
+    let (send, recv) = std::sync::mpsc::sync_channel::<Msg>(2);
+    let batches = send.clone();
+    // The query runs on its own thread and hands each batch over; a full channel holds it back,
+    // and a closed one (`each` failed) stops it.
+    let query = query.sink_batches(
+        PlanCallback::new(move |df| Ok(batches.send(Msg::Batch(df)).is_err())),
+        true,
+        None,
+    )?;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let done = query.collect_with_engine(Engine::Streaming).map(|_| ());
+            send.send(Msg::Done(done)).ok();
+        });
+        // Owned here, so it closes when this returns, before the query thread is joined.
+        let recv = recv;
+        loop {
+            match recv.recv() {
+                Ok(Msg::Batch(df)) => each(&df)?,
+                Ok(Msg::Done(done)) => return done,
+                Err(_) => return Err(polars_err!(ComputeError: "a streaming query stopped early")),
+            }
+        }
+    })
 }

@@ -8,7 +8,8 @@ use polars::prelude::Column as PlColumn;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Run};
+use super::distinct::DistinctCounter;
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_key, Run};
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -98,14 +99,6 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     let n = (last - origin) / b + 1;
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
     let is_chat = is_kind(Kind::Chat);
-    let chatter = if keyed_by_name(&events)? {
-        as_struct(vec![
-            c(Column::UserId).fill_null(lit(0u64)),
-            name_without_id(),
-        ])
-    } else {
-        c(Column::UserId).fill_null(lit(0u64))
-    };
     // Buckets as a plain group-by key rather than `group_by_dynamic`, and sums of row-wise
     // values rather than filtered aggregations: both need no time order and run as native
     // reductions on the streaming engine, so a dataset's unsorted parts are read batch by
@@ -131,14 +124,38 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         ])
         .run()?;
     // Distinct chatters: the distinct (bucket, chatter) pairs, counted per bucket.
-    let chatters = events
-        .clone()
-        .filter(is_chat)
-        .select([start.clone().alias("start"), chatter.alias("_who")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .group_by([col("start")])
-        .agg([len().cast(DataType::UInt64).alias("chatters")])
-        .run()?;
+    let mut read = vec![start.alias("start"), c(Column::UserId)];
+    let by_name = keyed_by_name(&events)?;
+    if by_name {
+        read.push(c(Column::UserName));
+    }
+    let mut pairs = DistinctCounter::new();
+    for_each_batch(events.clone().filter(is_chat).select(read), |df| {
+        let starts = df.column("start")?.i64()?;
+        let ids = df.column(Column::UserId.name())?.u64()?;
+        let names = match by_name {
+            true => Some(df.column(Column::UserName.name())?.str()?),
+            false => None,
+        };
+        let mut names = names.map(|n| n.iter());
+        for (start, id) in starts.iter().zip(ids.iter()) {
+            let name = names.as_mut().and_then(|n| n.next().flatten());
+            pairs.add(start.unwrap_or(0) as u64, user_key(id, name));
+        }
+        Ok(())
+    })?;
+    let (starts, counts): (Vec<i64>, Vec<u64>) = pairs
+        .finish()
+        .into_iter()
+        .map(|(start, n)| (start as i64, n))
+        .unzip();
+    let chatters = DataFrame::new(
+        starts.len(),
+        vec![
+            PlColumn::new("start".into(), starts),
+            PlColumn::new("chatters".into(), counts),
+        ],
+    )?;
     // Viewers online: the bucket's last room_user_seq count. Its rows are few (one every few
     // seconds), so they are read with their order — time, then place in the table, the order
     // of the sorted table — and the last taken here.

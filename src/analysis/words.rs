@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::hash::BuildHasher as _;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
@@ -14,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, keyed_by_name, ts_ms};
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_key};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -236,35 +235,7 @@ pub fn tokenize_keyed(
     }
     let chat = events.filter(is_kind(Kind::Chat)).select(columns);
     let mut b = TokensBuilder::new(seg, opts);
-    if !super::expr::streaming() {
-        b.add(&chat.collect()?)?;
-        return b.finish();
-    }
-    enum Msg {
-        Batch(DataFrame),
-        Done(PolarsResult<()>),
-    }
-    let (send, recv) = std::sync::mpsc::sync_channel::<Msg>(2);
-    let batches = send.clone();
-    // The query runs on its own thread and hands each batch over; a full channel holds it back.
-    let query = chat.sink_batches(
-        PlanCallback::new(move |df| Ok(batches.send(Msg::Batch(df)).is_err())),
-        true,
-        None,
-    )?;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let done = query.collect_with_engine(Engine::Streaming).map(|_| ());
-            send.send(Msg::Done(done)).ok();
-        });
-        loop {
-            match recv.recv() {
-                Ok(Msg::Batch(df)) => b.add(&df)?,
-                Ok(Msg::Done(done)) => return done,
-                Err(_) => return Err(polars_err!(ComputeError: "the chat query stopped early")),
-            }
-        }
-    })?;
+    for_each_batch(chat, |df| b.add(df))?;
     b.finish()
 }
 
@@ -305,11 +276,7 @@ impl<'a> TokensBuilder<'a> {
             Err(_) => None,
         };
         for (i, id) in ids.iter().enumerate() {
-            let key = match (id, names.and_then(|n| n.get(i))) {
-                (Some(id), _) => id,
-                (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,
-                _ => 0,
-            };
+            let key = user_key(id, names.and_then(|n| n.get(i)));
             let next = self.user_numbers.len() as u32;
             self.users
                 .push(*self.user_numbers.entry(key).or_insert(next));
