@@ -279,7 +279,7 @@ fn active_minutes(
                     .collect::<Vec<_>>(),
             )
             .unique(None, UniqueKeepStrategy::Any)
-            .group_by(key_names.to_vec())
+            .group_by(key_names)
             .agg([len().cast(DataType::UInt64).alias("active_minutes")]));
     }
     let mut pairs = DistinctCounter::new();
