@@ -6,6 +6,7 @@ use polars::prelude::{
     IntoColumn, IntoSeries, NewChunkedArray, PolarsError, PolarsResult, PrimitiveChunkedBuilder,
     Series, StringChunked, StringChunkedBuilder, UInt32Type, UInt64Type,
 };
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::schema;
@@ -212,8 +213,8 @@ impl TableBuilder {
         Ok(())
     }
 
-    /// The table, in the plan's order and then sorted by time: one column at a time, so sorting
-    /// never holds two copies of the whole table.
+    /// The table, in the plan's order and then sorted by time: a column at a time per core, so
+    /// sorting never holds two copies of the whole table.
     fn build(mut self, plan: &Plan) -> PolarsResult<DataFrame> {
         if let Some(e) = self.error.take() {
             return Err(e);
@@ -253,7 +254,18 @@ impl TableBuilder {
             Some(o) => o.iter().map(|&r| self.ts[r as usize]).collect(),
         };
         drop(std::mem::take(&mut self.ts));
-        let mut done = self.done.into_iter();
+        // Each filled column put in order, two at a time (one per core): the gathers are
+        // independent, and single-threaded they were a tenth of a capture report's time. At
+        // most one extra column per core is held while it is gathered.
+        let done: Vec<Series> = match &order {
+            None => self.done,
+            Some(o) => self
+                .done
+                .into_par_iter()
+                .map(|s| s.take_slice(o))
+                .collect::<PolarsResult<_>>()?,
+        };
+        let mut done = done.into_iter();
         let mut out: Vec<PlColumn> = Vec::with_capacity(Column::ALL.len());
         let mut ts = Some(ts);
         for &col in Column::ALL.iter() {
@@ -269,10 +281,7 @@ impl TableBuilder {
                 continue;
             } else {
                 match done.next() {
-                    Some(s) => match &order {
-                        None => s,
-                        Some(o) => s.take_slice(o)?,
-                    },
+                    Some(s) => s,
                     // No rows at all.
                     None => Series::new_empty(col.name().into(), &schema::dtype(col.dtype())),
                 }
