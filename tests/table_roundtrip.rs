@@ -230,27 +230,7 @@ fn an_unreadable_file_says_what_was_expected_and_writes_nothing() {
 fn report_tables_from_the_capture_equal_those_from_a_full_export() {
     let dir = tempfile::tempdir().unwrap();
     let parquet = export(dir.path(), &["--format", "parquet", "--wide"]).join("events.parquet");
-    let report = |input: &Path, name: &str| {
-        let out = dir.path().join(name);
-        bin()
-            .arg("report")
-            .arg(input)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-            .map(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().to_string();
-                (name, std::fs::read(&p).unwrap())
-            })
-            .collect();
-        files.sort();
-        files
-    };
+    let report = |input: &Path, name: &str| report_tables(input, &dir.path().join(name));
     let from_capture = report(Path::new(SESSION), "capture");
     let from_export = report(&parquet, "export");
     assert!(from_capture.len() >= 8, "{} tables", from_capture.len());
