@@ -1,8 +1,8 @@
 //! Distinct values counted per group (chatters per timeline bucket, active minutes per user)
 //! over tables too large for a hash table of pairs. Both sides are numbered densely, so a pair is
-//! one u64; pairs are sorted and de-duplicated as batches come in, and counted at the end. The
-//! 18 M distinct (minute, chatter) pairs of a 51 M-event dataset took 1.5 GB as a polars
-//! `unique` of two columns; here they take 8 bytes each.
+//! one u64; pairs are sorted and de-duplicated as batches come in, and counted at the end. On a
+//! 51.6 M-event dataset, 18 M distinct (minute, chatter) pairs as a polars `unique` of two
+//! columns took the timeline to 1.7 GB (sampled RSS); counted here it stays under 0.35 GB.
 
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;

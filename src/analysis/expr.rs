@@ -83,9 +83,23 @@ pub fn keyed_by_name(events: &LazyFrame) -> PolarsResult<bool> {
     Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) > 0)
 }
 
-/// A user as one number, for counting in plain vectors: the user id, or for a row without one
-/// a key from the nickname (a spider's table; top bit set), 0 for neither.
-pub fn user_key(id: Option<u64>, name: Option<&str>) -> u64 {
+/// Each row's user as one number, for counting in plain vectors, from a batch's `user_id` and,
+/// where users are keyed by nickname ([`keyed_by_name`]), its `user_name`.
+pub fn user_keys(df: &DataFrame) -> PolarsResult<Vec<u64>> {
+    let ids = df.column(Column::UserId.name())?.u64()?;
+    Ok(match df.column(Column::UserName.name()) {
+        Ok(names) => ids
+            .iter()
+            .zip(names.str()?.iter())
+            .map(|(id, name)| user_key(id, name))
+            .collect(),
+        Err(_) => ids.iter().map(|id| user_key(id, None)).collect(),
+    })
+}
+
+/// The user id, or for a row without one a key from the nickname (a spider's table; top bit
+/// set), 0 for neither.
+fn user_key(id: Option<u64>, name: Option<&str>) -> u64 {
     match (id, name) {
         (Some(id), _) => id,
         (None, Some(n)) if !n.is_empty() => rustc_hash::FxBuildHasher.hash_one(n) | 1 << 63,

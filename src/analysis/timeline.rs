@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::distinct::DistinctCounter;
-use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_key, Run};
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Run};
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -125,22 +125,14 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         .run()?;
     // Distinct chatters: the distinct (bucket, chatter) pairs, counted per bucket.
     let mut read = vec![start.alias("start"), c(Column::UserId)];
-    let by_name = keyed_by_name(&events)?;
-    if by_name {
+    if keyed_by_name(&events)? {
         read.push(c(Column::UserName));
     }
     let mut pairs = DistinctCounter::new();
     for_each_batch(events.clone().filter(is_chat).select(read), |df| {
         let starts = df.column("start")?.i64()?;
-        let ids = df.column(Column::UserId.name())?.u64()?;
-        let names = match by_name {
-            true => Some(df.column(Column::UserName.name())?.str()?),
-            false => None,
-        };
-        let mut names = names.map(|n| n.iter());
-        for (start, id) in starts.iter().zip(ids.iter()) {
-            let name = names.as_mut().and_then(|n| n.next().flatten());
-            pairs.add(start.unwrap_or(0) as u64, user_key(id, name));
+        for (start, who) in starts.iter().zip(user_keys(df)?) {
+            pairs.add(start.unwrap_or(0) as u64, who);
         }
         Ok(())
     })?;

@@ -165,6 +165,8 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
             part(active_minutes(&events, &keys, &key_names, by_name)?)?,
         )
     } else {
+        // In memory, one group-by: the pairs' way measured 0.38 s against 0.26 s here at
+        // 1.2 M events.
         part(of_kind(
             Kind::Chat,
             vec![
@@ -260,9 +262,10 @@ fn minute() -> Expr {
     ts_ms().floor_div(lit(60_000i64))
 }
 
-/// `active_minutes` per user of a scan: the distinct (user, minute) pairs of chat, as sorted
-/// numbers ([`DistinctCounter`]: 8 bytes a pair, where a polars `unique` held 85). Tables keyed
-/// by nickname (small, from other tools) keep the `unique`.
+/// `active_minutes` per user of a scan: the distinct (user, minute) pairs of chat, as sorted numbers
+/// ([`DistinctCounter`], 8 bytes a pair; with a polars `unique` of them the users stage peaked
+/// at 1.9 GB on a 51.6 M-event dataset, under 1 GB now). Tables keyed by nickname (small, from
+/// other tools) keep the `unique`.
 fn active_minutes(
     events: &LazyFrame,
     keys: &[Expr],

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_key};
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -270,13 +270,7 @@ impl<'a> TokensBuilder<'a> {
     /// Chat rows (`ts`, `user_id`, `content`, and `user_name` where users are keyed by name).
     fn add(&mut self, batch: &DataFrame) -> PolarsResult<()> {
         let texts: Vec<Option<&str>> = batch.column(Col::Content.name())?.str()?.iter().collect();
-        let ids = batch.column(Col::UserId.name())?.u64()?;
-        let names = match batch.column(Col::UserName.name()) {
-            Ok(names) => Some(names.str()?),
-            Err(_) => None,
-        };
-        for (i, id) in ids.iter().enumerate() {
-            let key = user_key(id, names.and_then(|n| n.get(i)));
+        for key in user_keys(batch)? {
             let next = self.user_numbers.len() as u32;
             self.users
                 .push(*self.user_numbers.entry(key).or_insert(next));
