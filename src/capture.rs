@@ -132,7 +132,7 @@ impl<W: Write> CaptureWriter<W> {
     }
 }
 
-fn check_magic(head: &[u8]) -> Result<(), CaptureError> {
+pub fn check_magic(head: &[u8]) -> Result<(), CaptureError> {
     if head.len() < 8 || head[..6] != MAGIC[..6] {
         return Err(CaptureError::BadMagic);
     }

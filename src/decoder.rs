@@ -39,6 +39,8 @@ pub struct ResponseHead {
     pub heartbeat_duration: u64,
     /// Server time, ms; 0 when absent.
     pub now: u64,
+    /// The push server the service names (`pushServer`); empty when it names none.
+    pub push_server: String,
 }
 
 /// One frame, decoded as far as asked.
@@ -130,6 +132,7 @@ pub fn decode_each(
         cursor: response.cursor.to_string(),
         heartbeat_duration: response.heartbeat_duration,
         now: response.now,
+        push_server: response.push_server.to_string(),
     });
     if depth < Depth::Events {
         return Ok(out);

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", cmd::chain_text(&err));
             ExitCode::FAILURE
         }
     }

@@ -853,3 +853,132 @@ fn no_gifts_without_login_is_pointed_out() {
         drop(server);
     }
 }
+
+/// The room-info API as public clients of 2026 ask it: no `enter_from`, the user's `msToken`
+/// in the query, and an `a_bogus` of that query last; an empty answer is an error of its own
+/// that says what to try.
+#[test]
+fn the_room_info_api_is_signed_with_a_bogus_and_an_empty_answer_says_what_to_try() {
+    let blank = "<html><head><title>抖音直播</title></head><body></body></html>".to_string();
+    let live = format!(
+        r#"{{"data":{{"data":[{{"id_str":"{ROOM_ID}","status":2,"title":"t"}}],"enter_room_id":"{ROOM_ID}"}},"status_code":0}}"#
+    );
+    let site = FakeSite::start(blank.clone(), Some(live));
+    let server = one_live(douyin_check(false), ROOM_ID);
+    let dir = tempfile::tempdir().unwrap();
+    let token = "UserMsToken-0123456789_abcdefghijklmnopqrstuvwxyz";
+    let cookies = dir.path().join("cookies.txt");
+    std::fs::write(
+        &cookies,
+        format!("Cookie: msToken={token}; sessionid={SESSION}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("api.dmcap");
+    let push_url = format!("ws://{}/webcast/im/push/v2/", server.addr);
+    let mut cap = Running::start(&[
+        "capture",
+        WEB_ID,
+        "--out",
+        out.to_str().unwrap(),
+        "--cookies",
+        cookies.to_str().unwrap(),
+        "--heartbeat",
+        "200ms",
+        "--site-url",
+        &site.url(),
+        "--push-url",
+        &push_url,
+    ]);
+    let status = cap.wait();
+    let stderr = cap.stderr();
+    server.finish();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let api = site
+        .requests()
+        .into_iter()
+        .find(|r| r.starts_with("GET /webcast/room/web/enter/"))
+        .expect("the API was asked");
+    let target = api
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(!target.contains("enter_from"), "{target}");
+    let url = format!("http://h{target}");
+    assert_eq!(query_param(&url, "msToken").unwrap(), token);
+    let (unsigned, _) = target.rsplit_once("&a_bogus=").expect("a_bogus comes last");
+    assert!(unsigned.ends_with(&format!("msToken={token}")), "{target}");
+    let sig = query_param(&url, "a_bogus").unwrap();
+    // 57 bytes and one per character of the browser fingerprint (whose window sizes vary),
+    // in padded base64.
+    assert!(
+        sig.len() % 4 == 0 && (150..=190).contains(&sig.len()),
+        "{sig}"
+    );
+    assert!(sig
+        .bytes()
+        .all(|b| danmu_analyze::live::abogus::ALPHABET.contains(&b) || b == b'='));
+    drop(site);
+
+    // An empty answer: its own error, naming what to try; nothing recorded.
+    let site = FakeSite::start(blank, Some(String::new()));
+    let out = dir.path().join("empty.dmcap");
+    let assert = bin()
+        .args(["capture", WEB_ID, "--out", out.to_str().unwrap()])
+        .args([
+            "--site-url",
+            &site.url(),
+            "--push-url",
+            "ws://127.0.0.1:9/never",
+        ])
+        .env_remove("DANMU_SIGNER")
+        .env_remove("DANMU_COOKIES")
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains("the room-info API answered with nothing")
+            && err.contains("--cookies")
+            && err.contains("--proxy")
+            && err.contains("--dump-page"),
+        "{err}"
+    );
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert_eq!(
+        errors[0].matches("answered with nothing").count(),
+        1,
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+/// `sign --a-bogus` with the inputs fixed gives what the public implementation gave for them
+/// (tests/fixtures/abogus/vectors.json, made by make_vectors.py beside it).
+#[test]
+fn sign_gives_the_a_bogus_of_the_public_implementations_vectors() {
+    let text = std::fs::read_to_string(fixture("abogus/vectors.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vectors = v["vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 6);
+    for t in vectors {
+        let r = t["random"].as_array().unwrap();
+        let fixed = format!(
+            "{},{},{},{},{}",
+            t["start_ms"], t["end_ms"], r[0], r[1], r[2]
+        );
+        let assert = bin()
+            .args(["sign", "--a-bogus", t["query"].as_str().unwrap()])
+            .args(["--user-agent", t["user_agent"].as_str().unwrap()])
+            .args(["--body", t["body"].as_str().unwrap()])
+            .args(["--fixed", &fixed])
+            .args(["--fingerprint", t["fingerprint"].as_str().unwrap()])
+            .assert()
+            .success();
+        let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+        assert_eq!(out.trim(), t["a_bogus"].as_str().unwrap(), "{}", t["name"]);
+    }
+}

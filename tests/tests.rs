@@ -12,11 +12,17 @@ mod in_place_decoder;
 #[cfg(feature = "live")]
 mod live;
 #[cfg(feature = "live")]
+mod live_hosts;
+#[cfg(feature = "live")]
+mod live_proxies;
+#[cfg(feature = "live")]
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
 mod payloads;
 mod peaks;
+#[cfg(feature = "live")]
+mod proxies;
 mod real_frames;
 mod regression;
 mod report;

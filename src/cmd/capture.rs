@@ -1,6 +1,7 @@
 //! `capture`: join live rooms and record every raw frame, unattended; the exit code says why
 //! it stopped. One room into `--out FILE`, or several at once into `--out-dir DIR`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,16 +12,18 @@ use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
 use danmu_analyze::dataset::Dataset;
+use danmu_analyze::live::browser::handshake_headers;
 use danmu_analyze::live::cookies::{scrub, Cookies};
 use danmu_analyze::live::log::{now_ms, Log};
-use danmu_analyze::live::recorder::Recorder;
+use danmu_analyze::live::proxy::{Proxies, ProxyEnv, ProxyUrl};
+use danmu_analyze::live::recorder::{prepare_output, Recorder};
 use danmu_analyze::live::room::PageError;
 use danmu_analyze::live::rooms::{dedup, parse_rooms_file, Target};
 use danmu_analyze::live::session::{self, End, Endpoint, Settings};
 use danmu_analyze::live::source::{RoomSource, Signing};
 use danmu_analyze::live::spec::{human_bytes, human_duration, parse_duration, Rotate};
 use danmu_analyze::live::url::{
-    query_param, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT, PUSH_URL, SITE_URL,
+    default_push_bases, host_name, query_param, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT, SITE_URL,
 };
 use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
@@ -143,7 +146,8 @@ pub struct CaptureArgs {
     /// Time zone of log times and rotated file names: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
-    /// User agent for the room page and the WebSocket handshake.
+    /// The browser to claim: user agent of the room page, the room-info API, the push URL's
+    /// browser_version and the WebSocket handshake alike.
     #[arg(long, value_name = "UA", default_value = DEFAULT_USER_AGENT)]
     user_agent: String,
     /// With --ws-url: the room id written into the records [default: the URL's room_id].
@@ -152,9 +156,17 @@ pub struct CaptureArgs {
     /// The site serving room pages (for tests and mirrors).
     #[arg(long, hide = true, default_value = SITE_URL)]
     site_url: String,
-    /// The push server URL, without query (Douyin moves it now and then).
-    #[arg(long, value_name = "URL", default_value = PUSH_URL)]
-    push_url: String,
+    /// The push server URL, without query, instead of the built-in ones (Douyin moves them now
+    /// and then). Repeat it for several, tried in turn when one refuses the handshake
+    /// [default: wss://webcast100-ws-web-{lf,hl,lq}.douyin.com/webcast/im/push/v2/].
+    #[arg(long, value_name = "URL")]
+    push_url: Vec<String>,
+    /// Go out through this proxy (page, room-info API and WebSocket): http://, socks5:// or
+    /// socks5h:// (the proxy resolves names), with user:password@ if it wants them. A room
+    /// line of --rooms may name its own (`ROOM proxy=URL`). Without it, DANMU_PROXY, then
+    /// HTTPS_PROXY / ALL_PROXY (not for loopback or NO_PROXY hosts) are used.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
 }
 
 pub fn run(args: CaptureArgs) -> Result<Outcome> {
@@ -162,8 +174,23 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         Some(path) => Some(Cookies::load(path, now_ms() / 1000)?),
         None => None,
     };
-    let secrets = cookies.as_ref().map(Cookies::values).unwrap_or_default();
-    let log = Log::stderr(args.tz).hiding(secrets);
+    // Parsed here rather than by clap, whose error would repeat the URL, password and all.
+    let proxy = match args
+        .proxy
+        .as_deref()
+        .map(str::parse::<ProxyUrl>)
+        .transpose()
+    {
+        Ok(p) => p,
+        Err(e) => return usage(&format!("--proxy: {e}")),
+    };
+    let env = match ProxyEnv::from_env() {
+        Ok(env) => env,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let mut secrets = cookies.as_ref().map(Cookies::values).unwrap_or_default();
+    secrets.extend(proxy.iter().flat_map(ProxyUrl::secrets));
+    secrets.extend(env.secrets());
     let stop = install_signal_handlers()?;
     let settings = Settings {
         heartbeat: args.heartbeat.unwrap_or(Duration::from_secs(10)),
@@ -187,13 +214,23 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     for room in &args.rooms {
         targets.push(Target::parse(room)?);
     }
+    let mut room_proxies = HashMap::new();
     if let Some(path) = &args.rooms_file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the rooms file {}", path.display()))?;
-        let rooms = parse_rooms_file(&text)
-            .map_err(|(line, e)| anyhow::anyhow!("{}, line {line}: {e}", path.display()))?;
-        targets.extend(rooms);
+        let rooms = match parse_rooms_file(&text) {
+            Ok(r) => r,
+            Err((line, e)) => return usage(&format!("{}, line {line}: {e}", path.display())),
+        };
+        for r in rooms {
+            if let Some(p) = r.proxy {
+                secrets.extend(p.secrets());
+                room_proxies.insert(r.target.clone(), p);
+            }
+            targets.push(r.target);
+        }
     }
+    let log = Log::stderr(args.tz).hiding(secrets);
     let targets = match dedup(targets) {
         Ok(t) => t,
         Err(e) => return usage(&e),
@@ -214,18 +251,38 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         ),
         None => None,
     };
+    for url in &args.push_url {
+        if let Err(e) = check_ws_url(url) {
+            return usage(&format!("--push-url: {e}"));
+        }
+    }
+    let push_bases = if args.push_url.is_empty() {
+        default_push_bases()
+    } else {
+        args.push_url.clone()
+    };
     let common = Common {
         args: &args,
         settings,
         cookies,
         stop,
         dataset,
+        push_bases,
+        proxy,
+        env,
+        room_proxies,
     };
+    // Every output is checked before any room is contacted: a typo in a path fails now, not
+    // after joining the room.
+    if let Some(page) = &args.dump_page {
+        prepare_output(page, "page file")?;
+    }
     match (&args.out, &args.out_dir) {
         (Some(out), None) if targets.len() == 1 => {
+            Recorder::check(out, args.rotate)?;
             // Errors are printed by main, outside the log: scrubbed here the same way.
             let code = record(&targets[0], out, &common, &log, true)
-                .map_err(|e| anyhow::anyhow!(scrub(&format!("{e:#}"), log.secrets())))?;
+                .map_err(|e| anyhow::anyhow!(scrub(&super::chain_text(&e), log.secrets())))?;
             Ok(Outcome::Exit(code))
         }
         (Some(_), None) => usage(
@@ -243,6 +300,9 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
             }
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            for t in &targets {
+                Recorder::check(&t.file_in(dir), args.rotate)?;
+            }
             Ok(Outcome::Exit(record_all(&targets, dir, &common, &log)))
         }
         _ => usage("give --out FILE (one room) or --out-dir DIR"),
@@ -289,6 +349,27 @@ struct Common<'a> {
     stop: Arc<AtomicUsize>,
     /// `--dataset`: where every room's closed files go.
     dataset: Option<Dataset>,
+    /// `--push-url`s, else the built-in push servers.
+    push_bases: Vec<String>,
+    /// `--proxy`, and the environment's proxies.
+    proxy: Option<ProxyUrl>,
+    env: ProxyEnv,
+    /// The proxies rooms of `--rooms` name for themselves.
+    room_proxies: HashMap<Target, ProxyUrl>,
+}
+
+impl Common<'_> {
+    /// The proxies of one room: its own, else `--proxy`, and the environment's.
+    fn proxies(&self, target: &Target) -> Proxies {
+        Proxies {
+            explicit: self
+                .room_proxies
+                .get(target)
+                .or(self.proxy.as_ref())
+                .cloned(),
+            env: self.env.clone(),
+        }
+    }
 }
 
 /// Records each room on a thread of its own (its own connection, heartbeat, backoff, follow);
@@ -313,7 +394,7 @@ fn record_all(targets: &[Target], dir: &std::path::Path, common: &Common, log: &
                         match record(t, &out, common, &room_log, false) {
                             Ok(code) => code,
                             Err(e) => {
-                                room_log.line(format!("error: {e:#}"));
+                                room_log.line(format!("error: {}", super::chain_text(&e)));
                                 1
                             }
                         }
@@ -365,6 +446,18 @@ fn record(
     single: bool,
 ) -> Result<u8> {
     let args = common.args;
+    let proxies = common.proxies(target);
+    let site_host = host_name(&args.site_url).to_string();
+    if let Some(p) = proxies.for_host(&site_host) {
+        let from = proxies
+            .env
+            .source_for(proxies.explicit.as_ref(), &site_host)
+            .map(|v| format!(" (from {v})"))
+            .unwrap_or_default();
+        log.line(format!("going out through the proxy {p}{from}"));
+    }
+    let mut settings = common.settings.clone();
+    settings.proxies = proxies.clone();
     let say = |msg: String| {
         if single {
             eprintln!("error: {msg}");
@@ -383,13 +476,15 @@ fn record(
                     .and_then(|r| r.parse().ok())
                     .unwrap_or(0),
             };
-            let mut headers = vec![("User-Agent".into(), args.user_agent.clone())];
-            if !common.cookies.is_empty() {
-                headers.push(("Cookie".into(), common.cookies.header_with(&[])));
-            }
+            let cookie = if common.cookies.is_empty() {
+                String::new()
+            } else {
+                common.cookies.header_with(&[])
+            };
             Some(Endpoint {
                 url: url.clone(),
-                headers,
+                bases: Vec::new(),
+                headers: handshake_headers(&args.user_agent, &args.site_url, &cookie),
                 room_id,
             })
         }
@@ -401,7 +496,7 @@ fn record(
             };
             let s = RoomSource {
                 site: args.site_url.clone(),
-                push_base: args.push_url.clone(),
+                push_bases: common.push_bases.clone(),
                 web_id: web_id.clone(),
                 user_agent: args.user_agent.clone(),
                 sdk_version: args.sdk_version.clone(),
@@ -409,6 +504,7 @@ fn record(
                 cookies: common.cookies.clone(),
                 timeout: Duration::from_secs(15),
                 dump_page: args.dump_page.clone(),
+                proxies,
             };
             let first = match s.resolve(log) {
                 Ok(r) => Some(r.endpoint),
@@ -477,7 +573,7 @@ fn record(
     };
     let summary = session::run(
         first,
-        &common.settings,
+        &settings,
         recorder,
         &common.stop,
         log,

@@ -52,6 +52,20 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// The error and its causes on one line, each cause said once: many errors already quote their
+/// cause in their own text, and anyhow's `{:#}` would print it again after them.
+pub fn chain_text(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1) {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
+}
+
 /// Exit code when the command finished but skipped unreadable input (see stderr).
 pub const EXIT_SKIPPED: u8 = 3;
 

@@ -1,11 +1,14 @@
 //! `sign`: the push URL's signature for an X-MS-STUB, so other tools can use danmu-analyze as
-//! their signer and a handshake can be debugged by hand.
+//! their signer and a handshake can be debugged by hand; and the web API's `a_bogus` for a
+//! query (`--a-bogus`).
 
 use anyhow::{bail, Result};
 use clap::Args;
 
+use danmu_analyze::live::abogus;
+use danmu_analyze::live::backoff::random_u64;
 use danmu_analyze::live::signature::{self, SignInputs, Signer};
-use danmu_analyze::live::url::{stub_of, DEFAULT_SDK_VERSION};
+use danmu_analyze::live::url::{stub_of, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT};
 
 use super::Outcome;
 
@@ -20,16 +23,35 @@ use super::Outcome;
   danmu-analyze sign 704f436b2558b0d7a1c7e758527dd8f1 --counter 1 --flag true --payload-byte 63 --key 63
   danmu-analyze sign --room-id 7181823408362015540 --user-unique-id 7319483754668557238
   danmu-analyze capture 80017709309 --out room.dmcap --signer 'danmu-analyze sign'
+  danmu-analyze sign --a-bogus 'aid=6383&live_id=1&web_rid=80017709309'
 
 As a --signer for another tool: it takes the stub as its argument and prints one line.")]
 pub struct SignArgs {
     /// The X-MS-STUB: 32 hex digits.
     #[arg(
         value_name = "STUB",
-        required_unless_present = "room_id",
-        conflicts_with = "room_id"
+        required_unless_present_any = ["room_id", "a_bogus"],
+        conflicts_with_all = ["room_id", "a_bogus"]
     )]
     stub: Option<String>,
+    /// Print the a_bogus of this query string (without `?` and without a_bogus itself), as the
+    /// room-info API wants it, instead of a push signature.
+    #[arg(long, value_name = "QUERY", conflicts_with = "room_id")]
+    a_bogus: Option<String>,
+    /// With --a-bogus: the user agent it is computed for (the one the request sends).
+    #[arg(long, value_name = "UA", default_value = DEFAULT_USER_AGENT, requires = "a_bogus")]
+    user_agent: String,
+    /// With --a-bogus: the request body (empty for a GET).
+    #[arg(long, value_name = "TEXT", default_value = "", requires = "a_bogus")]
+    body: String,
+    /// With --a-bogus: fix what is otherwise drawn, as START_MS,END_MS,R1,R2,R3 (times in ms
+    /// since the epoch, three numbers 0–9999), to check against another implementation.
+    #[arg(long, value_name = "LIST", requires = "a_bogus", value_parser = parse_fixed)]
+    fixed: Option<(u64, u64, [u16; 3])>,
+    /// With --fixed: the browser fingerprint string (`1920|1040|…|Win32`)
+    /// [default: one for the user agent's platform].
+    #[arg(long, value_name = "TEXT", requires = "fixed")]
+    fingerprint: Option<String>,
     /// Compute the stub of this room's push URL first (the numeric room id, not the web id).
     #[arg(long, value_name = "ID", requires = "user_unique_id")]
     room_id: Option<u64>,
@@ -53,7 +75,47 @@ pub struct SignArgs {
     key: Option<u8>,
 }
 
+fn parse_fixed(s: &str) -> Result<(u64, u64, [u16; 3]), String> {
+    let bad =
+        || format!("`{s}`: give START_MS,END_MS,R1,R2,R3 (five whole numbers, R below 10000)");
+    let n: Vec<u64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<u64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let [start, end, a, b, c] = n[..] else {
+        return Err(bad());
+    };
+    let r = |v: u64| {
+        u16::try_from(v)
+            .ok()
+            .filter(|v| *v < 10_000)
+            .ok_or_else(bad)
+    };
+    Ok((start, end, [r(a)?, r(b)?, r(c)?]))
+}
+
 pub fn run(args: SignArgs) -> Result<Outcome> {
+    if let Some(query) = &args.a_bogus {
+        let query = query.trim_start_matches('?');
+        let sig = match args.fixed {
+            Some((start_ms, end_ms, random)) => {
+                let fingerprint = args.fingerprint.clone().unwrap_or_else(|| {
+                    abogus::Env::new(&args.user_agent, start_ms, random_u64).fingerprint
+                });
+                let env = abogus::Env {
+                    start_ms,
+                    end_ms,
+                    random,
+                    fingerprint,
+                };
+                abogus::sign(query, args.body.as_bytes(), &args.user_agent, &env)
+            }
+            None => abogus::sign_now(query, args.body.as_bytes(), &args.user_agent, random_u64),
+        };
+        super::say!("{sig}")?;
+        return Ok(Outcome::Clean);
+    }
     let stub = match (&args.stub, args.room_id, &args.user_unique_id) {
         (Some(s), _, _) => s.trim().to_ascii_lowercase(),
         (None, Some(room), Some(uid)) => {

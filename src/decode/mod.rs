@@ -47,6 +47,8 @@ pub struct ResponseView<'a> {
     pub internal_ext: &'a str,
     pub heartbeat_duration: u64,
     pub need_ack: bool,
+    /// Field 10 (`pushServer` in douyin.proto and TikTok's WebcastResponse alike).
+    pub push_server: &'a str,
 }
 
 impl<'a> ResponseView<'a> {
@@ -60,6 +62,7 @@ impl<'a> ResponseView<'a> {
                 5 => r.internal_ext = v.str(n)?,
                 8 => r.heartbeat_duration = v.varint(n)?,
                 9 => r.need_ack = v.varint(n)? != 0,
+                10 => r.push_server = v.str(n)?,
                 _ => {}
             }
             Ok(())

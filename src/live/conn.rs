@@ -14,6 +14,8 @@ use tungstenite::http::{HeaderName, HeaderValue};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::WebSocket;
 
+use super::proxy::{Proxies, ProxyError};
+
 /// The socket under the WebSocket: plain for `ws://`, TLS for `wss://`.
 pub enum Stream {
     Plain(TcpStream),
@@ -67,8 +69,23 @@ pub enum ConnectError {
     Tls(String),
     #[error("the server refused the WebSocket with HTTP {status}{body} (for Douyin: the signature or the cookies were not accepted, or the room is not live)")]
     Refused { status: u16, body: String },
+    /// Douyin's refusal of a client it has flagged: HTTP 200 instead of 101, with
+    /// `handshake-msg: DEVICE_BLOCKED` and `handshake-status: 415` (saermart/DouyinLiveWebFetcher
+    /// issues #41, #55, #119; 2024–2025).
+    #[error("the push server blocked this client: handshake-msg `{msg}`{} (another push host, a proxy with another address (--proxy), or fresh cookies may help)", status.as_deref().map(|s| format!(", handshake-status {s}")).unwrap_or_default())]
+    Blocked { msg: String, status: Option<String> },
     #[error("WebSocket handshake failed: {0}")]
     Handshake(String),
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
+}
+
+impl ConnectError {
+    /// Whether another push host may do better: not when the URL itself is wrong.
+    pub fn another_host_may_help(&self) -> bool {
+        // A proxy that is down fails every host alike: that is the back-off's business.
+        !matches!(self, ConnectError::BadUrl(_) | ConnectError::Proxy(_))
+    }
 }
 
 /// Every WebSocket message may be this large (Douyin's are far smaller).
@@ -97,13 +114,14 @@ pub fn tls_config() -> Result<Arc<ClientConfig>, ConnectError> {
     Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
 
-/// Connects and completes the WebSocket handshake, sending `headers` (cookie, user agent,
-/// origin) as the browser does. `timeout` bounds the TCP connect and each read or write of the
-/// handshake.
+/// Connects, through the proxy `proxies` pick for the host if any, and completes the
+/// WebSocket handshake, sending `headers` (cookie, user agent, origin) as the browser does.
+/// `timeout` bounds the TCP connect and each read or write of the handshake.
 pub fn connect(
     url: &str,
     headers: &[(String, String)],
     timeout: Duration,
+    proxies: &Proxies,
 ) -> Result<WebSocket<Stream>, ConnectError> {
     let mut request = url
         .into_client_request()
@@ -128,6 +146,25 @@ pub fn connect(
         .trim_end_matches(']')
         .to_string();
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+    let tcp = match proxies.for_host(&host) {
+        Some(proxy) => proxy.connect(&host, port, timeout)?,
+        None => direct(&host, port, timeout)?,
+    };
+    let stream = if tls {
+        let name = ServerName::try_from(host.clone())
+            .map_err(|e| ConnectError::Tls(format!("`{host}`: {e}")))?;
+        let conn = ClientConnection::new(tls_config()?, name)
+            .map_err(|e| ConnectError::Tls(e.to_string()))?;
+        Stream::Tls(Box::new(StreamOwned::new(conn, tcp)))
+    } else {
+        Stream::Plain(tcp)
+    };
+    handshake(request, stream, timeout)
+}
+
+/// A TCP connection to `host:port` with the handshake's timeouts set, trying each address.
+fn direct(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, ConnectError> {
+    let host = host.to_string();
     let addrs: Vec<_> = (host.as_str(), port)
         .to_socket_addrs()
         .map_err(|source| ConnectError::Resolve {
@@ -163,21 +200,34 @@ pub fn connect(
     tcp.set_nodelay(true).map_err(io_err)?;
     tcp.set_read_timeout(Some(timeout)).map_err(io_err)?;
     tcp.set_write_timeout(Some(timeout)).map_err(io_err)?;
-    let stream = if tls {
-        let name = ServerName::try_from(host.clone())
-            .map_err(|e| ConnectError::Tls(format!("`{host}`: {e}")))?;
-        let conn = ClientConnection::new(tls_config()?, name)
-            .map_err(|e| ConnectError::Tls(e.to_string()))?;
-        Stream::Tls(Box::new(StreamOwned::new(conn, tcp)))
-    } else {
-        Stream::Plain(tcp)
-    };
+    Ok(tcp)
+}
+
+fn handshake(
+    request: tungstenite::handshake::client::Request,
+    stream: Stream,
+    timeout: Duration,
+) -> Result<WebSocket<Stream>, ConnectError> {
     match tungstenite::client::client_with_config(request, stream, Some(ws_config())) {
         Ok((ws, _)) => Ok(ws),
         Err(HandshakeError::Interrupted(_)) => Err(ConnectError::Handshake(format!(
             "no answer within {timeout:?}"
         ))),
         Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
+            let header = |k: &str| {
+                resp.headers()
+                    .get(k)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+            };
+            if let Some(msg) = header("handshake-msg") {
+                return Err(ConnectError::Blocked {
+                    msg,
+                    status: header("handshake-status"),
+                });
+            }
             let body = resp
                 .body()
                 .as_deref()

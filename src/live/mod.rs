@@ -1,12 +1,16 @@
 //! Live capture: join a Douyin live room over WebSocket and record every raw frame
 //! ([`session`]), and serve a capture file back as a push server ([`replay`]).
 
+pub mod abogus;
 pub mod backoff;
+pub mod browser;
 pub mod conn;
 pub mod cookies;
+pub mod hosts;
 pub mod log;
 pub mod printer;
 pub mod protocol;
+pub mod proxy;
 pub mod recorder;
 pub mod replay;
 pub mod room;
@@ -28,6 +32,8 @@ use crate::capture::CaptureError;
 pub enum LiveError {
     #[error("`{0}` is not a live room: give a live URL such as https://live.douyin.com/80017709309 or its number")]
     BadRoom(String),
+    #[error("{0}")]
+    BadRoomOption(String),
     #[error("fetching {url} failed: {detail} (check the network; Douyin may also be refusing this address for a while: try again later)")]
     Http { url: String, detail: String },
     #[error("{url} answered HTTP {status} (Douyin may be refusing this address for a while: try again later, or save the page with --dump-page to look at it)")]
@@ -47,6 +53,12 @@ pub enum LiveError {
     },
     #[error("cannot open the capture file {}: {source}", path.display())]
     Open { path: PathBuf, source: CaptureError },
+    #[error("cannot write the {what} {}: {detail}", path.display())]
+    Output {
+        path: PathBuf,
+        what: &'static str,
+        detail: String,
+    },
     #[error("cannot listen on {addr}: {source} (is another program using the port?)")]
     Listen {
         addr: String,
@@ -54,6 +66,8 @@ pub enum LiveError {
     },
     #[error(transparent)]
     Cookies(#[from] cookies::CookieError),
+    #[error(transparent)]
+    Proxy(#[from] proxy::ProxyError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

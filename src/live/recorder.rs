@@ -13,6 +13,37 @@ use super::LiveError;
 use crate::capture::{CaptureRecord, CaptureWriter};
 use crate::timefmt::Zone;
 
+/// Creates `path`'s missing folders and proves that `path` can be written: an existing file is
+/// opened for appending, a missing one is created and removed again. For the outputs of
+/// `capture` (`--out`, `--dump-page`), checked before any room is contacted.
+pub fn prepare_output(path: &Path, what: &'static str) -> Result<(), LiveError> {
+    let fail = |detail: String| LiveError::Output {
+        path: path.to_path_buf(),
+        what,
+        detail,
+    };
+    if path.is_dir() {
+        return Err(fail("it is a folder: give a file name".into()));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| fail(format!("cannot create the folder {}: {e}", dir.display())))?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    if path.exists() {
+        open.append(true)
+            .open(path)
+            .map_err(|e| fail(e.to_string()))?;
+    } else {
+        open.append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| fail(e.to_string()))?;
+        std::fs::remove_file(path).map_err(|e| fail(e.to_string()))?;
+    }
+    Ok(())
+}
+
 struct OpenFile {
     writer: CaptureWriter<File>,
     path: PathBuf,
@@ -53,6 +84,31 @@ impl Recorder {
         };
         r.open_next()?;
         Ok(r)
+    }
+
+    /// Checks, before any room is contacted, that the capture can be written where asked:
+    /// creates the missing folders, refuses an existing file that is not a capture file, and
+    /// proves the folder writable (a file made and removed again). Nothing is left behind.
+    pub fn check(base: &Path, rotate: Option<Rotate>) -> Result<(), LiveError> {
+        prepare_output(base, "capture file")?;
+        if rotate.is_none() && base.exists() {
+            // Appended to later: it must be a capture file already.
+            let mut head = [0u8; 8];
+            let read = File::open(base).and_then(|mut f| {
+                use std::io::Read as _;
+                f.read_exact(&mut head)
+            });
+            if read.is_err() || crate::capture::check_magic(&head).is_err() {
+                return Err(LiveError::Output {
+                    path: base.to_path_buf(),
+                    what: "capture file",
+                    detail:
+                        "it exists and is not a capture file (give another --out, or move it away)"
+                            .into(),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn open_next(&mut self) -> Result<(), LiveError> {

@@ -6,8 +6,10 @@ use std::time::Duration;
 use serde::Deserialize as _;
 use serde_json::Value;
 
+use super::abogus;
 use super::backoff::random_u64;
 use super::cookies::Cookies;
+use super::proxy::ProxyUrl;
 use super::url::decode;
 use super::LiveError;
 
@@ -57,6 +59,8 @@ pub enum PageError {
         "the room-info API's answer was not understood (a verification answer, or the API changed)"
     )]
     ApiNotUnderstood,
+    #[error("the room-info API answered with nothing, as it does to a request it does not trust (an a_bogus signature it rejects, or an address it refuses for a while): give --cookies from a logged-in browser, try another address with --proxy, or save the room page with --dump-page to look at it")]
+    ApiEmpty,
 }
 
 /// The web id of a room from a live URL (`https://live.douyin.com/80017709309?…`) or the id.
@@ -233,17 +237,28 @@ pub struct Fetched {
     pub ttwid: String,
     /// The `Cookie` header the room page was fetched with: the user's cookies, ttwid, tokens.
     pub cookie_header: String,
+    /// The `msToken` among those cookies: the user's own, else one made for this visit. The
+    /// room-info API wants it in its query too.
+    pub ms_token: String,
 }
 
-fn agent(user_agent: &str, timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
+/// The HTTP client of the page and the API. The proxy is always set, `None` included: ureq
+/// would otherwise read the proxy variables itself, by other rules than [`super::proxy`]'s.
+fn agent(
+    user_agent: &str,
+    timeout: Duration,
+    proxy: Option<&ProxyUrl>,
+) -> Result<ureq::Agent, LiveError> {
+    let proxy = proxy.map(ProxyUrl::to_ureq).transpose()?;
+    Ok(ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(user_agent)
+        .proxy(proxy)
         .build()
-        .into()
+        .into())
 }
 
 /// GET `url` with a browser's headers; the body (up to 32 MiB) unless the status is not 200.
@@ -253,6 +268,7 @@ fn get(
     url: &str,
     accept: &str,
     cookie: Option<&str>,
+    proxy: Option<&ProxyUrl>,
 ) -> Result<(ureq::http::Response<ureq::Body>, u16), LiveError> {
     let mut req = agent
         .get(url)
@@ -262,9 +278,12 @@ fn get(
     if let Some(c) = cookie {
         req = req.header("Cookie", c);
     }
-    let resp = req.call().map_err(|e| LiveError::Http {
-        url: url.to_string(),
-        detail: e.to_string(),
+    let resp = req.call().map_err(|e| match proxy {
+        Some(p) => LiveError::Proxy(p.ureq_error(&e)),
+        None => LiveError::Http {
+            url: super::url::short(url).to_string(),
+            detail: e.to_string(),
+        },
     })?;
     let status = resp.status().as_u16();
     Ok((resp, status))
@@ -291,12 +310,20 @@ pub fn fetch_room_page(
     user_agent: &str,
     cookies: &Cookies,
     timeout: Duration,
+    proxy: Option<&ProxyUrl>,
 ) -> Result<Fetched, LiveError> {
     let site = site.trim_end_matches('/');
-    let agent = agent(user_agent, timeout);
+    let agent = agent(user_agent, timeout, proxy)?;
     let home = format!("{site}/");
     let user_cookies = (!cookies.is_empty()).then(|| cookies.header_with(&[]));
-    let (resp, _) = get(&agent, site, &home, ACCEPT_HTML, user_cookies.as_deref())?;
+    let (resp, _) = get(
+        &agent,
+        site,
+        &home,
+        ACCEPT_HTML,
+        user_cookies.as_deref(),
+        proxy,
+    )?;
     let set_by_site = resp
         .headers()
         .get_all("set-cookie")
@@ -317,13 +344,17 @@ pub fn fetch_room_page(
         .or(set_by_site)
         .ok_or(LiveError::NoTtwid { url: home.clone() })?;
     let url = format!("{site}/{web_id}");
-    let (token, nonce) = (ms_token(), ac_nonce());
+    let token = cookies
+        .get("msToken")
+        .filter(|t| !t.is_empty())
+        .map_or_else(ms_token, str::to_string);
+    let nonce = ac_nonce();
     let cookie = cookies.header_with(&[
         ("ttwid", &ttwid),
         ("msToken", &token),
         ("__ac_nonce", &nonce),
     ]);
-    let (mut resp, status) = get(&agent, site, &url, ACCEPT_HTML, Some(&cookie))?;
+    let (mut resp, status) = get(&agent, site, &url, ACCEPT_HTML, Some(&cookie), proxy)?;
     let html = body(&url, &mut resp)?;
     if status != 200 {
         return Err(LiveError::HttpStatus { url, status });
@@ -333,23 +364,21 @@ pub fn fetch_room_page(
         html,
         ttwid,
         cookie_header: cookie,
+        ms_token: token,
     })
 }
 
-/// The web room-info API's URL for a room (what the web client asks when it enters a room).
-pub fn room_api_url(site: &str, web_id: &str, user_agent: &str) -> String {
-    let browser_version = user_agent
-        .split("Chrome/")
-        .nth(1)
-        .and_then(|v| v.split(' ').next())
-        .unwrap_or("126.0.0.0");
+/// The web room-info API's URL for a room (what the web client asks when it enters a room),
+/// unsigned. No `enter_from`: issue threads of 2025–2026 report that parameter is what makes
+/// the endpoint demand `a_bogus`, answering empty without it.
+pub fn room_api_url(site: &str, web_id: &str, user_agent: &str, ms_token: &str) -> String {
+    let browser_version = super::browser::chrome_version(user_agent);
     let query = [
         ("aid", "6383"),
         ("app_name", "douyin_web"),
         ("live_id", "1"),
         ("device_platform", "web"),
         ("language", "zh-CN"),
-        ("enter_from", "web_live"),
         ("cookie_enabled", "true"),
         ("screen_width", "1920"),
         ("screen_height", "1080"),
@@ -358,6 +387,7 @@ pub fn room_api_url(site: &str, web_id: &str, user_agent: &str) -> String {
         ("browser_name", "Chrome"),
         ("browser_version", browser_version),
         ("web_rid", web_id),
+        ("msToken", ms_token),
     ];
     let q: Vec<String> = query
         .iter()
@@ -376,17 +406,23 @@ pub fn fetch_room_api(
     web_id: &str,
     user_agent: &str,
     cookie_header: &str,
+    ms_token: &str,
     timeout: Duration,
+    proxy: Option<&ProxyUrl>,
 ) -> Result<String, LiveError> {
     let site = site.trim_end_matches('/');
-    let url = room_api_url(site, web_id, user_agent);
-    let agent = agent(user_agent, timeout);
+    let url = signed(
+        &room_api_url(site, web_id, user_agent, ms_token),
+        user_agent,
+    );
+    let agent = agent(user_agent, timeout, proxy)?;
     let (mut resp, status) = get(
         &agent,
         site,
         &url,
         "application/json, text/plain, */*",
         Some(cookie_header),
+        proxy,
     )?;
     let text = body(&url, &mut resp)?;
     if status != 200 {
@@ -398,9 +434,30 @@ pub fn fetch_room_api(
     Ok(text)
 }
 
+/// `url` with `&a_bogus=…` appended: the signature of its query for this user agent and an
+/// empty body ([`super::abogus`]), percent-encoded whole (it holds `/` and `=`).
+pub fn signed(url: &str, user_agent: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let sig = abogus::sign_now(query, b"", user_agent, random_u64);
+    let mut out = String::with_capacity(url.len() + 12 + sig.len() * 3);
+    out.push_str(url);
+    out.push_str("&a_bogus=");
+    for b in sig.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Reads the room-info API's answer: `data.data[0]` holds `id_str`, `status` (2 live, 4 ended)
 /// and `title`; an answer without a room means the room does not exist (removed, or a wrong id).
 pub fn parse_room_api(json: &str) -> Result<RoomInfo, PageError> {
+    if json.trim().is_empty() {
+        return Err(PageError::ApiEmpty);
+    }
     let v: Value = serde_json::from_str(json).map_err(|_| PageError::ApiNotUnderstood)?;
     let code = v.get("status_code").and_then(Value::as_i64).unwrap_or(0);
     let data = v.get("data");
@@ -546,8 +603,8 @@ mod tests {
             parse_room_api(refused),
             Err(PageError::ApiRefused { code: 10011, .. })
         ));
+        assert_eq!(parse_room_api(" \n"), Err(PageError::ApiEmpty));
         for junk in [
-            "",
             "<html>验证</html>",
             "{}",
             r#"{"data":{"data":[{"title":"x"}]}}"#,
@@ -562,16 +619,19 @@ mod tests {
             "http://127.0.0.1:1/",
             "80017709309",
             super::super::url::DEFAULT_USER_AGENT,
+            "tok",
         );
         assert!(
             url.starts_with("http://127.0.0.1:1/webcast/room/web/enter/?aid=6383&"),
             "{url}"
         );
         assert!(
-            url.contains("&device_platform=web&") && url.ends_with("&web_rid=80017709309"),
+            url.contains("&device_platform=web&")
+                && url.ends_with("&web_rid=80017709309&msToken=tok"),
             "{url}"
         );
-        assert!(url.contains("browser_version=126.0.0.0"), "{url}");
+        assert!(!url.contains("enter_from"), "{url}");
+        assert!(url.contains("browser_version=143.0.0.0"), "{url}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::proxy::ProxyUrl;
 use super::room::web_id_of;
 use super::url::query_param;
 use super::LiveError;
@@ -50,16 +51,50 @@ impl Target {
     }
 }
 
-/// Rooms from a `--rooms` file: one a line; blank lines and `#` comments (whole-line or after
-/// the room) are skipped.
-pub fn parse_rooms_file(text: &str) -> Result<Vec<Target>, (usize, LiveError)> {
+/// One line of a `--rooms` file: the room, and the proxy it goes out through if it names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomLine {
+    pub target: Target,
+    pub proxy: Option<ProxyUrl>,
+}
+
+/// Rooms from a `--rooms` file: one a line, `ROOM` or `ROOM proxy=URL` (so 50 rooms can go out
+/// through several addresses); blank lines and `#` comments (whole-line or after the room) are
+/// skipped. A `#` or a space in a proxy password is written `%23`, `%20`.
+pub fn parse_rooms_file(text: &str) -> Result<Vec<RoomLine>, (usize, LiveError)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        out.push(Target::parse(line).map_err(|e| (i + 1, e))?);
+        let mut words = line.split_whitespace();
+        let room = words.next().unwrap_or("");
+        let target = Target::parse(room).map_err(|e| (i + 1, e))?;
+        let mut proxy = None;
+        for w in words {
+            let bad = |why: String| (i + 1, LiveError::BadRoomOption(why));
+            match w.split_once('=') {
+                Some(("proxy", url)) => {
+                    proxy = Some(
+                        url.parse::<ProxyUrl>()
+                            .map_err(|e| bad(format!("proxy=: {e}")))?,
+                    )
+                }
+                // The word may hold a password: only its key is repeated.
+                Some((key, _)) => {
+                    return Err(bad(format!(
+                        "unknown option `{key}=` (a room line is `ROOM` or `ROOM proxy=URL`)"
+                    )))
+                }
+                None => {
+                    return Err(bad(
+                        "a room line is `ROOM` or `ROOM proxy=URL`: one room a line".into(),
+                    ))
+                }
+            }
+        }
+        out.push(RoomLine { target, proxy });
     }
     Ok(out)
 }
@@ -92,7 +127,11 @@ mod tests {
     #[test]
     fn rooms_files_and_names() {
         let text = "# my rooms\n80017709309\nhttps://live.douyin.com/123456 # evening\n\n  ws://127.0.0.1:9000/push?room_id=77  \nws://127.0.0.1:9001/\n";
-        let rooms = parse_rooms_file(text).unwrap();
+        let rooms: Vec<Target> = parse_rooms_file(text)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.target)
+            .collect();
         let names: Vec<String> = rooms.iter().map(Target::name).collect();
         assert_eq!(names, ["80017709309", "123456", "77", "127_0_0_1_9001"]);
         assert_eq!(
@@ -101,6 +140,27 @@ mod tests {
         );
         let (line, _) = parse_rooms_file("123\nnot a room!\n").unwrap_err();
         assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn a_room_line_may_name_its_proxy() {
+        let text = "123 proxy=socks5h://u:pw%23x@127.0.0.1:1080 # via A\n456\n";
+        let rooms = parse_rooms_file(text).unwrap();
+        let p = rooms[0].proxy.as_ref().unwrap();
+        assert_eq!((p.host(), p.port()), ("127.0.0.1", 1080));
+        assert_eq!(p.secrets(), ["u", "pw#x"]);
+        assert_eq!(rooms[1].proxy, None);
+        for (bad, says) in [
+            ("123 proxy=ftp://h:1", "proxy="),
+            ("123 proxie=http://u:secret@h:1", "unknown option `proxie=`"),
+            ("123 456", "one room a line"),
+        ] {
+            let (line, e) = parse_rooms_file(bad).unwrap_err();
+            assert_eq!(line, 1);
+            let text = e.to_string();
+            assert!(text.contains(says), "{text}");
+            assert!(!text.contains("secret"), "{text}");
+        }
     }
 
     #[test]

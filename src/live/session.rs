@@ -14,12 +14,14 @@ use tungstenite::{Message, WebSocket};
 
 use super::backoff::Backoff;
 use super::conn::{connect, Stream};
+use super::hosts::Hosts;
 use super::log::{now_ms, Log};
 use super::printer::{print_line, Counters, Seen};
 use super::protocol::{ack_frame, heartbeat_frame};
+use super::proxy::Proxies;
 use super::recorder::Recorder;
 use super::spec::human_duration;
-use super::url::{set_query, short};
+use super::url::{host_of, named_push_base, set_query, short};
 use super::LiveError;
 use crate::decoder::{self, Depth, Received};
 use crate::event::Kind;
@@ -30,6 +32,9 @@ use crate::frame::PayloadType;
 pub struct Endpoint {
     /// The push URL of a fresh connection; resuming replaces its `cursor` and `internal_ext`.
     pub url: String,
+    /// Push servers (base URLs without query) to send `url`'s query to, in turn, when one
+    /// refuses or blocks the handshake ([`Hosts`]); empty: `url` as it is.
+    pub bases: Vec<String>,
     /// Handshake headers the browser sends (Cookie, User-Agent, Origin).
     pub headers: Vec<(String, String)>,
     /// Written into every record.
@@ -59,6 +64,8 @@ pub struct Settings {
     /// Without a login: chat for this long and no gift makes the status line say that gifts
     /// need a logged-in session.
     pub gift_hint_after: Duration,
+    /// The proxies the WebSocket goes through (`--proxy`, a room's `proxy=`, the environment).
+    pub proxies: Proxies,
 }
 
 impl Default for Settings {
@@ -76,6 +83,7 @@ impl Default for Settings {
             connect_timeout: Duration::from_secs(10),
             logged_in: false,
             gift_hint_after: Duration::from_secs(300),
+            proxies: Proxies::default(),
         }
     }
 }
@@ -156,6 +164,7 @@ struct Session<'a> {
     scratch: Vec<u8>,
     period: Duration,
     resume: Resume,
+    hosts: Hosts,
     last_status: Instant,
     /// When the first chat message came, for the gifts-need-login hint.
     first_chat: Option<Instant>,
@@ -176,9 +185,11 @@ pub fn run(
     let waiting = first.is_none();
     let endpoint = first.unwrap_or(Endpoint {
         url: String::new(),
+        bases: Vec::new(),
         headers: Vec::new(),
         room_id: 0,
     });
+    let hosts = Hosts::new(endpoint.bases.clone());
     let mut s = Session {
         settings,
         log,
@@ -190,6 +201,7 @@ pub fn run(
         scratch: Vec::new(),
         period: settings.heartbeat,
         resume: Resume::default(),
+        hosts,
         last_status: Instant::now(),
         first_chat: None,
     };
@@ -238,14 +250,22 @@ impl Session<'_> {
             if let Some(sig) = self.signal() {
                 return Ok(End::Signal(sig));
             }
-            let url = self.url();
-            let reason = match connect(&url, &self.endpoint.headers, self.settings.connect_timeout)
-            {
+            let (url, why) = self.hosts.pick(&self.url());
+            let reason = match connect(
+                &url,
+                &self.endpoint.headers,
+                self.settings.connect_timeout,
+                &self.settings.proxies,
+            ) {
                 // A signal interrupts a connect in progress: that is a stop, not a failure.
                 Err(_) if self.signal().is_some() => continue,
                 Err(e) => {
+                    let reason = format!("connecting to {} failed: {e}", short(&url));
+                    if e.another_host_may_help() && self.next_host(&reason) {
+                        continue;
+                    }
                     failures += 1;
-                    format!("connecting to {} failed: {e}", short(&url))
+                    reason
                 }
                 Ok(ws) => {
                     self.counters.connections += 1;
@@ -255,7 +275,7 @@ impl Session<'_> {
                         format!(", resuming from cursor {}", self.resume.cursor)
                     };
                     self.log.line(format!(
-                        "connected to {} (room {}{resumed})",
+                        "connected to {} (room {}; {why}{resumed})",
                         short(&url),
                         self.endpoint.room_id
                     ));
@@ -278,13 +298,26 @@ impl Session<'_> {
                         ConnEnd::Ended(end) => return Ok(end),
                         // A read or write cut short by the signal is not a lost connection.
                         ConnEnd::Lost { .. } if self.signal().is_some() => continue,
-                        ConnEnd::Lost { reason, delivered } => {
-                            if delivered {
-                                failures = 0;
-                                backoff.reset();
-                            } else {
-                                failures += 1;
+                        ConnEnd::Lost {
+                            reason,
+                            delivered: true,
+                        } => {
+                            failures = 0;
+                            backoff.reset();
+                            self.hosts.delivered();
+                            reason
+                        }
+                        ConnEnd::Lost {
+                            reason,
+                            delivered: false,
+                        } => {
+                            // Closed right after the upgrade: how a host that will not serve
+                            // this client often says so.
+                            let reason = format!("{reason} before sending anything");
+                            if self.next_host(&reason) {
+                                continue;
                             }
+                            failures += 1;
                             reason
                         }
                     }
@@ -316,6 +349,19 @@ impl Session<'_> {
         }
     }
 
+    /// After a failed connect: whether another push host is to be tried at once (logged with
+    /// `reason`), or every host of this round has failed and the session backs off.
+    fn next_host(&mut self, reason: &str) -> bool {
+        match self.hosts.failed() {
+            Some(host) => {
+                self.log
+                    .line(format!("{reason}; trying the next push host, {host}"));
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Sleeps, waking early for a signal.
     fn sleep(&mut self, d: Duration) -> Option<i32> {
         let until = Instant::now() + d;
@@ -342,6 +388,9 @@ impl Session<'_> {
             }
             match next_live() {
                 Ok(Some(endpoint)) => {
+                    if endpoint.bases != self.hosts.bases() {
+                        self.hosts = Hosts::new(endpoint.bases.clone());
+                    }
                     self.endpoint = endpoint;
                     self.resume = Resume::default();
                     return None;
@@ -599,6 +648,17 @@ impl Session<'_> {
         }
         if !response.internal_ext.is_empty() {
             self.resume.internal_ext.clone_from(&response.internal_ext);
+        }
+        if !response.push_server.is_empty() {
+            let current = self.hosts.pick(&self.endpoint.url).0;
+            if let Some(base) = named_push_base(&response.push_server, &current) {
+                if self.hosts.name(base.clone()) {
+                    self.log.line(format!(
+                        "the server names its push server {}: connecting there next time",
+                        host_of(&base)
+                    ));
+                }
+            }
         }
         if response.heartbeat_duration > 0 && !self.settings.heartbeat_fixed {
             let asked = Duration::from_secs(response.heartbeat_duration.clamp(1, 300));

@@ -6,16 +6,18 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::browser::handshake_headers;
 use super::cookies::{scrub, Cookies};
 use super::log::Log;
+use super::proxy::{Proxies, ProxyUrl};
 use super::room::{
     fetch_room_api, fetch_room_page, parse_room_api, parse_room_page, random_user_unique_id,
-    PageError, RoomInfo,
+    Fetched, PageError, RoomInfo,
 };
 use super::session::Endpoint;
 use super::signature::Signer;
 use super::signer::run_signer;
-use super::url::{push_query, push_url, x_ms_stub, PushParams};
+use super::url::{host_name, push_query, push_url, x_ms_stub, PushParams, PUSH_URL};
 use super::LiveError;
 
 /// Where the push URL's signature comes from.
@@ -55,8 +57,9 @@ impl Signing {
 pub struct RoomSource {
     /// `https://live.douyin.com` but for tests.
     pub site: String,
-    /// The push server URL without query, [`super::url::PUSH_URL`] but for tests.
-    pub push_base: String,
+    /// The push servers, base URLs without query, tried in turn:
+    /// [`super::url::default_push_bases`] unless `--push-url` says otherwise.
+    pub push_bases: Vec<String>,
     pub web_id: String,
     pub user_agent: String,
     pub sdk_version: String,
@@ -66,6 +69,8 @@ pub struct RoomSource {
     pub timeout: Duration,
     /// Where to save the fetched page (`--dump-page`), for a look when it is not understood.
     pub dump_page: Option<PathBuf>,
+    /// The proxies the page and the API go through (the WebSocket's are the session's).
+    pub proxies: Proxies,
 }
 
 /// A room that is live, and how to connect to it.
@@ -87,6 +92,7 @@ impl RoomSource {
             &self.user_agent,
             &self.cookies,
             self.timeout,
+            self.proxy(),
         )?;
         if let Some(path) = &self.dump_page {
             // A page may echo a cookie back (a logged-in user's data): never saved.
@@ -105,11 +111,13 @@ impl RoomSource {
         }
         let info = match parse_room_page(&fetched.html) {
             Ok(i) if i.status.is_some() => i,
-            Ok(page) => self.ask_api(&fetched.cookie_header, log).unwrap_or(page),
-            Err(PageError::NotUnderstood) => match self.ask_api(&fetched.cookie_header, log) {
+            Ok(page) => self.ask_api(&fetched, log).unwrap_or(page),
+            Err(PageError::NotUnderstood) => match self.ask_api(&fetched, log) {
                 Ok(i) => i,
                 Err(LiveError::Page(
-                    e @ (PageError::NotLive { .. } | PageError::NoSuchRoom { .. }),
+                    e @ (PageError::NotLive { .. }
+                    | PageError::NoSuchRoom { .. }
+                    | PageError::ApiEmpty),
                 )) => return Err(e.into()),
                 Err(_) => return Err(PageError::NotUnderstood.into()),
             },
@@ -138,16 +146,15 @@ impl RoomSource {
                 .map(|t| format!(", `{t}`"))
                 .unwrap_or_default()
         ));
+        let first_base = self.push_bases.first().map_or(PUSH_URL, String::as_str);
         let endpoint = Endpoint {
-            url: push_url(&self.push_base, &params, &signature),
-            headers: vec![
-                (
-                    "Cookie".into(),
-                    self.cookies.header_with(&[("ttwid", &fetched.ttwid)]),
-                ),
-                ("User-Agent".into(), self.user_agent.clone()),
-                ("Origin".into(), self.site.trim_end_matches('/').to_string()),
-            ],
+            url: push_url(first_base, &params, &signature),
+            bases: self.push_bases.clone(),
+            headers: handshake_headers(
+                &self.user_agent,
+                &self.site,
+                &self.cookies.header_with(&[("ttwid", &fetched.ttwid)]),
+            ),
             room_id: info.room_id,
         };
         Ok(Resolved {
@@ -159,7 +166,7 @@ impl RoomSource {
 
     /// The room-info API's view of the room; what went wrong is logged, as the page may still
     /// be enough.
-    fn ask_api(&self, cookie_header: &str, log: &Log) -> Result<RoomInfo, LiveError> {
+    fn ask_api(&self, fetched: &Fetched, log: &Log) -> Result<RoomInfo, LiveError> {
         log.line(format!(
             "the room page of {} does not say enough; asking the room-info API",
             self.web_id
@@ -168,14 +175,21 @@ impl RoomSource {
             &self.site,
             &self.web_id,
             &self.user_agent,
-            cookie_header,
+            &fetched.cookie_header,
+            &fetched.ms_token,
             self.timeout,
+            self.proxy(),
         )
         .and_then(|json| parse_room_api(&json).map_err(LiveError::from));
         if let Err(e) = &r {
             log.line(format!("the room-info API: {e}"));
         }
         r
+    }
+
+    /// The proxy of the site's host, if any.
+    fn proxy(&self) -> Option<&ProxyUrl> {
+        self.proxies.for_host(host_name(&self.site))
     }
 
     /// For `--follow`: the endpoint when the room is live again, `None` while it is not.

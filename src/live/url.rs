@@ -1,15 +1,92 @@
 //! The push server URL: the parameters the web client sends, query editing for resuming, and
 //! the X-MS-STUB that Douyin's signature is computed over.
 
-/// Where the web client connects (Douyin moves hosts now and then: `--push-url` overrides it).
-pub const PUSH_URL: &str = "wss://webcast5-ws-web-hl.douyin.com/webcast/im/push/v2/";
-/// The site the room pages live on.
-pub const SITE_URL: &str = "https://live.douyin.com";
+/// The push servers, tried in this order. Public clients moved off `webcast5-ws-web-hl` (the
+/// default until 2025) after DEVICE_BLOCKED reports in mid-2025 (saermart/DouyinLiveWebFetcher
+/// issue #119: "wss换了下"), to `webcast100-ws-web-{lf,hl,lq}`: three clients list exactly these
+/// three, and the newest Go and TypeScript clients fall back to `-lf`, which comes first here.
+/// A host that refuses or blocks the handshake makes the session try the next one before it
+/// backs off; a push server the service names in its Response is tried first on the next
+/// connect. `--push-url` replaces the list.
+pub const PUSH_HOSTS: [&str; 3] = [
+    "webcast100-ws-web-lf.douyin.com",
+    "webcast100-ws-web-hl.douyin.com",
+    "webcast100-ws-web-lq.douyin.com",
+];
+/// The push server's path on every host.
+pub const PUSH_PATH: &str = "/webcast/im/push/v2/";
+/// The first default push server, without query.
+pub const PUSH_URL: &str = "wss://webcast100-ws-web-lf.douyin.com/webcast/im/push/v2/";
 /// What current web clients send as `webcast_sdk_version` (older ones: `1.0.14-beta.0`). It is
 /// part of what is signed, so `--sdk-version` changes it when Douyin moves on.
 pub const DEFAULT_SDK_VERSION: &str = "1.0.15";
-/// A current desktop Chrome; the push server and the page both see it.
-pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+pub use super::browser::{DEFAULT_USER_AGENT, SITE_URL};
+
+/// Every default push server as a base URL without query, in the order they are tried.
+pub fn default_push_bases() -> Vec<String> {
+    PUSH_HOSTS
+        .iter()
+        .map(|h| format!("wss://{h}{PUSH_PATH}"))
+        .collect()
+}
+
+/// `url`'s query on another push server: `base`'s scheme, host and path.
+pub fn rebase(url: &str, base: &str) -> String {
+    let base = short(base).trim_end_matches('?');
+    match url.split_once('?') {
+        Some((_, query)) => format!("{base}?{query}"),
+        None => base.to_string(),
+    }
+}
+
+/// The push server a Response names (`push_server`, field 10 of douyin.proto's Response and of
+/// TikTok's WebcastResponse, whose Go client connects to it next), as a base URL: a full
+/// `ws(s)://` URL is taken without its query, a bare host gets `current`'s scheme and path.
+/// `None` for anything that is not a usable host.
+pub fn named_push_base(named: &str, current: &str) -> Option<String> {
+    let named = named.trim();
+    if named.is_empty() {
+        return None;
+    }
+    let base = if named.starts_with("ws://") || named.starts_with("wss://") {
+        short(named).to_string()
+    } else {
+        let scheme = if current.starts_with("ws://") {
+            "ws"
+        } else {
+            "wss"
+        };
+        let rest = short(current).split("://").nth(1).unwrap_or("");
+        let path = rest.find('/').map_or(PUSH_PATH, |at| &rest[at..]);
+        format!("{scheme}://{}{path}", named.trim_end_matches('/'))
+    };
+    let host_ok = base
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .is_some_and(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c))
+        });
+    host_ok.then_some(base)
+}
+
+/// The host of a URL without its port (IPv6 without brackets): what proxy rules look at.
+pub fn host_name(url: &str) -> &str {
+    let h = host_of(url);
+    let h = h.rsplit_once('@').map_or(h, |(_, h)| h);
+    if let Some(rest) = h.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    h.split(':').next().unwrap_or(h)
+}
+
+/// The host (and port) of a URL, for log lines.
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
 
 /// The parameters, in order, whose `key=value` pairs joined by commas make the X-MS-STUB.
 pub const SIGNED_KEYS: [&str; 13] = [
@@ -44,10 +121,7 @@ pub struct PushParams<'a> {
 
 /// The query parameters the web client sends, in its order, without `signature`.
 pub fn push_query(p: &PushParams) -> Vec<(&'static str, String)> {
-    let browser_version = p
-        .user_agent
-        .strip_prefix("Mozilla/")
-        .unwrap_or(p.user_agent);
+    let browser_version = super::browser::app_version(p.user_agent);
     let s = |v: &str| v.to_string();
     vec![
         ("app_name", s("douyin_web")),
@@ -211,11 +285,15 @@ pub fn short(url: &str) -> &str {
 mod tests {
     use super::*;
 
+    // The 2024 defaults, so the expected URL below stays what it was checked against.
+    const UA_126: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+    const PUSH_2024: &str = "wss://webcast5-ws-web-hl.douyin.com/webcast/im/push/v2/";
+
     fn params<'a>() -> PushParams<'a> {
         PushParams {
             room_id: 7_181_823_408_362_015_540,
             user_unique_id: "7319483754668557238",
-            user_agent: DEFAULT_USER_AGENT,
+            user_agent: UA_126,
             sdk_version: "1.0.14-beta.0",
             cursor: "",
             internal_ext: "",
@@ -241,7 +319,7 @@ mod tests {
 
     #[test]
     fn push_url_has_every_parameter_in_order_and_the_signature_last() {
-        let url = push_url(PUSH_URL, &params(), "sig/+=");
+        let url = push_url(PUSH_2024, &params(), "sig/+=");
         assert!(url.starts_with(
             "wss://webcast5-ws-web-hl.douyin.com/webcast/im/push/v2/?app_name=douyin_web&version_code=180800&webcast_sdk_version=1.0.14-beta.0&update_version_code=1.0.14-beta.0&compress=gzip&device_platform=web&cookie_enabled=true&screen_width=1920&screen_height=1080&browser_language=zh-CN&browser_platform=Win32&browser_name=Mozilla&browser_version=5.0%20%28Windows%20NT%2010.0%3B%20Win64%3B%20x64%29%20AppleWebKit/537.36%20%28KHTML%2C%20like%20Gecko%29%20Chrome/126.0.0.0%20Safari/537.36&browser_online=true&tz_name=Asia/Shanghai&cursor=&internal_ext=&host=https://live.douyin.com&aid=6383&live_id=1&did_rule=3&endpoint=live_pc&support_wrds=1&user_unique_id=7319483754668557238&im_path=/webcast/im/fetch/&identity=audience&need_persist_msg_count=15&insert_task_id=&live_reason=&room_id=7181823408362015540&heartbeatDuration=0&signature=sig/%2B%3D"
         ), "{url}");
@@ -249,7 +327,7 @@ mod tests {
         assert_eq!(query_param(&url, "signature").unwrap(), "sig/+=");
         assert_eq!(
             query_param(&url, "browser_version").unwrap(),
-            DEFAULT_USER_AGENT.strip_prefix("Mozilla/").unwrap()
+            UA_126.strip_prefix("Mozilla/").unwrap()
         );
         // http::Uri (what the WebSocket handshake parses) accepts it.
         assert!(url.parse::<tungstenite::http::Uri>().is_ok());
@@ -257,7 +335,7 @@ mod tests {
 
     #[test]
     fn resuming_replaces_cursor_and_internal_ext_in_place() {
-        let url = push_url(PUSH_URL, &params(), "s");
+        let url = push_url(PUSH_2024, &params(), "s");
         let ext = "internal_src:pushserver|first_req_ms:1|wrds_v:7 a&b=c";
         let resumed = set_query(
             &url,
@@ -279,5 +357,50 @@ mod tests {
         assert_eq!(decode("%E4%BD%A0"), "你");
         assert_eq!(query_param("ws://h/p", "a"), None);
         assert_eq!(query_param("ws://h/p?a", "a").unwrap(), "");
+    }
+
+    #[test]
+    fn push_servers_swap_under_the_same_query() {
+        let bases = default_push_bases();
+        assert_eq!(bases.len(), 3);
+        assert_eq!(bases[0], PUSH_URL);
+        assert!(bases.iter().all(|b| b.contains("webcast100-ws-web-")));
+        let url = push_url(PUSH_URL, &params(), "s");
+        let moved = rebase(&url, &bases[2]);
+        assert!(moved
+            .starts_with("wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/?app_name="));
+        assert_eq!(
+            moved.split_once('?').unwrap().1,
+            url.split_once('?').unwrap().1
+        );
+        assert_eq!(host_of(&moved), "webcast100-ws-web-lq.douyin.com");
+        assert_eq!(host_name("http://127.0.0.1:8080/x"), "127.0.0.1");
+        assert_eq!(host_name("ws://[::1]:9/x"), "::1");
+        assert_eq!(host_name("https://live.douyin.com"), "live.douyin.com");
+        assert_eq!(rebase("ws://a:1/p", "ws://b:2/q?x=1"), "ws://b:2/q");
+    }
+
+    #[test]
+    fn a_named_push_server_becomes_a_base() {
+        let cur = "wss://webcast100-ws-web-lf.douyin.com/webcast/im/push/v2/";
+        assert_eq!(
+            named_push_base(
+                "wss://webcast100-ws-web-hl.douyin.com/webcast/im/push/v2/?a=b",
+                cur
+            )
+            .unwrap(),
+            "wss://webcast100-ws-web-hl.douyin.com/webcast/im/push/v2/"
+        );
+        assert_eq!(
+            named_push_base("webcast100-ws-web-lq.douyin.com", cur).unwrap(),
+            "wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/"
+        );
+        assert_eq!(
+            named_push_base("127.0.0.1:9000", "ws://127.0.0.1:1/push").unwrap(),
+            "ws://127.0.0.1:9000/push"
+        );
+        for bad in ["", "  ", "wss:///x", "host with space", "evil\r\nHeader: x"] {
+            assert_eq!(named_push_base(bad, cur), None, "{bad}");
+        }
     }
 }

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "live")]
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -58,6 +58,7 @@ impl<W: Write> Session<'_, W> {
             internal_ext,
             heartbeat_duration: 15,
             need_ack: true,
+            push_server: String::new(),
         };
         (headers, response)
     }
