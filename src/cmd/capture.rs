@@ -2,8 +2,8 @@
 //! it stopped. One room into `--out FILE`, or several at once into `--out-dir DIR`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,31 +12,19 @@ use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 
 use danmu_analyze::dataset::Dataset;
-use danmu_analyze::live::browser::handshake_headers;
-use danmu_analyze::live::cookies::{scrub, Cookies};
+use danmu_analyze::live::cookies::Cookies;
 use danmu_analyze::live::log::{now_ms, Log};
 use danmu_analyze::live::proxy::{Proxies, ProxyEnv, ProxyUrl};
-use danmu_analyze::live::recorder::{prepare_output, Recorder};
-use danmu_analyze::live::room::PageError;
+use danmu_analyze::live::recording::{self, check_ws_url, rooms_in, Join, Plan, RoomEnd, RoomPlan};
 use danmu_analyze::live::rooms::{dedup, parse_rooms_file, Target};
-use danmu_analyze::live::session::{self, End, Endpoint, Settings};
-use danmu_analyze::live::source::{RoomSource, Signing};
-use danmu_analyze::live::spec::{human_bytes, human_duration, parse_duration, Rotate};
+use danmu_analyze::live::session::Settings;
+use danmu_analyze::live::spec::{parse_duration, Rotate};
 use danmu_analyze::live::url::{
-    default_push_bases, host_name, query_param, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT, SITE_URL,
+    default_push_bases, DEFAULT_SDK_VERSION, DEFAULT_USER_AGENT, SITE_URL,
 };
-use danmu_analyze::live::LiveError;
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
-use super::dataset::{earlier_files, Appender};
 use super::Outcome;
-
-/// Exit code: reconnecting failed --max-reconnects times in a row.
-pub const EXIT_GAVE_UP: u8 = 4;
-/// Exit code: the room is not live (and --follow was not given); nothing was recorded.
-pub const EXIT_NOT_LIVE: u8 = 5;
-/// Exit code: the room does not exist (removed, or a wrong id); nothing was recorded.
-pub const EXIT_NO_SUCH_ROOM: u8 = 6;
 
 const EXIT_CODES: &str = "Exit codes:
   0    the live ended, or the server closed the stream
@@ -191,7 +179,6 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     let mut secrets = cookies.as_ref().map(Cookies::values).unwrap_or_default();
     secrets.extend(proxy.iter().flat_map(ProxyUrl::secrets));
     secrets.extend(env.secrets());
-    let stop = install_signal_handlers()?;
     let settings = Settings {
         heartbeat: args.heartbeat.unwrap_or(Duration::from_secs(10)),
         heartbeat_fixed: args.heartbeat.is_some(),
@@ -230,7 +217,6 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
             targets.push(r.target);
         }
     }
-    let log = Log::stderr(args.tz).hiding(secrets);
     let targets = match dedup(targets) {
         Ok(t) => t,
         Err(e) => return usage(&e),
@@ -238,6 +224,49 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     if targets.is_empty() {
         return usage("give the room to record (its URL or web id), --ws-url URL, or --rooms FILE");
     }
+    for url in targets.iter().filter_map(|t| match t {
+        Target::Push(url) => Some(url),
+        Target::Room(_) => None,
+    }) {
+        check_ws_url(url)?;
+    }
+    for url in &args.push_url {
+        if let Err(e) = check_ws_url(url) {
+            return usage(&format!("--push-url: {e}"));
+        }
+    }
+    let mut rooms = match (&args.out, &args.out_dir) {
+        (Some(out), None) if targets.len() == 1 => {
+            vec![RoomPlan::new(targets[0].clone(), out.clone())]
+        }
+        (Some(_), None) => {
+            return usage(
+                "several rooms are recorded into a directory: give --out-dir DIR instead of --out",
+            )
+        }
+        (None, Some(dir)) => {
+            if args.signature.is_some() && targets.len() > 1 {
+                return usage("--signature signs one room; with several rooms leave it out (the signature is computed per room) or use --signer");
+            }
+            if args.room_id.is_some() && targets.len() > 1 {
+                return usage("--room-id names one push URL's room; with several, give each URL its own room_id parameter");
+            }
+            if args.dump_page.is_some() && targets.len() > 1 {
+                return usage("--dump-page saves one room's page; give it with one room");
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            rooms_in(dir, targets)
+        }
+        _ => return usage("give --out FILE (one room) or --out-dir DIR"),
+    };
+    for r in &mut rooms {
+        r.proxies = Proxies {
+            explicit: room_proxies.get(&r.target).or(proxy.as_ref()).cloned(),
+            env: env.clone(),
+        };
+    }
+    let log = Log::stderr(args.tz).hiding(secrets);
     let cookies = cookies.unwrap_or_default();
     if !cookies.is_empty() || !cookies.expired().is_empty() {
         log.line(cookie_line(&cookies, args.cookies.as_deref()));
@@ -251,62 +280,52 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
         ),
         None => None,
     };
-    for url in &args.push_url {
-        if let Err(e) = check_ws_url(url) {
-            return usage(&format!("--push-url: {e}"));
-        }
-    }
-    let push_bases = if args.push_url.is_empty() {
-        default_push_bases()
-    } else {
-        args.push_url.clone()
-    };
-    let common = Common {
-        args: &args,
+    let plan = Plan {
+        join: Join {
+            site: args.site_url.clone(),
+            push_bases: if args.push_url.is_empty() {
+                default_push_bases()
+            } else {
+                args.push_url.clone()
+            },
+            user_agent: args.user_agent.clone(),
+            sdk_version: args.sdk_version.clone(),
+            signature: args.signature.clone(),
+            signer: args.signer.clone(),
+            cookies,
+            dump_page: args.dump_page.clone(),
+            room_id: args.room_id,
+            ..Join::default()
+        },
+        rooms,
         settings,
-        cookies,
-        stop,
+        rotate: args.rotate,
         dataset,
-        push_bases,
-        proxy,
-        env,
-        room_proxies,
     };
     // Every output is checked before any room is contacted: a typo in a path fails now, not
     // after joining the room.
-    if let Some(page) = &args.dump_page {
-        prepare_output(page, "page file")?;
+    recording::check(&plan)?;
+    let several = plan.rooms.len() > 1;
+    if several {
+        log.line(format!(
+            "recording {} room(s) into {}",
+            plan.rooms.len(),
+            args.out_dir.as_deref().unwrap_or(Path::new(".")).display()
+        ));
     }
-    match (&args.out, &args.out_dir) {
-        (Some(out), None) if targets.len() == 1 => {
-            Recorder::check(out, args.rotate)?;
-            // Errors are printed by main, outside the log: scrubbed here the same way.
-            let code = record(&targets[0], out, &common, &log, true)
-                .map_err(|e| anyhow::anyhow!(scrub(&super::chain_text(&e), log.secrets())))?;
-            Ok(Outcome::Exit(code))
+    let stop = install_signal_handlers()?;
+    let outcome = recording::record(&plan, &stop, &log);
+    if !several {
+        // The one room's error is the process's own, printed by main (a stop, or a room that
+        // is not live or gone, says why and exits with its code).
+        let (_, end) = &outcome.rooms[0];
+        match end {
+            RoomEnd::Failed(msg) => bail!("{msg}"),
+            RoomEnd::NotLive(msg) | RoomEnd::NoSuchRoom(msg) => eprintln!("error: {msg}"),
+            RoomEnd::Session(_) => {}
         }
-        (Some(_), None) => usage(
-            "several rooms are recorded into a directory: give --out-dir DIR instead of --out",
-        ),
-        (None, Some(dir)) => {
-            if args.signature.is_some() && targets.len() > 1 {
-                return usage("--signature signs one room; with several rooms leave it out (the signature is computed per room) or use --signer");
-            }
-            if args.room_id.is_some() && targets.len() > 1 {
-                return usage("--room-id names one push URL's room; with several, give each URL its own room_id parameter");
-            }
-            if args.dump_page.is_some() && targets.len() > 1 {
-                return usage("--dump-page saves one room's page; give it with one room");
-            }
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
-            for t in &targets {
-                Recorder::check(&t.file_in(dir), args.rotate)?;
-            }
-            Ok(Outcome::Exit(record_all(&targets, dir, &common, &log)))
-        }
-        _ => usage("give --out FILE (one room) or --out-dir DIR"),
     }
+    Ok(Outcome::Exit(outcome.exit_code()))
 }
 
 fn usage(msg: &str) -> Result<Outcome> {
@@ -339,288 +358,6 @@ fn cookie_line(c: &Cookies, path: Option<&std::path::Path>) -> String {
         ));
     }
     line
-}
-
-/// What every room's recording shares.
-struct Common<'a> {
-    args: &'a CaptureArgs,
-    settings: Settings,
-    cookies: Cookies,
-    stop: Arc<AtomicUsize>,
-    /// `--dataset`: where every room's closed files go.
-    dataset: Option<Dataset>,
-    /// `--push-url`s, else the built-in push servers.
-    push_bases: Vec<String>,
-    /// `--proxy`, and the environment's proxies.
-    proxy: Option<ProxyUrl>,
-    env: ProxyEnv,
-    /// The proxies rooms of `--rooms` name for themselves.
-    room_proxies: HashMap<Target, ProxyUrl>,
-}
-
-impl Common<'_> {
-    /// The proxies of one room: its own, else `--proxy`, and the environment's.
-    fn proxies(&self, target: &Target) -> Proxies {
-        Proxies {
-            explicit: self
-                .room_proxies
-                .get(target)
-                .or(self.proxy.as_ref())
-                .cloned(),
-            env: self.env.clone(),
-        }
-    }
-}
-
-/// Records each room on a thread of its own (its own connection, heartbeat, backoff, follow);
-/// one failing is logged and never stops the others. The exit code: a signal's, else the most
-/// serious room's (error, gave up, no such room, not live), else 0.
-fn record_all(targets: &[Target], dir: &std::path::Path, common: &Common, log: &Log) -> u8 {
-    log.line(format!(
-        "recording {} room(s) into {}",
-        targets.len(),
-        dir.display()
-    ));
-    let codes: Vec<(String, u8)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|t| {
-                let name = t.name();
-                let room_log = log.with_prefix(&format!("[{name}] "));
-                let out = t.file_in(dir);
-                let handle = std::thread::Builder::new()
-                    .name(format!("room-{name}"))
-                    .spawn_scoped(scope, move || {
-                        match record(t, &out, common, &room_log, false) {
-                            Ok(code) => code,
-                            Err(e) => {
-                                room_log.line(format!("error: {}", super::chain_text(&e)));
-                                1
-                            }
-                        }
-                    });
-                (name, handle)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(name, h)| {
-                let code = match h {
-                    Ok(h) => h.join().unwrap_or(1),
-                    Err(e) => {
-                        log.line(format!("[{name}] error: cannot start its thread: {e}"));
-                        1
-                    }
-                };
-                (name, code)
-            })
-            .collect()
-    });
-    let by = |c: u8| codes.iter().filter(|(_, k)| *k == c).count();
-    log.line(format!(
-        "all rooms done: {} ended, {} stopped by a signal, {} not live, {} not found, {} gave up, {} failed",
-        by(0),
-        by(130) + by(143),
-        by(EXIT_NOT_LIVE),
-        by(EXIT_NO_SUCH_ROOM),
-        by(EXIT_GAVE_UP),
-        by(1)
-    ));
-    let sig = common.stop.load(Ordering::SeqCst);
-    if sig != 0 {
-        return (128 + sig).clamp(0, 255) as u8;
-    }
-    [1, EXIT_GAVE_UP, EXIT_NO_SUCH_ROOM, EXIT_NOT_LIVE]
-        .into_iter()
-        .find(|c| by(*c) > 0)
-        .unwrap_or(0)
-}
-
-/// Records one room into `out` until it ends; its exit code. `single`: the only room (errors
-/// about it are the process's own).
-fn record(
-    target: &Target,
-    out: &std::path::Path,
-    common: &Common,
-    log: &Log,
-    single: bool,
-) -> Result<u8> {
-    let args = common.args;
-    let proxies = common.proxies(target);
-    let site_host = host_name(&args.site_url).to_string();
-    if let Some(p) = proxies.for_host(&site_host) {
-        let from = proxies
-            .env
-            .source_for(proxies.explicit.as_ref(), &site_host)
-            .map(|v| format!(" (from {v})"))
-            .unwrap_or_default();
-        log.line(format!("going out through the proxy {p}{from}"));
-    }
-    let mut settings = common.settings.clone();
-    settings.proxies = proxies.clone();
-    let say = |msg: String| {
-        if single {
-            eprintln!("error: {msg}");
-        } else {
-            log.line(format!("error: {msg}"));
-        }
-    };
-    let source;
-    let first = match target {
-        Target::Push(url) => {
-            check_ws_url(url)?;
-            source = None;
-            let room_id = match args.room_id {
-                Some(id) => id,
-                None => query_param(url, "room_id")
-                    .and_then(|r| r.parse().ok())
-                    .unwrap_or(0),
-            };
-            let cookie = if common.cookies.is_empty() {
-                String::new()
-            } else {
-                common.cookies.header_with(&[])
-            };
-            Some(Endpoint {
-                url: url.clone(),
-                bases: Vec::new(),
-                headers: handshake_headers(&args.user_agent, &args.site_url, &cookie),
-                room_id,
-            })
-        }
-        Target::Room(web_id) => {
-            let signing = match (&args.signature, &args.signer) {
-                (Some(sig), _) => Signing::Fixed(sig.clone()),
-                (None, Some(cmd)) => Signing::Command(cmd.clone()),
-                (None, None) => Signing::native(),
-            };
-            let s = RoomSource {
-                site: args.site_url.clone(),
-                push_bases: common.push_bases.clone(),
-                web_id: web_id.clone(),
-                user_agent: args.user_agent.clone(),
-                sdk_version: args.sdk_version.clone(),
-                signing,
-                cookies: common.cookies.clone(),
-                timeout: Duration::from_secs(15),
-                dump_page: args.dump_page.clone(),
-                proxies,
-            };
-            let first = match s.resolve(log) {
-                Ok(r) => Some(r.endpoint),
-                Err(LiveError::Page(e @ PageError::NotLive { .. })) if args.follow => {
-                    log.line(format!("{e}; --follow: waiting for it to go live"));
-                    None
-                }
-                Err(LiveError::Page(e @ PageError::NotLive { .. })) => {
-                    say(format!(
-                        "room {}: {e}; nothing was recorded (--follow waits for the next live)",
-                        s.web_id
-                    ));
-                    return Ok(EXIT_NOT_LIVE);
-                }
-                Err(LiveError::Page(e @ PageError::NoSuchRoom { .. })) => {
-                    say(format!("room {}: {e}; nothing was recorded", s.web_id));
-                    return Ok(EXIT_NO_SUCH_ROOM);
-                }
-                Err(LiveError::Page(PageError::NotUnderstood)) => {
-                    let hint = match &args.dump_page {
-                        Some(p) => format!("it was saved to {}", p.display()),
-                        None => "run again with --dump-page page.html to save it for a look".into(),
-                    };
-                    bail!(
-                        "room {}: {} (the room-info API did not say either); {hint}",
-                        s.web_id,
-                        PageError::NotUnderstood
-                    );
-                }
-                Err(e) => return Err(e).context(format!("joining room {} failed", s.web_id)),
-            };
-            source = Some(s);
-            first
-        }
-    };
-
-    // Listed before this run's first file exists.
-    let earlier = match &common.dataset {
-        Some(_) => earlier_files(out),
-        None => Vec::new(),
-    };
-    let mut recorder = Recorder::open(out, args.rotate, log.clone())?;
-    let appender = match &common.dataset {
-        Some(ds) => {
-            let dlog = log.clone();
-            let a = Appender::start(ds.clone(), earlier, move |line| dlog.line(line))?;
-            recorder.on_close(a.sink());
-            Some(a)
-        }
-        None => None,
-    };
-    log.line(format!(
-        "recording to {}{}",
-        recorder
-            .current_path()
-            .map_or_else(|| out.display().to_string(), |p| p.display().to_string()),
-        args.rotate
-            .map(|r| format!(", rotating {r}"))
-            .unwrap_or_default()
-    ));
-    let fixed = first.clone();
-    let mut next_live = || match &source {
-        Some(s) => s.next_live(log),
-        // A fixed URL: just connect again.
-        None => Ok(fixed.clone()),
-    };
-    let summary = session::run(
-        first,
-        &settings,
-        recorder,
-        &common.stop,
-        log,
-        &mut next_live,
-    );
-    if let Some(a) = appender {
-        // The recorder is gone, so every file it closed is queued: wait for them to go in.
-        a.finish()?;
-    }
-    let summary = summary?;
-
-    log.line(format!(
-        "capture ended: {} after {}: {}",
-        summary.end.describe(),
-        human_duration(summary.elapsed),
-        summary.counters.line()
-    ));
-    let files: Vec<String> = summary
-        .files
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    log.line(format!(
-        "wrote {} records ({}) to {}",
-        summary.records,
-        human_bytes(summary.bytes_written),
-        files.join(", ")
-    ));
-    Ok(match summary.end {
-        End::StreamEnded | End::Closed => 0,
-        End::GaveUp { .. } => EXIT_GAVE_UP,
-        End::Signal(sig) => (128 + sig).clamp(0, 255) as u8,
-    })
-}
-
-/// A URL that can never work fails now rather than after --max-reconnects attempts.
-fn check_ws_url(url: &str) -> Result<(), LiveError> {
-    let bad = |reason: &str| LiveError::BadUrl {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
-    let uri: tungstenite::http::Uri = url.parse().map_err(|e| bad(&format!("{e}")))?;
-    match uri.scheme_str() {
-        Some("ws" | "wss") if uri.host().is_some() => Ok(()),
-        Some("ws" | "wss") => Err(bad("it has no host")),
-        _ => Err(bad("it must start with ws:// or wss://")),
-    }
 }
 
 /// SIGINT and SIGTERM set the returned flag to their number, so the session closes cleanly;

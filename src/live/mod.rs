@@ -2,6 +2,8 @@
 //! ([`session`]), and serve a capture file back as a push server ([`replay`]).
 
 pub mod abogus;
+#[cfg(feature = "table")]
+pub mod appender;
 pub mod backoff;
 pub mod browser;
 pub mod conn;
@@ -12,6 +14,7 @@ pub mod printer;
 pub mod protocol;
 pub mod proxy;
 pub mod recorder;
+pub mod recording;
 pub mod replay;
 pub mod room;
 pub mod rooms;

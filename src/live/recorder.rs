@@ -265,3 +265,62 @@ impl Recorder {
         &self.files
     }
 }
+
+/// The three newest capture files an earlier run of this recording rotated into (`stem-*.dmcap`
+/// beside `base`), oldest first; called before this run opens its first file.
+pub fn earlier_files(base: &Path) -> Vec<PathBuf> {
+    let stem = base
+        .file_stem()
+        .map_or_else(|| "capture".into(), |s| s.to_string_lossy().into_owned());
+    let dir = match base.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!("{stem}-");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| is_rotated(n, &prefix))
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let keep = files.len().saturating_sub(3);
+    files.split_off(keep)
+}
+
+/// `PREFIX20260101T180000.dmcap` or `PREFIX20260101T180000_001.dmcap`: what the recorder names
+/// rotated files (so `room-2-…` is not taken for one of `room`'s).
+pub fn is_rotated(name: &str, prefix: &str) -> bool {
+    let Some(stamp) = name
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_suffix(".dmcap"))
+    else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        15 => digits(0..8) && b[8] == b'T' && digits(9..15),
+        19 => digits(0..8) && b[8] == b'T' && digits(9..15) && b[15] == b'_' && digits(16..19),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotated_names_of_a_stem() {
+        assert!(is_rotated("room-20260101T180000.dmcap", "room-"));
+        assert!(is_rotated("room-20260101T180000_001.dmcap", "room-"));
+        assert!(!is_rotated("room-2-20260101T180000.dmcap", "room-"));
+        assert!(!is_rotated("room-20260101T180000.dmcap.tmp", "room-"));
+        assert!(!is_rotated("room.dmcap", "room-"));
+    }
+}
