@@ -194,3 +194,126 @@ fn same_seed_same_bytes() {
     let (_b, cap_b, _) = simulated("2", "100", "4");
     assert_eq!(std::fs::read(cap_a).unwrap(), std::fs::read(cap_b).unwrap());
 }
+
+/// Rooms that send no RoomUserSeqMessage for minutes, only RoomStatsMessage: the timeline's
+/// viewers there are the room-stats online counts, exactly; the cumulative displays (`N人看过`)
+/// never count as online; `online_max` and the sessions' viewers follow the same rule.
+#[test]
+fn room_stats_only_stretches_give_the_viewers() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("sim.dmcap");
+    bin()
+        .args([
+            "simulate",
+            "--minutes",
+            "25",
+            "--viewers",
+            "200",
+            "--seed",
+            "7",
+        ])
+        .arg("--stats-only")
+        .arg("--out")
+        .arg(&cap)
+        .assert()
+        .success();
+    let truth: Truth =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sim.dmcap.truth.json")).unwrap())
+            .unwrap();
+    assert_eq!(truth.stats_only.len(), 2, "one stretch per 10 minutes");
+
+    // The timeline, per minute: a minute inside a stretch shows its last room-stats count.
+    let csv = dir.path().join("t.csv");
+    bin()
+        .args(["timeline", "--tz", "UTC", "--csv"])
+        .arg(&csv)
+        .arg(&cap)
+        .assert()
+        .success();
+    let online: HashMap<u64, String> = crate::common::csv_rows(&csv)
+        .into_iter()
+        .map(|r| {
+            let t = chrono::NaiveDateTime::parse_from_str(&r["time"], "%Y-%m-%d %H:%M:%S")
+                .unwrap()
+                .and_utc()
+                .timestamp_millis() as u64;
+            (t, r["online"].clone())
+        })
+        .collect();
+    let mut checked = 0;
+    for s in &truth.stats_only {
+        assert!(
+            s.cumulative > 0,
+            "the stretch shows viewers since the start too"
+        );
+        let mut minute = s.start_ms.div_ceil(60_000) * 60_000;
+        while minute + 60_000 <= s.end_ms {
+            let last = s
+                .online
+                .iter()
+                .filter(|(t, _)| (minute..minute + 60_000).contains(t))
+                .map(|(_, n)| n.to_string())
+                .next_back()
+                .unwrap_or_default();
+            assert_eq!(online[&minute], last, "minute {minute}");
+            checked += usize::from(!last.is_empty());
+            minute += 60_000;
+        }
+    }
+    assert!(checked >= 5, "{checked} minutes of room stats only");
+
+    // Decoded: cumulative displays give total viewers, never online.
+    let out = bin()
+        .args(["decode", "--format", "ndjson"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let rows = ndjson(&out.get_output().stdout);
+    let cumulative: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["kind"] == "room_stats" && r["online"].is_null())
+        .collect();
+    let sent: u64 = truth.stats_only.iter().map(|s| s.cumulative).sum();
+    assert_eq!(cumulative.len() as u64, sent);
+    for r in &cumulative {
+        assert!(r["content"].as_str().unwrap().ends_with("人看过"), "{r}");
+        assert!(u(r, "total_viewers") > 0, "{r}");
+    }
+
+    // The rule, from the decoded rows: room_user_seq counts, and room_stats online counts of
+    // minutes without one.
+    let minute = |r: &Value| u(r, "ts_ms") / 60_000;
+    let seq_minutes: HashSet<u64> = rows
+        .iter()
+        .filter(|r| r["kind"] == "room_user_seq")
+        .map(minute)
+        .collect();
+    let kept: Vec<u64> = rows
+        .iter()
+        .filter(|r| {
+            r["kind"] == "room_user_seq"
+                || (r["kind"] == "room_stats"
+                    && !r["online"].is_null()
+                    && !seq_minutes.contains(&minute(r)))
+        })
+        .map(|r| u(r, "online"))
+        .collect();
+    let seq = rows.iter().filter(|r| r["kind"] == "room_user_seq").count();
+    assert!(
+        kept.len() >= seq + 20,
+        "the stretches' room-stats counts are kept"
+    );
+    let peak = *kept.iter().max().unwrap();
+    assert_eq!(peak, truth.online_max);
+    let sessions = dir.path().join("s.csv");
+    bin()
+        .args(["sessions", "--csv"])
+        .arg(&sessions)
+        .arg(&cap)
+        .assert()
+        .success();
+    let s = &crate::common::csv_rows(&sessions)[0];
+    assert_eq!(s["viewers_peak"], peak.to_string());
+    let mean = kept.iter().sum::<u64>() as f64 / kept.len() as f64;
+    assert_eq!(s["viewers_mean"], format!("{mean:.1}"));
+}

@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod summary;
 pub mod timeline;
 pub mod users;
+pub mod viewers;
 pub mod words;
 
 use crate::columns::Column;

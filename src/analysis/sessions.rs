@@ -6,6 +6,7 @@ use polars::prelude::*;
 
 use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms};
 use super::gifts::{rmb, DEFAULT_RMB_PER_DIAMOND};
+use super::viewers;
 use super::words::{tokenize_keyed, Segmenter, WordOptions, WordStats};
 use crate::columns::Column as Col;
 use crate::event::Kind;
@@ -434,14 +435,12 @@ impl Split {
     /// `start`, `end`, `minutes`, `stream_end` (it ended with the stream-end message), `chat`,
     /// `chatters`, `new_chatters`, `returning_chatters`, `gifts` (resolved combos), `gifters`,
     /// `new_gifters`, `returning_gifters`, `diamonds`, `rmb`, `follows`, `viewers_peak`,
-    /// `viewers_mean` (of room_user_seq and room_stats counts), `top_words`.
+    /// `viewers_mean` (of the room_user_seq counts, and the room_stats ones of minutes without
+    /// any: see [`super::viewers`]), `top_words`.
     pub fn table(&self, seg: &Segmenter, opts: &SessionOptions) -> PolarsResult<DataFrame> {
         // Each value row by row, then plain sums, maxima and means: what the streaming engine
         // aggregates batch by batch (a filter inside an aggregation would make it hold the rows).
         let of = |kind: Kind, value: Expr| when(is_kind(kind)).then(value).otherwise(lit(NULL));
-        let viewers = when(is_kind(Kind::RoomUserSeq).or(is_kind(Kind::RoomStats)))
-            .then(c(Col::Online))
-            .otherwise(lit(NULL));
         let totals = self
             .rows()
             .select([
@@ -456,8 +455,6 @@ impl Split {
                     .fill_null(lit(false))
                     .cast(DataType::UInt64)
                     .alias("follows"),
-                viewers.clone().cast(DataType::UInt64).alias("viewers_peak"),
-                viewers.cast(DataType::Float64).alias("viewers_mean"),
             ])
             .group_by([col("_sid")])
             .agg([
@@ -465,10 +462,26 @@ impl Split {
                 col("gifts").sum(),
                 col("diamonds").sum(),
                 col("follows").sum(),
-                col("viewers_peak").max(),
-                col("viewers_mean").mean(),
             ]);
         let totals = stream(totals)?.lazy();
+        // Viewers by the rule of [`viewers`], per session and minute.
+        let counts = stream(viewers::sent(self.rows(), vec![col("_sid")]))?;
+        let minute = col("_ts").floor_div(lit(viewers::GRID_MS));
+        let viewers = viewers::kept(counts.lazy(), vec![col("_sid"), minute])?
+            .group_by([col("_sid")])
+            .agg([
+                col("online").max().alias("viewers_peak"),
+                col("online")
+                    .cast(DataType::Float64)
+                    .mean()
+                    .alias("viewers_mean"),
+            ]);
+        let totals = totals.join(
+            viewers,
+            [col("_sid")],
+            [col("_sid")],
+            JoinArgs::new(JoinType::Left),
+        );
         let left = |l: LazyFrame, r: LazyFrame| {
             l.join(
                 r,

@@ -63,6 +63,7 @@ pub struct Totals {
     pub likes_total: u64,
     pub follows: u64,
     pub shares: u64,
+    /// The highest viewer count (see [`super::viewers::online_max`]).
     pub online_max: u64,
 }
 
@@ -74,6 +75,7 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
             .sum()
             .cast(DataType::UInt64)
     };
+    let online_max = super::viewers::online_max(events.clone())?;
     let one = events
         .clone()
         .select([
@@ -87,11 +89,6 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
                 .alias("likes"),
             social(1).alias("follows"),
             social(3).alias("shares"),
-            c(Col::Online)
-                .filter(is_kind(Kind::RoomUserSeq))
-                .max()
-                .cast(DataType::UInt64)
-                .alias("online_max"),
         ])
         .run()?;
     let u = |name: &str| -> PolarsResult<u64> { Ok(one.column(name)?.u64()?.get(0).unwrap_or(0)) };
@@ -128,7 +125,7 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
         likes_total: u("likes")?,
         follows: u("follows")?,
         shares: u("shares")?,
-        online_max: u("online_max")?,
+        online_max,
     })
 }
 

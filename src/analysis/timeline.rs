@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::distinct::DistinctCounter;
 use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Run};
+use super::viewers;
 use crate::columns::Column;
 use crate::event::Kind;
 
@@ -36,7 +37,7 @@ impl FromStr for BucketSize {
 ///
 /// Columns: `time` (bucket start, UTC Datetime), `chat`, `chatters`, `gifts`, `diamonds`,
 /// `likes`, `joins`, `follows` (UInt64) and `online` (viewers online: the last room_user_seq
-/// count in the bucket; null where none was sent).
+/// count in the bucket, else its last room_stats online count; null where none was sent).
 #[derive(Debug, Clone)]
 pub struct Timeline {
     pub bucket_ms: i64,
@@ -148,20 +149,18 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
             PlColumn::new("chatters".into(), counts),
         ],
     )?;
-    // Viewers online: the bucket's last room_user_seq count. Its rows are few (one every few
-    // seconds), so they are read with their order — time, then place in the table, the order
-    // of the sorted table — and the last taken here.
-    let online = events
-        .filter(is_kind(Kind::RoomUserSeq))
-        .select([
-            ts_ms().alias("_ts"),
-            c(Column::Online).cast(DataType::UInt64).alias("online"),
-        ])
+    // Viewers online: the bucket's last room_user_seq count, or where it has none its last
+    // room_stats one (see [`super::viewers`]). Their rows are few (one every few seconds), so
+    // they are read with their order — time, then place in the table, the order of the sorted
+    // table — and the last taken here.
+    let counts = viewers::sent(events, vec![])
         .with_row_index("_row", None)
         .run()?
         .lazy()
+        .with_column((col("_ts").floor_div(lit(b)) * lit(b)).alias("start"));
+    let online = viewers::kept(counts, vec![col("start")])?
         .sort(["_ts", "_row"], SortMultipleOptions::default())
-        .group_by_stable([(col("_ts").floor_div(lit(b)) * lit(b)).alias("start")])
+        .group_by_stable([col("start")])
         .agg([col("online").last()])
         .collect()?;
     // Every bucket, so empty ones become zeros instead of missing rows.
@@ -282,6 +281,35 @@ pub fn peaks_of(buckets: &[Bucket], bucket_ms: i64, opts: &PeakOptions) -> Vec<P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Event;
+
+    #[test]
+    fn online_is_room_user_seq_where_a_bucket_has_it_else_room_stats() {
+        let ev = |kind: Kind, ts: i64, online: Option<u64>| {
+            let mut e = Event::new(kind, kind.method().into());
+            e.ts = ts;
+            e.online = online;
+            e
+        };
+        let table = crate::table::from_events(&[
+            ev(Kind::RoomStats, 1_000, Some(90)),
+            ev(Kind::RoomUserSeq, 2_000, Some(100)),
+            ev(Kind::RoomStats, 3_000, Some(95)),
+            ev(Kind::RoomStats, 61_000, Some(120)),
+            ev(Kind::RoomStats, 62_000, Some(130)),
+            // Shows viewers since the start: no online count, so not the bucket's last.
+            ev(Kind::RoomStats, 63_000, None),
+            ev(Kind::Chat, 150_000, None),
+        ])
+        .unwrap();
+        let online: Vec<Option<u64>> = timeline(table.lazy(), BucketSize(60_000))
+            .unwrap()
+            .buckets()
+            .iter()
+            .map(|b| b.online)
+            .collect();
+        assert_eq!(online, [Some(100), Some(130), None]);
+    }
 
     #[test]
     fn bucket_sizes() {

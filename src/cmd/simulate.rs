@@ -55,6 +55,11 @@ pub struct SimulateArgs {
     /// Room id written into the messages.
     #[arg(long, default_value_t = SimConfig::default().room_id)]
     room: u64,
+    /// Add stretches of a few minutes in which the room sends no RoomUserSeqMessage, only
+    /// RoomStatsMessage (some showing viewers since the start), as some rooms do; the truth
+    /// lists them under `stats_only`.
+    #[arg(long, conflicts_with_all = ["out_dir", "dataset"])]
+    stats_only: bool,
     /// Where to write the truth (JSON); default: OUT with `.truth.json` added, or
     /// DIR/series.truth.json.
     #[arg(long)]
@@ -77,6 +82,7 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
         viewers: args.viewers,
         seed: args.seed,
         room_id: args.room,
+        stats_only: args.stats_only,
         ..SimConfig::default()
     };
     let file = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;

@@ -32,7 +32,7 @@ pub struct Body<'a> {
     pub common: CommonView,
     pub user: Option<UserView<'a>>,
     /// Chat `content`, emoji chat `default_content`, fans-club `content`, room stats
-    /// `display_long`.
+    /// `display_long`, room-user-seq `total_user_str`.
     pub text: &'a str,
     pub event_time: u64,
     pub gift_id: u64,
@@ -64,7 +64,9 @@ pub fn read<'a>(kind: Kind, buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
             (Chat | EmojiChat | Member | Social, 2) | (Gift, 7) | (Like, 5) | (Fansclub, 4) => {
                 user(v.bytes(n)?, b.user.get_or_insert_with(UserView::default))?
             }
-            (Chat, 3) | (EmojiChat, 5) | (Fansclub, 3) | (RoomStats, 4) => b.text = v.str(n)?,
+            (Chat, 3) | (EmojiChat, 5) | (Fansclub, 3) | (RoomStats, 4) | (RoomUserSeq, 8) => {
+                b.text = v.str(n)?
+            }
             (Chat, 15) => b.event_time = v.varint(n)?,
             (Gift, 2) => b.gift_id = v.varint(n)?,
             (Gift, 4) => b.group_count = v.varint(n)?,

@@ -4,6 +4,7 @@
 
 mod body;
 pub mod reference;
+pub mod shown;
 
 use crate::event::{ComboInfo, EventRef, Kind, TimeSource};
 use crate::proto::webcast::Message;
@@ -179,10 +180,13 @@ pub fn view_message<R>(
         }
         Kind::RoomUserSeq => {
             ev.online = Some(b.count);
-            ev.total_viewers = Some(b.total);
+            ev.total_viewers = Some(shown::larger(b.total, b.text));
+            ev.content = Some(b.text);
         }
         Kind::RoomStats => {
-            ev.online = Some(if b.total != 0 { b.total } else { b.count });
+            let (online, total) = room_stats(b.total, b.count, b.text);
+            ev.online = online;
+            ev.total_viewers = total;
             ev.content = Some(b.text);
         }
         Kind::RoomRank => {
@@ -217,6 +221,26 @@ pub fn view_message<R>(
         (0, TimeSource::Unknown)
     };
     Ok(f(&ev))
+}
+
+/// A room-stats message's (online, total viewers) from its `display_value`, `total` and
+/// `display_long`. The display shows either viewers online (`160在线观众`: the real payload in
+/// tests/fixtures has display_value = total = 160, display_type 1) or, in some rooms, viewers
+/// since the live started (`1.2万人看过`, seen 2025-09 in saermart/DouyinLiveWebFetcher issue
+/// #133); the text says which. Field numbers: RoomStatsMessage in
+/// saermart/DouyinLiveWebFetcher protobuf/proto/bizIm/webcast/im.proto (display_long 4,
+/// display_value 5, total 9, display_type 10).
+fn room_stats(display_value: u64, total: u64, display_long: &str) -> (Option<u64>, Option<u64>) {
+    if shown::is_cumulative(display_long) {
+        // What `total` counts beside a cumulative display is unknown: it is not taken as online.
+        return (None, Some(shown::larger(display_value, display_long)));
+    }
+    let online = [display_value, total]
+        .into_iter()
+        .find(|n| *n != 0)
+        .or_else(|| shown::parse(display_long).map(|(s, _)| s.value))
+        .unwrap_or(0);
+    (Some(online), None)
 }
 
 /// `1.name 2.name …`, the room-rank board as one text.

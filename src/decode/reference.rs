@@ -92,16 +92,14 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, prost:
         Kind::RoomUserSeq => {
             let m = RoomUserSeqMessage::decode(body)?;
             ev.online = Some(m.total);
-            ev.total_viewers = Some(m.total_user);
+            ev.total_viewers = Some(super::shown::larger(m.total_user, &m.total_user_str));
+            ev.content = Some(m.total_user_str);
             m.common
         }
         Kind::RoomStats => {
             let m = RoomStatsMessage::decode(body)?;
-            ev.online = Some(if m.display_value != 0 {
-                m.display_value
-            } else {
-                m.total
-            });
+            (ev.online, ev.total_viewers) =
+                super::room_stats(m.display_value, m.total, &m.display_long);
             ev.content = Some(m.display_long);
             m.common
         }

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 pub use people::Audience;
 pub use series::{series, LoyalTruth, RetainedTruth, SeriesConfig, SeriesTruth, SessionTruth};
-pub use truth::{BurstTruth, TopChatter, TopGifter, Truth};
+pub use truth::{BurstTruth, StatsOnlyTruth, TopChatter, TopGifter, Truth};
 
 /// What to simulate.
 ///
@@ -42,6 +42,10 @@ pub struct SimConfig {
     pub audience: Option<Audience>,
     /// How the session ends.
     pub end: SessionEnd,
+    /// Stretches of a few minutes without RoomUserSeqMessage, only RoomStatsMessage (every
+    /// 5–15 s, some showing viewers since the start, `N人看过`), as rooms sent in 2026-07;
+    /// listed in `Truth::stats_only`. Off: the session is byte for byte what it was without.
+    pub stats_only: bool,
 }
 
 /// How a simulated session ends.
@@ -65,6 +69,7 @@ impl Default for SimConfig {
             start_ms: 1_767_261_600_000,
             audience: None,
             end: SessionEnd::StreamEnd,
+            stats_only: false,
         }
     }
 }

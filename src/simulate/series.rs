@@ -277,6 +277,7 @@ fn one<W: Write>(
         } else {
             SessionEnd::Stop
         },
+        stats_only: false,
     };
     sim.audience = Some(room.audience(rng, pool_size(&sim)));
     let (truth, seen) = Session::new(&sim, open(file)?)?.run()?;

@@ -8,7 +8,10 @@ use prost::Message as _;
 
 use super::{simulate, SimConfig, Truth};
 use crate::capture::CaptureReader;
-use crate::proto::webcast::{ChatMessage, GiftMessage, LikeMessage, PushFrame, Response};
+use crate::proto::webcast::{
+    ChatMessage, GiftMessage, LikeMessage, PushFrame, Response, RoomStatsMessage,
+    RoomUserSeqMessage,
+};
 
 fn small() -> SimConfig {
     SimConfig {
@@ -36,6 +39,10 @@ struct Decoded {
     /// group id → (max repeat, saw repeat_end, distinct updates)
     combos: BTreeMap<u64, (u64, bool, u64)>,
     received: Vec<u64>,
+    /// RoomUserSeqMessage create times.
+    user_seq: Vec<u64>,
+    /// RoomStatsMessage (create time, display_long, display_value).
+    stats: Vec<(u64, String, u64)>,
 }
 
 fn decode(bytes: &[u8]) -> Decoded {
@@ -89,6 +96,15 @@ fn decode(bytes: &[u8]) -> Decoded {
                     e.0 = e.0.max(g.repeat_count);
                     e.1 |= g.repeat_end == 1;
                     e.2 += 1;
+                }
+                "WebcastRoomUserSeqMessage" => {
+                    let u = RoomUserSeqMessage::decode(m.payload.as_slice()).expect("user seq");
+                    d.user_seq.push(u.common.expect("common").create_time);
+                }
+                "WebcastRoomStatsMessage" => {
+                    let s = RoomStatsMessage::decode(m.payload.as_slice()).expect("stats");
+                    let at = s.common.expect("common").create_time;
+                    d.stats.push((at, s.display_long, s.display_value));
                 }
                 _ => {}
             }
@@ -237,4 +253,47 @@ fn a_series_is_deterministic_and_each_capture_holds_its_session() {
     let first = &truth.sessions[0];
     assert_eq!((first.returning_chatters, first.returning_gifters), (0, 0));
     assert!(truth.sessions.iter().any(|s| s.returning_chatters > 0));
+}
+
+#[test]
+fn stats_only_stretches_send_room_stats_and_no_room_user_seq() {
+    let cfg = SimConfig {
+        minutes: 12,
+        viewers: 60,
+        stats_only: true,
+        ..SimConfig::default()
+    };
+    let (bytes, truth) = run(&cfg);
+    let d = decode(&bytes);
+    assert_eq!(truth.stats_only.len(), 1);
+    for s in &truth.stats_only {
+        let within = |t: &u64| (s.start_ms..s.end_ms).contains(t);
+        assert!((3 * 60_000..=6 * 60_000).contains(&(s.end_ms - s.start_ms)));
+        assert!(
+            !d.user_seq.iter().any(within),
+            "no room_user_seq in a stretch"
+        );
+        let mut shown: Vec<&(u64, String, u64)> = d.stats.iter().filter(|x| within(&x.0)).collect();
+        shown.sort_by_key(|x| x.0);
+        let online: Vec<(u64, u64)> = shown
+            .iter()
+            .filter(|x| x.1.ends_with("在线观众"))
+            .map(|x| (x.0, x.2))
+            .collect();
+        assert_eq!(online, s.online);
+        let cumulative = shown.iter().filter(|x| x.1.ends_with("人看过")).count();
+        assert_eq!(cumulative as u64, s.cumulative);
+        assert_eq!(online.len() + cumulative, shown.len());
+        // Often enough that every minute of it has one.
+        assert!(shown.windows(2).all(|w| w[1].0 - w[0].0 <= 15_000));
+    }
+    // Off, no stretch: a room_user_seq message at least every 20 s.
+    let (plain, t) = run(&SimConfig {
+        stats_only: false,
+        ..cfg
+    });
+    assert!(t.stats_only.is_empty());
+    let mut seq = decode(&plain).user_seq;
+    seq.sort_unstable();
+    assert!(seq.windows(2).all(|w| w[1] - w[0] <= 20_000));
 }

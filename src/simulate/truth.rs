@@ -43,7 +43,9 @@ pub struct Truth {
     pub shares: u64,
     /// Distinct user ids among chat messages.
     pub distinct_chatters: u64,
-    /// Highest `RoomUserSeqMessage.total`.
+    /// Highest viewer count: of `RoomUserSeqMessage.total`, and of the online counts of
+    /// `RoomStatsMessage`s sent in a minute without a RoomUserSeqMessage (the rule of
+    /// `analysis::viewers`).
     pub online_max: u64,
     /// Top 10 by chat messages; ties by user id ascending (as a number).
     pub top_chatters: Vec<TopChatter>,
@@ -57,6 +59,24 @@ pub struct Truth {
     /// The bursts of chat the simulator made, in time order: what a peak detector must find.
     #[serde(default)]
     pub bursts: Vec<BurstTruth>,
+    /// The stretches in which the room sent no RoomUserSeqMessage, only RoomStatsMessage
+    /// (`SimConfig::stats_only`), in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stats_only: Vec<StatsOnlyTruth>,
+}
+
+/// A stretch `[start_ms, end_ms)` without RoomUserSeqMessage: the viewers a timeline shows
+/// there come from RoomStatsMessage alone.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct StatsOnlyTruth {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    /// The online counts of the RoomStatsMessages sent in it, as (event time in ms, count), in
+    /// time order; those showing viewers since the start (`N人看过`) are not online counts and
+    /// are left out.
+    pub online: Vec<(u64, u64)>,
+    /// RoomStatsMessages sent in it that show viewers since the start.
+    pub cumulative: u64,
 }
 
 /// A burst the simulator made: chat rises over `[start_ms, end_ms)` (up over its first tenth,
@@ -111,12 +131,14 @@ pub(crate) struct Tally {
     likes_total: u64,
     follows: u64,
     shares: u64,
-    online_max: u64,
     chats: HashMap<u32, u64>,
     start_ms: u64,
     end_ms: u64,
-    /// Viewer counts sent (room_user_seq and room_stats): highest, sum, how many.
-    viewers: (u64, u64, u64),
+    /// Viewer counts sent: (event time in ms, count, from a room_user_seq rather than a
+    /// room_stats message), in the order built.
+    viewers: Vec<(u64, u64, bool)>,
+    /// RoomStatsMessages showing viewers since the start: their event times.
+    cumulative: Vec<u64>,
     /// Earliest and latest event time of messages other than gifts.
     other_span: (u64, u64),
 }
@@ -152,11 +174,11 @@ impl Tally {
             likes_total: 0,
             follows: 0,
             shares: 0,
-            online_max: 0,
             chats: HashMap::new(),
             start_ms: u64::MAX,
             end_ms: 0,
-            viewers: (0, 0, 0),
+            viewers: Vec::new(),
+            cumulative: Vec::new(),
             other_span: (u64::MAX, 0),
         }
     }
@@ -168,12 +190,54 @@ impl Tally {
         *hi = (*hi).max(ms);
     }
 
-    /// A viewer count sent in a room_user_seq or room_stats message.
-    pub(crate) fn viewers(&mut self, online: u64) {
-        let (max, sum, n) = &mut self.viewers;
-        *max = (*max).max(online);
-        *sum += online;
-        *n += 1;
+    /// A viewer count sent at `at` in a room_user_seq (`seq`) or room_stats message.
+    pub(crate) fn viewers(&mut self, at: u64, online: u64, seq: bool) {
+        self.viewers.push((at, online, seq));
+    }
+
+    /// A room_stats message showing viewers since the start.
+    pub(crate) fn cumulative(&mut self, at: u64) {
+        self.message(Kind::RoomStats);
+        self.cumulative.push(at);
+    }
+
+    /// The viewer counts a decoder reports: every room_user_seq one, and the room_stats ones
+    /// of minutes without a room_user_seq one (`analysis::viewers`).
+    fn kept_viewers(&self) -> impl Iterator<Item = u64> + '_ {
+        const MINUTE: u64 = 60_000;
+        let seq_minutes: std::collections::HashSet<u64> = self
+            .viewers
+            .iter()
+            .filter(|v| v.2)
+            .map(|v| v.0 / MINUTE)
+            .collect();
+        self.viewers
+            .iter()
+            .filter(move |v| v.2 || !seq_minutes.contains(&(v.0 / MINUTE)))
+            .map(|v| v.1)
+    }
+
+    /// The stretches `[start, end)` as the truth lists them, with the counts sent in each.
+    pub(crate) fn stats_only(&self, stretches: &[(u64, u64)]) -> Vec<StatsOnlyTruth> {
+        stretches
+            .iter()
+            .map(|&(start_ms, end_ms)| {
+                let within = |t: u64| (start_ms..end_ms).contains(&t);
+                let mut online: Vec<(u64, u64)> = self
+                    .viewers
+                    .iter()
+                    .filter(|v| !v.2 && within(v.0))
+                    .map(|v| (v.0, v.1))
+                    .collect();
+                online.sort_by_key(|v| v.0);
+                StatsOnlyTruth {
+                    start_ms,
+                    end_ms,
+                    online,
+                    cumulative: self.cumulative.iter().filter(|t| within(**t)).count() as u64,
+                }
+            })
+            .collect()
     }
 
     pub(crate) fn seen(&self, people: &People) -> Seen {
@@ -186,7 +250,9 @@ impl Tally {
         let mut gifters: Vec<u64> = self.combos.values().map(|c| people.id(c.user)).collect();
         gifters.sort_unstable();
         gifters.dedup();
-        let (peak, sum, n) = self.viewers;
+        let (peak, sum, n) = self
+            .kept_viewers()
+            .fold((0, 0, 0u64), |(p, s, n), v| (p.max(v), s + v, n + 1));
         let combo_times = self.combos.values().map(|c| c.at);
         let start_ms = combo_times.clone().fold(self.other_span.0, u64::min);
         let end_ms = combo_times.fold(self.other_span.1, u64::max);
@@ -237,11 +303,6 @@ impl Tally {
         }
     }
 
-    pub(crate) fn online(&mut self, total: u64) {
-        self.message(Kind::RoomUserSeq);
-        self.online_max = self.online_max.max(total);
-    }
-
     /// One distinct GiftMessage; combos are keyed by group id.
     pub(crate) fn gift(
         &mut self,
@@ -277,6 +338,7 @@ impl Tally {
     }
 
     pub(crate) fn finish(self, people: &People) -> Truth {
+        let online_max = self.kept_viewers().max().unwrap_or(0);
         let mut counts: BTreeMap<String, u64> = Kind::ALL
             .iter()
             .map(|k| (k.name().to_string(), self.counts[*k as usize]))
@@ -326,12 +388,13 @@ impl Tally {
             follows: self.follows,
             shares: self.shares,
             distinct_chatters: self.chats.len() as u64,
-            online_max: self.online_max,
+            online_max,
             top_chatters,
             top_gifters,
             start_ms: if any { self.start_ms } else { 0 },
             end_ms: if any { self.end_ms } else { 0 },
             bursts: Vec::new(),
+            stats_only: Vec::new(),
         }
     }
 }

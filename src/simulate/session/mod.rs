@@ -103,7 +103,7 @@ enum Ev {
     Fansclub { user: u32, level: u8, join: bool },
     Gift(GiftEv),
     UserSeq,
-    Stats,
+    Stats { cumulative: bool },
     Rank,
     Other(&'static str),
 }
@@ -186,6 +186,26 @@ fn stamped(at: u64) -> Option<u64> {
     (at != 0).then_some(at)
 }
 
+/// Where a session from `start` to `end` sends no room_user_seq messages (`SimConfig::
+/// stats_only`): one stretch of 3–6 minutes per 10 minutes of session, each within its tenth
+/// minutes and after the first two minutes, none in sessions under five minutes.
+fn stats_only_stretches(rng: &mut Rng, start: u64, end: u64) -> Vec<(u64, u64)> {
+    let len = end.saturating_sub(start);
+    if len < 5 * 60_000 {
+        return Vec::new();
+    }
+    let n = (len / (10 * 60_000)).max(1);
+    let seg = len / n;
+    (0..n)
+        .map(|i| {
+            let from = start + seg * i + 2 * 60_000;
+            let dur = rng.range(3 * 60_000, 6 * 60_000).min(seg - 2 * 60_000);
+            let at = from + rng.below((seg - 2 * 60_000 - dur).max(1));
+            (at, at + dur)
+        })
+        .collect()
+}
+
 /// Viewers in a session's pool: enough arrivals to keep `viewers` online for `minutes`.
 pub(crate) fn pool_size(cfg: &SimConfig) -> usize {
     let viewers = f64::from(cfg.viewers.max(1));
@@ -228,6 +248,12 @@ pub(crate) struct Session<'c, W: Write> {
     arrivals: u64,
     next_user_seq: u64,
     next_stats: u64,
+    /// `SimConfig::stats_only`: the stretches `[start, end)` without room_user_seq messages,
+    /// the next room-stats message in them, and their own random numbers (so the rest of the
+    /// session is what it would be without them).
+    stretches: Vec<(u64, u64)>,
+    next_stretch_stats: u64,
+    stretch_rng: Rng,
     next_rank: u64,
     next_other: u64,
     next_hb: u64,
@@ -359,6 +385,9 @@ impl<'c, W: Write> Session<'c, W> {
             arrivals: 0,
             next_user_seq: hist_from + rng.range(2_000, 8_000),
             next_stats: start + rng.range(20_000, 40_000),
+            stretches: Vec::new(),
+            next_stretch_stats: 0,
+            stretch_rng: Rng::new(mix(cfg.seed, 0x5354_4154)),
             next_rank: start + rng.range(30_000, 50_000),
             next_other: start + rng.range(30_000, 60_000),
             next_hb: start + rng.range(9_500, 10_500),
@@ -373,6 +402,9 @@ impl<'c, W: Write> Session<'c, W> {
         s.follow_count = s.rng.range(5_000, 300_000);
         s.club_members = s.rng.range(300, 20_000);
         s.total_user = (s.online(start) * s.rng.uniform(1.3, 2.0)) as u64;
+        if cfg.stats_only {
+            s.stretches = stats_only_stretches(&mut s.stretch_rng, start, end);
+        }
         s.calibrate();
         Ok(s)
     }
@@ -448,8 +480,10 @@ impl<'c, W: Write> Session<'c, W> {
         let bursts = self.burst_truth();
         self.sink.finish()?;
         let seen = self.tally.seen(&self.people);
+        let stats_only = self.tally.stats_only(&self.stretches);
         let mut truth = self.tally.finish(&self.people);
         truth.bursts = bursts;
+        truth.stats_only = stats_only;
         Ok((truth, seen))
     }
 
@@ -623,14 +657,17 @@ impl<'c, W: Write> Session<'c, W> {
 
         while self.next_user_seq < b {
             let at = self.next_user_seq.max(a);
-            self.push(at, Ev::UserSeq);
+            if !self.stretches.iter().any(|(s, e)| (*s..*e).contains(&at)) {
+                self.push(at, Ev::UserSeq);
+            }
             self.next_user_seq = at + self.rng.range(10_000, 20_000);
         }
         while self.next_stats < b {
             let at = self.next_stats.max(a);
-            self.push(at, Ev::Stats);
+            self.push(at, Ev::Stats { cumulative: false });
             self.next_stats = at + self.rng.range(30_000, 60_000);
         }
+        self.stretch_stats(a, b);
         while self.next_rank < b {
             let at = self.next_rank.max(a);
             self.push(at, Ev::Rank);
@@ -741,7 +778,7 @@ impl<'c, W: Write> Session<'c, W> {
             Ev::Fansclub { user, level, join } => self.fansclub_message(id, at, user, level, join),
             Ev::Gift(g) => (GIFT, self.gift_payload(id, at, g), stamped(at)),
             Ev::UserSeq => self.user_seq_message(id, at),
-            Ev::Stats => self.stats_message(id, at),
+            Ev::Stats { cumulative } => self.stats_message(id, at, cumulative),
             Ev::Rank => self.rank_message(id, at)?,
             Ev::Other(method) => self.other_message(id, at, method),
         };
