@@ -10,7 +10,7 @@
 //!
 //! let target = Target::parse("ws://127.0.0.1:9000/?room_id=42").unwrap();
 //! let plan = Plan::new(vec![RoomPlan::new(target, "room.dmcap".into())]);
-//! let log = Log::stderr(Zone::Utc);
+//! let log = Log::stderr(Zone::default());
 //! let outcome = recording::record(&plan, &AtomicUsize::new(0), &log);
 //! std::process::exit(outcome.exit_code().into());
 //! ```
