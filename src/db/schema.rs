@@ -18,8 +18,8 @@ pub const SCHEMA_SQL: &str = include_str!("../../t_danmu.sql");
 /// The columns `load` writes and `--mysql` reads, in that order: the event table's columns
 /// (`ts` as exact `ts_ms` plus a readable `ts`) and where the time came from. `id` is left out:
 /// the server numbers rows in load order.
-pub const COLUMNS: [&str; 26] = {
-    let mut out = [""; 26];
+pub const COLUMNS: [&str; 34] = {
+    let mut out = [""; 34];
     out[0] = "ts_ms";
     out[1] = "ts";
     out[2] = "ts_source";
@@ -28,7 +28,7 @@ pub const COLUMNS: [&str; 26] = {
         out[i + 2] = Column::ALL[i].name();
         i += 1;
     }
-    out[25] = "id";
+    out[33] = "id";
     out
 };
 

@@ -103,7 +103,7 @@ pub(crate) struct Tally {
     frames: BTreeMap<String, u64>,
     messages_sent: u64,
     duplicates: u64,
-    counts: [u64; 12],
+    counts: [u64; Kind::ALL.len()],
     gift_updates: u64,
     combos: HashMap<u64, Combo>,
     /// Diamonds per gifter so far, for the room rank messages.
@@ -145,7 +145,7 @@ impl Tally {
             frames: BTreeMap::new(),
             messages_sent: 0,
             duplicates: 0,
-            counts: [0; 12],
+            counts: [0; Kind::ALL.len()],
             gift_updates: 0,
             combos: HashMap::new(),
             gifters: HashMap::new(),
