@@ -24,7 +24,7 @@ pub struct Truth {
     /// Messages whose `(room_id, msg_id)` had already been sent.
     pub duplicates: u64,
     /// Distinct messages by kind (chat, emoji_chat, gift, like, member, social, fansclub,
-    /// room_user_seq, room_stats, room_rank, control, other); only kinds that occur. `gift`
+    /// room_user_seq, room_stats, room_rank, control, battle, other); only kinds that occur. `gift`
     /// counts combos (one gift event per `group_id`), not updates.
     pub counts: BTreeMap<String, u64>,
     /// Distinct `GiftMessage`s (after msg_id de-duplication), combo updates included.
@@ -57,6 +57,32 @@ pub struct Truth {
     /// The bursts of chat the simulator made, in time order: what a peak detector must find.
     #[serde(default)]
     pub bursts: Vec<BurstTruth>,
+    /// Distinct chat messages sent by a lucky-bag button (`chat_by` 9): the draw's passphrase.
+    #[serde(default)]
+    pub passphrases: u64,
+    /// The PK battles, in time order.
+    #[serde(default)]
+    pub battles: Vec<BattleTruth>,
+}
+
+/// A PK battle the simulator sent: a start, score updates, contributor lists and an end, each
+/// a `battle` event.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct BattleTruth {
+    /// Decimal battle id.
+    pub battle_id: String,
+    /// `battle_settings.start_time_ms`.
+    pub start_ms: u64,
+    /// Start + duration: when the end message is sent.
+    pub end_ms: u64,
+    /// Decimal anchor ids: the room's, then the rival's (the contributor lists' order).
+    pub anchors: Vec<String>,
+    /// The end's scores, leader first (the room's anchor on a tie): (anchor id, score).
+    pub final_scores: Vec<(String, u64)>,
+    /// Score updates (link-mic messages of type 202) with this battle's id.
+    pub score_updates: u64,
+    /// Contributor-list messages sent during it.
+    pub contributor_lists: u64,
 }
 
 /// A burst the simulator made: chat rises over `[start_ms, end_ms)` (up over its first tenth,
@@ -113,6 +139,7 @@ pub(crate) struct Tally {
     shares: u64,
     online_max: u64,
     chats: HashMap<u32, u64>,
+    passphrases: u64,
     start_ms: u64,
     end_ms: u64,
     /// Viewer counts sent (room_user_seq and room_stats): highest, sum, how many.
@@ -154,6 +181,7 @@ impl Tally {
             shares: 0,
             online_max: 0,
             chats: HashMap::new(),
+            passphrases: 0,
             start_ms: u64::MAX,
             end_ms: 0,
             viewers: (0, 0, 0),
@@ -218,9 +246,10 @@ impl Tally {
         self.end_ms = self.end_ms.max(ms);
     }
 
-    pub(crate) fn chat(&mut self, user: u32) {
+    pub(crate) fn chat(&mut self, user: u32, passphrase: bool) {
         self.message(Kind::Chat);
         *self.chats.entry(user).or_default() += 1;
+        self.passphrases += u64::from(passphrase);
     }
 
     pub(crate) fn like(&mut self, count: u64) {
@@ -332,6 +361,8 @@ impl Tally {
             start_ms: if any { self.start_ms } else { 0 },
             end_ms: if any { self.end_ms } else { 0 },
             bursts: Vec::new(),
+            passphrases: self.passphrases,
+            battles: Vec::new(),
         }
     }
 }
