@@ -224,3 +224,75 @@ fn battle_methods_without_the_webcast_prefix_are_battles_too() {
         );
     }
 }
+
+/// No public payload of these exists (see tests/fixtures/README.md): bodies built from the
+/// schema, read alike by both decoders.
+#[test]
+fn room_notices_and_screen_chat_from_the_schema() {
+    use danmu_analyze::proto::webcast::{
+        Common, PrivilegeScreenChatMessage, RoomMessage, ScreenChatMessage, User,
+    };
+    use prost::Message as _;
+    let common = Some(Common {
+        room_id: 7,
+        create_time: 1_700_000_000_123,
+        ..Common::default()
+    });
+    let user = Some(User {
+        id: 42,
+        nickname: "小明".into(),
+        ..User::default()
+    });
+    let cases = [
+        (
+            "WebcastRoomMessage",
+            RoomMessage {
+                common: common.clone(),
+                content: "欢迎来到直播间！".into(),
+            }
+            .encode_to_vec(),
+            Kind::RoomNotice,
+        ),
+        (
+            "WebcastScreenChatMessage",
+            ScreenChatMessage {
+                common: common.clone(),
+                user: user.clone(),
+                content: "主播加油".into(),
+            }
+            .encode_to_vec(),
+            Kind::ScreenChat,
+        ),
+        (
+            "WebcastPrivilegeScreenChatMessage",
+            PrivilegeScreenChatMessage {
+                common: common.clone(),
+                user: user.clone(),
+                content: "贵宾弹幕".into(),
+            }
+            .encode_to_vec(),
+            Kind::ScreenChat,
+        ),
+    ];
+    for (method, payload, kind) in cases {
+        let msg = Message {
+            method: method.into(),
+            payload,
+            msg_id: 3,
+        };
+        let ctx = FrameContext::default();
+        let got = decode_message(&msg, &ctx).unwrap();
+        assert_eq!(got, reference::decode_message(&msg, &ctx).unwrap());
+        assert_eq!(
+            (got.kind, got.room_id, got.ts),
+            (kind, 7, 1_700_000_000_123)
+        );
+        assert!(got.content.as_deref().is_some_and(|c| !c.is_empty()));
+        let named = kind == Kind::ScreenChat;
+        assert_eq!(
+            got.user_name.as_deref(),
+            named.then_some("小明"),
+            "{method}"
+        );
+    }
+}
