@@ -214,6 +214,18 @@ fn battles_and_passphrases_are_the_truth() {
         truth.passphrases
     );
     assert_eq!(of("battle").count() as u64, truth.counts["battle"]);
+    // inspect counts the battle messages by their own method names (re-deliveries included).
+    let out = bin()
+        .args(["inspect", "--json"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let methods = &v["stats"]["methods"];
+    let b = &truth.battles[0];
+    assert_eq!(u(methods, "WebcastLinkMicBattleMethod"), 1);
+    assert!(u(methods, "LinkMicMethod") + u(methods, "WebcastLinkMicMethod") >= b.score_updates);
+    assert!(u(methods, "LinkMicMethod") > 0);
     let id = |r: &Value, k: &str| r[k].as_u64().map(|v| v.to_string());
     for b in &truth.battles {
         assert!(b.score_updates > 10 && b.contributor_lists > 3, "{b:?}");
