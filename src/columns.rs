@@ -31,6 +31,14 @@ pub enum Column {
     Online,
     TotalViewers,
     ControlStatus,
+    ChatBy,
+    BattleId,
+    BattleStartMs,
+    BattleEndMs,
+    Anchor1Id,
+    Anchor1Score,
+    Anchor2Id,
+    Anchor2Score,
 }
 
 /// What a column's values are, for people and writers (README's `type`; CSV writes ids as text
@@ -111,13 +119,14 @@ const USER_KINDS: &[Kind] = &[
     Kind::Social,
     Kind::Fansclub,
     Kind::RoomRank,
+    Kind::ScreenChat,
 ];
 
 /// Names other tools give the exact UTC-milliseconds time; preferred over any `ts` alias.
 pub const TS_MS_ALIASES: &[&str] = &["ts_ms", "time_ms", "timestamp_ms"];
 
 /// The event table, in column order.
-pub static TABLE: [ColumnDef; 23] = [
+pub static TABLE: [ColumnDef; 31] = [
     ColumnDef {
         column: Column::Ts,
         name: "ts",
@@ -166,10 +175,10 @@ pub static TABLE: [ColumnDef; 23] = [
         ty: ColumnType::Text,
         dtype: Dtype::String,
         sql: "VARCHAR(16)",
-        sql_comment: "chat, emoji_chat, gift, like, member, social, fansclub, room_user_seq, room_stats, room_rank, control, other",
+        sql_comment: "chat, emoji_chat, gift, like, member, social, fansclub, room_user_seq, room_stats, room_rank, control, battle, room_notice, screen_chat, other",
         kinds: ALL_KINDS,
         aliases: &["kind", "type", "msg_type"],
-        doc: "`chat`, `emoji_chat`, `gift`, `like`, `member`, `social`, `fansclub`, `room_user_seq`, `room_stats`, `room_rank`, `control`, `other`",
+        doc: "`chat`, `emoji_chat`, `gift`, `like`, `member`, `social`, `fansclub`, `room_user_seq`, `room_stats`, `room_rank`, `control`, `battle`, `room_notice`, `screen_chat`, `other`",
     },
     ColumnDef {
         column: Column::Method,
@@ -180,7 +189,7 @@ pub static TABLE: [ColumnDef; 23] = [
         sql_comment: "push method, e.g. WebcastChatMessage",
         kinds: ALL_KINDS,
         aliases: &["method"],
-        doc: "the push method, e.g. `WebcastChatMessage`; for `other`, the unknown method's name",
+        doc: "the push method, e.g. `WebcastChatMessage`; for `other`, the unknown method's name; for `battle`, which battle message (`…LinkMicBattleMethod` start, `…LinkMicBattleFinishMethod` end, `…LinkMicMethod` link-mic events and score updates, `…LinkMicArmiesMethod` contributors; each with and without the `Webcast` prefix)",
     },
     ColumnDef {
         column: Column::UserId,
@@ -258,9 +267,11 @@ pub static TABLE: [ColumnDef; 23] = [
             Kind::RoomUserSeq,
             Kind::RoomStats,
             Kind::RoomRank,
+            Kind::RoomNotice,
+            Kind::ScreenChat,
         ],
         aliases: &["content", "text", "msg", "message", "comment", "danmu"],
-        doc: "chat text; emoji_chat default text; fansclub text; room_user_seq viewers since the start as shown (`totalUserStr`: `8341`, `3.2万`, `10万+`); room_stats display text (`160在线观众`, `1.2万人看过`); room_rank the board (`1.name 2.name …`)",
+        doc: "chat text; emoji_chat default text; fansclub text; room_user_seq viewers since the start as shown (`totalUserStr`: `8341`, `3.2万`, `10万+`); room_stats display text (`160在线观众`, `1.2万人看过`); room_rank the board (`1.name 2.name …`); room_notice the notice; screen_chat its text",
     },
     ColumnDef {
         column: Column::GiftId,
@@ -357,9 +368,9 @@ pub static TABLE: [ColumnDef; 23] = [
         dtype: Dtype::UInt32,
         sql: "BIGINT UNSIGNED",
         sql_comment: "",
-        kinds: &[Kind::Member, Kind::Social, Kind::Fansclub],
+        kinds: &[Kind::Member, Kind::Social, Kind::Fansclub, Kind::Battle],
         aliases: &["action"],
-        doc: "member: 1 joined; social: 1 follow, 3 share; fansclub: the message type (1 level up, 2 joined)",
+        doc: "member: 1 joined; social: 1 follow, 3 share; fansclub: the message type (1 level up, 2 joined); battle: on start and end the battle's status (1 on, 2 finished), on link-mic the message type (202 a score update)",
     },
     ColumnDef {
         column: Column::Online,
@@ -394,10 +405,98 @@ pub static TABLE: [ColumnDef; 23] = [
         aliases: &["control_status"],
         doc: "control: 3 means the live ended",
     },
+    ColumnDef {
+        column: Column::ChatBy,
+        name: "chat_by",
+        ty: ColumnType::Count,
+        dtype: Dtype::UInt32,
+        sql: "INT UNSIGNED",
+        sql_comment: "9: a lucky-bag passphrase",
+        kinds: &[Kind::Chat],
+        aliases: &["chat_by", "chatby"],
+        doc: "how the chat was sent (`ChatMessage.chat_by`): 0 typed, 9 a lucky-bag (福袋) passphrase sent by the bag's button; `words` and `report` leave those out unless `--passphrases`",
+    },
+    ColumnDef {
+        column: Column::BattleId,
+        name: "battle_id",
+        ty: ColumnType::Id,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "",
+        kinds: &[Kind::Battle],
+        aliases: &["battle_id"],
+        doc: "the PK battle (start and end: `battle_settings.battle_id`; link-mic score updates: `battle_id`; contributor lists carry none)",
+    },
+    ColumnDef {
+        column: Column::BattleStartMs,
+        name: "battle_start_ms",
+        ty: ColumnType::Count,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "UTC milliseconds",
+        kinds: &[Kind::Battle],
+        aliases: &["battle_start_ms"],
+        doc: "when the battle started, UTC milliseconds (start and end messages)",
+    },
+    ColumnDef {
+        column: Column::BattleEndMs,
+        name: "battle_end_ms",
+        ty: ColumnType::Count,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "UTC milliseconds: start + duration",
+        kinds: &[Kind::Battle],
+        aliases: &["battle_end_ms"],
+        doc: "when the battle is due to end, UTC milliseconds: start + duration (a battle cut short ends at its end message's `ts`)",
+    },
+    ColumnDef {
+        column: Column::Anchor1Id,
+        name: "anchor1_id",
+        ty: ColumnType::Id,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "",
+        kinds: &[Kind::Battle],
+        aliases: &["anchor1_id"],
+        doc: "the first side's anchor as sent (score messages: the leader)",
+    },
+    ColumnDef {
+        column: Column::Anchor1Score,
+        name: "anchor1_score",
+        ty: ColumnType::Count,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "",
+        kinds: &[Kind::Battle],
+        aliases: &["anchor1_score"],
+        doc: "the first side's score, where sent (score updates and the end)",
+    },
+    ColumnDef {
+        column: Column::Anchor2Id,
+        name: "anchor2_id",
+        ty: ColumnType::Id,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "",
+        kinds: &[Kind::Battle],
+        aliases: &["anchor2_id"],
+        doc: "the second side's anchor",
+    },
+    ColumnDef {
+        column: Column::Anchor2Score,
+        name: "anchor2_score",
+        ty: ColumnType::Count,
+        dtype: Dtype::UInt64,
+        sql: "BIGINT UNSIGNED",
+        sql_comment: "",
+        kinds: &[Kind::Battle],
+        aliases: &["anchor2_score"],
+        doc: "the second side's score, where sent",
+    },
 ];
 
 impl Column {
-    pub const ALL: [Column; 23] = [
+    pub const ALL: [Column; 31] = [
         Column::Ts,
         Column::RoomId,
         Column::MsgId,
@@ -421,6 +520,14 @@ impl Column {
         Column::Online,
         Column::TotalViewers,
         Column::ControlStatus,
+        Column::ChatBy,
+        Column::BattleId,
+        Column::BattleStartMs,
+        Column::BattleEndMs,
+        Column::Anchor1Id,
+        Column::Anchor1Score,
+        Column::Anchor2Id,
+        Column::Anchor2Score,
     ];
 
     /// Its row of [`TABLE`].
@@ -478,6 +585,14 @@ impl Column {
             Column::Online => count(ev.online),
             Column::TotalViewers => count(ev.total_viewers),
             Column::ControlStatus => count(ev.control_status),
+            Column::ChatBy => count(ev.chat_by.map(u64::from)),
+            Column::BattleId => id(ev.battle_id),
+            Column::BattleStartMs => count(ev.battle_start_ms),
+            Column::BattleEndMs => count(ev.battle_end_ms),
+            Column::Anchor1Id => id(ev.anchor1_id),
+            Column::Anchor1Score => count(ev.anchor1_score),
+            Column::Anchor2Id => id(ev.anchor2_id),
+            Column::Anchor2Score => count(ev.anchor2_score),
         }
     }
 
@@ -511,6 +626,14 @@ impl Column {
             Column::Online => ev.online = n,
             Column::TotalViewers => ev.total_viewers = n,
             Column::ControlStatus => ev.control_status = n,
+            Column::ChatBy => return small(n, &mut ev.chat_by),
+            Column::BattleId => ev.battle_id = n,
+            Column::BattleStartMs => ev.battle_start_ms = n,
+            Column::BattleEndMs => ev.battle_end_ms = n,
+            Column::Anchor1Id => ev.anchor1_id = n,
+            Column::Anchor1Score => ev.anchor1_score = n,
+            Column::Anchor2Id => ev.anchor2_id = n,
+            Column::Anchor2Score => ev.anchor2_score = n,
             Column::Ts
             | Column::Kind
             | Column::Method

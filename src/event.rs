@@ -18,11 +18,17 @@ pub enum Kind {
     RoomStats,
     RoomRank,
     Control,
+    /// A PK battle between linked anchors: its start, end, score updates and contributors.
+    Battle,
+    /// A room notice (`RoomMessage`): system text shown in the chat area.
+    RoomNotice,
+    /// Chat shown across the screen (`ScreenChatMessage`, `PrivilegeScreenChatMessage`).
+    ScreenChat,
     Other,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Chat,
         Kind::EmojiChat,
         Kind::Gift,
@@ -34,6 +40,9 @@ impl Kind {
         Kind::RoomStats,
         Kind::RoomRank,
         Kind::Control,
+        Kind::Battle,
+        Kind::RoomNotice,
+        Kind::ScreenChat,
         Kind::Other,
     ];
 
@@ -50,32 +59,61 @@ impl Kind {
             Kind::RoomStats => "room_stats",
             Kind::RoomRank => "room_rank",
             Kind::Control => "control",
+            Kind::Battle => "battle",
+            Kind::RoomNotice => "room_notice",
+            Kind::ScreenChat => "screen_chat",
             Kind::Other => "other",
         }
     }
 
-    /// The push `method` that carries this kind (`Other` has none of its own).
+    /// The push `method` that carries this kind, the first of [`Kind::methods`] (`Other` has
+    /// none of its own).
     pub fn method(self) -> &'static str {
+        self.methods().first().copied().unwrap_or("")
+    }
+
+    /// Every push `method` that carries this kind. Douyin sends the battle messages under two
+    /// names each, with and without the `Webcast` prefix (both seen in one capture:
+    /// DouyinLiveWebFetcher-style method tallies and cv-cat/DouYin_Spider's dy_live/pk.py).
+    /// TikTok's `WebcastLinkMicBattle`/`WebcastLinkMicArmies` are not among them: their bodies
+    /// are laid out differently (TikTok's field 2 is a varint battle id, Douyin's a settings
+    /// message), so reading them as Douyin's would be wrong.
+    pub fn methods(self) -> &'static [&'static str] {
         match self {
-            Kind::Chat => "WebcastChatMessage",
-            Kind::EmojiChat => "WebcastEmojiChatMessage",
-            Kind::Gift => "WebcastGiftMessage",
-            Kind::Like => "WebcastLikeMessage",
-            Kind::Member => "WebcastMemberMessage",
-            Kind::Social => "WebcastSocialMessage",
-            Kind::Fansclub => "WebcastFansclubMessage",
-            Kind::RoomUserSeq => "WebcastRoomUserSeqMessage",
-            Kind::RoomStats => "WebcastRoomStatsMessage",
-            Kind::RoomRank => "WebcastRoomRankMessage",
-            Kind::Control => "WebcastControlMessage",
-            Kind::Other => "",
+            Kind::Chat => &["WebcastChatMessage"],
+            Kind::EmojiChat => &["WebcastEmojiChatMessage"],
+            Kind::Gift => &["WebcastGiftMessage"],
+            Kind::Like => &["WebcastLikeMessage"],
+            Kind::Member => &["WebcastMemberMessage"],
+            Kind::Social => &["WebcastSocialMessage"],
+            Kind::Fansclub => &["WebcastFansclubMessage"],
+            Kind::RoomUserSeq => &["WebcastRoomUserSeqMessage"],
+            Kind::RoomStats => &["WebcastRoomStatsMessage"],
+            Kind::RoomRank => &["WebcastRoomRankMessage"],
+            Kind::Control => &["WebcastControlMessage"],
+            Kind::Battle => &[
+                "WebcastLinkMicBattleMethod",
+                "LinkMicBattleMethod",
+                "WebcastLinkMicBattleFinishMethod",
+                "LinkMicBattleFinishMethod",
+                "WebcastLinkMicMethod",
+                "LinkMicMethod",
+                "WebcastLinkMicArmiesMethod",
+                "LinkMicArmiesMethod",
+            ],
+            Kind::RoomNotice => &["WebcastRoomMessage"],
+            Kind::ScreenChat => &[
+                "WebcastScreenChatMessage",
+                "WebcastPrivilegeScreenChatMessage",
+            ],
+            Kind::Other => &[],
         }
     }
 
     pub fn from_method(method: &str) -> Kind {
         Kind::ALL
             .into_iter()
-            .find(|k| *k != Kind::Other && k.method() == method)
+            .find(|k| k.methods().contains(&method))
             .unwrap_or(Kind::Other)
     }
 }
@@ -98,6 +136,13 @@ impl FromStr for Kind {
             })
     }
 }
+
+/// `ChatMessage.chat_by` of a chat sent by the lucky-bag (福袋) button: the bag's passphrase,
+/// typed by the platform for every viewer who joins the draw. Public clients agree on 9: a
+/// Douyin live userscript's danmu filter (`chat_by === "9"`: 来自福袋一键发送, 福袋口令) and a
+/// DouyinLiveWebFetcher-based collector (`msg.chat_by == 9`: 福袋口令). 0 (or absent) is typed
+/// chat.
+pub const CHAT_BY_LUCKY_BAG: u32 = 9;
 
 /// Where an event's timestamp came from, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +205,14 @@ pub struct EventOf<T, M = T> {
     pub online: Option<u64>,
     pub total_viewers: Option<u64>,
     pub control_status: Option<u64>,
+    pub chat_by: Option<u32>,
+    pub battle_id: Option<u64>,
+    pub battle_start_ms: Option<u64>,
+    pub battle_end_ms: Option<u64>,
+    pub anchor1_id: Option<u64>,
+    pub anchor1_score: Option<u64>,
+    pub anchor2_id: Option<u64>,
+    pub anchor2_score: Option<u64>,
     pub combo: Option<ComboInfo>,
 }
 
@@ -190,6 +243,14 @@ impl<T, M> EventOf<T, M> {
             online: None,
             total_viewers: None,
             control_status: None,
+            chat_by: None,
+            battle_id: None,
+            battle_start_ms: None,
+            battle_end_ms: None,
+            anchor1_id: None,
+            anchor1_score: None,
+            anchor2_id: None,
+            anchor2_score: None,
             combo: None,
         }
     }
@@ -225,6 +286,14 @@ impl<T, M> EventOf<T, M> {
             online: self.online,
             total_viewers: self.total_viewers,
             control_status: self.control_status,
+            chat_by: self.chat_by,
+            battle_id: self.battle_id,
+            battle_start_ms: self.battle_start_ms,
+            battle_end_ms: self.battle_end_ms,
+            anchor1_id: self.anchor1_id,
+            anchor1_score: self.anchor1_score,
+            anchor2_id: self.anchor2_id,
+            anchor2_score: self.anchor2_score,
             combo: self.combo,
         }
     }
@@ -240,12 +309,12 @@ impl Event {
 impl EventRef<'_> {
     /// The owned event (a known kind's method name is not copied).
     pub fn to_event(&self) -> Event {
-        let known = self.kind.method();
+        let known = self.kind.methods();
         self.convert(
             |s| s.to_string(),
-            |&m| match m == known {
-                true => Cow::Borrowed(known),
-                false => Cow::Owned(m.to_string()),
+            |&m| match known.iter().find(|k| **k == m) {
+                Some(k) => Cow::Borrowed(*k),
+                None => Cow::Owned(m.to_string()),
             },
         )
     }

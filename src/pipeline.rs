@@ -371,7 +371,8 @@ struct MethodCounts {
 
 impl MethodCounts {
     fn add(&mut self, ev: &EventRef<'_>) {
-        if ev.kind == Kind::Other {
+        // A kind sent under several methods (battle) is counted by its method's own name.
+        if ev.kind == Kind::Other || ev.method != ev.kind.method() {
             match self.other.get_mut(ev.method) {
                 Some(n) => *n += 1,
                 None => {

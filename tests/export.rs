@@ -69,7 +69,11 @@ fn csv_for_programs_without_bom_and_with_bare_ids() {
     let bytes = std::fs::read(out.join("events.csv")).unwrap();
     assert!(!bytes.starts_with(BOM));
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
-    assert_eq!(rdr.headers().unwrap().len(), 23 + 1);
+    assert_eq!(
+        rdr.headers().unwrap().len(),
+        danmu_analyze::columns::Column::ALL.len() + 1,
+        "every column, and ts_ms"
+    );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 19);
     assert!(rows

@@ -62,7 +62,7 @@ fn payload_messages() -> Vec<Message> {
             msg_id: 0,
         });
     }
-    assert_eq!(out.len(), 10, "one payload per type");
+    assert_eq!(out.len(), 14, "one payload per type");
     out
 }
 
@@ -79,7 +79,7 @@ fn real_messages_decode_alike() {
         assert!(agree(&msg, &CTX), "{} refused", msg.method);
         n += 1;
     }
-    assert_eq!(n, 29, "every real message was compared");
+    assert_eq!(n, 33, "every real message was compared");
 }
 
 #[test]
@@ -100,6 +100,36 @@ fn simulated_messages_decode_alike() {
 
 /// A payload cut at every length: each cut either decodes to the reference's event or is
 /// refused by both (a cut can fall between fields, where both read what came before).
+/// A simulated session with a battle and a lottery: every battle message and passphrase chat
+/// decodes alike on both paths.
+#[test]
+fn simulated_battles_and_passphrases_decode_alike() {
+    use danmu_analyze::event::Kind;
+    use danmu_analyze::simulate::{simulate, SimConfig};
+    let mut data = Vec::new();
+    let truth = simulate(
+        &SimConfig {
+            minutes: 12,
+            viewers: 80,
+            seed: 5,
+            ..SimConfig::default()
+        },
+        &mut data,
+    )
+    .unwrap();
+    let (mut battles, mut passphrases) = (0, 0);
+    for rec in CaptureReader::new(data.as_slice()).unwrap() {
+        for (msg, ctx) in messages_of(&rec.unwrap().record.frame) {
+            assert!(agree(&msg, &ctx), "{} refused", msg.method);
+            let ev = decode_message(&msg, &ctx).unwrap();
+            battles += u64::from(ev.kind == Kind::Battle);
+            passphrases += u64::from(ev.chat_by == Some(9));
+        }
+    }
+    assert!(battles >= truth.counts["battle"] && battles > 10);
+    assert!(passphrases >= truth.passphrases && passphrases > 0);
+}
+
 #[test]
 fn cut_short_payloads_decode_or_fail_alike() {
     let mut refused = 0;

@@ -317,3 +317,126 @@ fn room_stats_only_stretches_give_the_viewers() {
     let mean = kept.iter().sum::<u64>() as f64 / kept.len() as f64;
     assert_eq!(s["viewers_mean"], format!("{mean:.1}"));
 }
+
+/// Battles and lucky-bag passphrases through the binary: every battle's start, score updates,
+/// contributor lists and end as the truth has them, and exactly the passphrase chat marked.
+#[test]
+fn battles_and_passphrases_are_the_truth() {
+    let (_dir, cap, truth) = simulated("40", "150", "21");
+    assert_eq!(truth.battles.len(), 1, "one battle per half hour");
+    assert!(truth.passphrases > 0, "the session has a lottery");
+    let out = bin()
+        .args(["decode", "--format", "ndjson"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let rows = ndjson(&out.get_output().stdout);
+    let of = |k: &'static str| rows.iter().filter(move |r| r["kind"] == k);
+    assert_eq!(
+        of("chat").filter(|r| u(r, "chat_by") == 9).count() as u64,
+        truth.passphrases
+    );
+    assert_eq!(of("battle").count() as u64, truth.counts["battle"]);
+    // inspect counts the battle messages by their own method names (re-deliveries included).
+    let out = bin()
+        .args(["inspect", "--json"])
+        .arg(&cap)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let methods = &v["stats"]["methods"];
+    let b = &truth.battles[0];
+    assert_eq!(u(methods, "WebcastLinkMicBattleMethod"), 1);
+    assert!(u(methods, "LinkMicMethod") + u(methods, "WebcastLinkMicMethod") >= b.score_updates);
+    assert!(u(methods, "LinkMicMethod") > 0);
+    let id = |r: &Value, k: &str| r[k].as_u64().map(|v| v.to_string());
+    for b in &truth.battles {
+        assert!(b.score_updates > 10 && b.contributor_lists > 3, "{b:?}");
+        let mine: Vec<&Value> = of("battle")
+            .filter(|r| {
+                id(r, "battle_id").as_deref() == Some(b.battle_id.as_str())
+                    || r["method"] == "WebcastLinkMicArmiesMethod"
+            })
+            .collect();
+        let method = |m: &'static str| {
+            mine.iter()
+                .copied()
+                .filter(move |r| r["method"].as_str() == Some(m))
+        };
+        let start: Vec<_> = method("WebcastLinkMicBattleMethod").collect();
+        assert_eq!(start.len(), 1);
+        assert_eq!(u(start[0], "battle_start_ms"), b.start_ms);
+        assert_eq!(u(start[0], "battle_end_ms"), b.end_ms);
+        assert_eq!(
+            (u(start[0], "action"), u(start[0], "ts_ms")),
+            (1, b.start_ms)
+        );
+        let finish: Vec<_> = method("WebcastLinkMicBattleFinishMethod").collect();
+        assert_eq!(finish.len(), 1);
+        let f = finish[0];
+        assert_eq!((u(f, "action"), u(f, "ts_ms")), (2, b.end_ms));
+        let sides = [
+            (id(f, "anchor1_id").unwrap(), u(f, "anchor1_score")),
+            (id(f, "anchor2_id").unwrap(), u(f, "anchor2_score")),
+        ];
+        assert_eq!(sides.to_vec(), b.final_scores);
+        let updates = mine
+            .iter()
+            .filter(|r| {
+                u(r, "action") == 202 && r["method"].as_str().unwrap().contains("LinkMicMethod")
+            })
+            .count() as u64;
+        assert_eq!(updates, b.score_updates);
+        assert!(
+            method("LinkMicMethod").count() > 0 && method("WebcastLinkMicMethod").count() > 0,
+            "both names of the link-mic method"
+        );
+        let armies: Vec<_> = method("WebcastLinkMicArmiesMethod")
+            .filter(|r| u(r, "ts_ms") >= b.start_ms && u(r, "ts_ms") <= b.end_ms)
+            .collect();
+        assert_eq!(armies.len() as u64, b.contributor_lists);
+        for a in armies {
+            let anchors = [id(a, "anchor1_id"), id(a, "anchor2_id")];
+            assert_eq!(anchors.map(Option::unwrap).to_vec(), b.anchors);
+            assert!(a.get("battle_id").is_none_or(Value::is_null));
+        }
+    }
+}
+
+/// `words` leaves the passphrase chat out unless `--passphrases`.
+#[test]
+fn words_leave_passphrases_out_unless_asked() {
+    let (dir, cap, truth) = simulated("20", "150", "4");
+    assert!(truth.passphrases > 0);
+    let run = |extra: &[&str], name: &str| -> BTreeMap<String, u64> {
+        let csv = dir.path().join(name);
+        bin()
+            .arg("words")
+            .arg(&cap)
+            .args(["--top", "100000", "--csv"])
+            .arg(&csv)
+            .args(extra)
+            .assert()
+            .success();
+        crate::common::csv_rows(&csv)
+            .into_iter()
+            .map(|r| (r["word"].clone(), r["count"].parse().unwrap()))
+            .collect()
+    };
+    let hot = run(&[], "hot.csv");
+    let all = run(&["--passphrases"], "all.csv");
+    let lottery = truth
+        .bursts
+        .iter()
+        .find(|b| b.kind == "lottery")
+        .expect("a lottery burst");
+    let seg = danmu_analyze::analysis::words::Segmenter::new(None, None).unwrap();
+    let words = seg.words(&lottery.topic[0], &Default::default());
+    assert!(!words.is_empty());
+    for w in words {
+        let (h, a) = (hot.get(w).copied().unwrap_or(0), all[w]);
+        assert!(a > h, "{w}: {h} without passphrases, {a} with");
+    }
+    let more: u64 = all.values().sum::<u64>() - hot.values().sum::<u64>();
+    assert!(more > 0);
+}

@@ -44,4 +44,5 @@ pub const COLUMNS_READ: &[Column] = &[
     Column::Action,
     Column::Online,
     Column::ControlStatus,
+    Column::ChatBy,
 ];

@@ -566,7 +566,8 @@ impl Split {
                         .and(ts_ms().gt_eq(lit(start)))
                         .and(ts_ms().lt_eq(lit(end))),
                 );
-                let ranked = tokenize_keyed(chat, self.by_name, seg, &opts.words)?.rank(None)?;
+                let ranked = tokenize_keyed(chat, self.by_name, seg, &opts.words)?
+                    .hot_words(opts.words.passphrases)?;
                 Ok(WordStats::top(&ranked.words, opts.top_words)
                     .into_iter()
                     .map(|w| w.word)

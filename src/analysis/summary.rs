@@ -165,9 +165,15 @@ pub fn analyze(
     crate::alloc::trim();
     stage("words");
     let tokens = tokenize(events.clone(), seg, &opts.words)?;
-    let words = tokens.rank(None)?;
+    let all = tokens.rank(None)?;
+    // Peaks are explained against all the chat (a draw's passphrase is what its peak is
+    // about); the hot words leave passphrases out unless asked.
+    let words = match tokens.has_passphrases() && !opts.words.passphrases {
+        true => tokens.hot_words(false)?,
+        false => all.clone(),
+    };
     let found = peaks(&timeline, &opts.peaks);
-    let peaks = explain(found, &timeline, &tokens, &words)?;
+    let peaks = explain(found, &timeline, &tokens, &all)?;
     drop(tokens);
     crate::alloc::trim();
     stage("users");

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys};
 use crate::columns::Column as Col;
-use crate::event::Kind;
+use crate::event::{Kind, CHAT_BY_LUCKY_BAG};
 
 const DANMAKU_DICT: &str = include_str!("../../assets/dict/danmaku.dict.txt");
 const STOPWORDS: &str = include_str!("../../assets/dict/stopwords-zh.txt");
@@ -36,6 +36,10 @@ pub struct WordOptions {
     pub per_message: bool,
     /// Keep words made only of digits (`666`).
     pub keep_digits: bool,
+    /// Count lucky-bag passphrases (chat with `chat_by` 9) among the hot words. Off by default:
+    /// one phrase the platform sends for thousands who join a draw is not the audience talking.
+    /// A peak's words count them either way: a draw is what such a peak is about.
+    pub passphrases: bool,
 }
 
 impl Default for WordOptions {
@@ -44,6 +48,7 @@ impl Default for WordOptions {
             min_len: 2,
             per_message: true,
             keep_digits: false,
+            passphrases: false,
         }
     }
 }
@@ -167,6 +172,8 @@ pub struct Tokens {
     chat_ts: Vec<i64>,
     /// Each message's user, numbered from 0, indexed like `chat_ts`.
     users: Vec<u32>,
+    /// Whether each message is a lucky-bag passphrase, indexed like `chat_ts`.
+    passphrase: Vec<bool>,
     /// Where each message's words start in `words`; one more entry than messages.
     offsets: Vec<u32>,
     words: Vec<u32>,
@@ -228,7 +235,12 @@ pub fn tokenize_keyed(
     seg: &Segmenter,
     opts: &WordOptions,
 ) -> PolarsResult<Tokens> {
-    let mut columns = vec![ts_ms().alias("ts"), c(Col::UserId), c(Col::Content)];
+    let mut columns = vec![
+        ts_ms().alias("ts"),
+        c(Col::UserId),
+        c(Col::Content),
+        c(Col::ChatBy),
+    ];
     // Who said it: the user id, or for tables without ids (a spider's) a key from the nickname.
     if by_name {
         columns.push(c(Col::UserName));
@@ -245,6 +257,7 @@ struct TokensBuilder<'a> {
     opts: &'a WordOptions,
     chat_ts: Vec<i64>,
     users: Vec<u32>,
+    passphrase: Vec<bool>,
     offsets: Vec<u32>,
     words: Vec<u32>,
     user_numbers: FxHashMap<u64, u32>,
@@ -259,6 +272,7 @@ impl<'a> TokensBuilder<'a> {
             opts,
             chat_ts: Vec::new(),
             users: Vec::new(),
+            passphrase: Vec::new(),
             offsets: vec![0],
             words: Vec::new(),
             user_numbers: FxHashMap::default(),
@@ -277,6 +291,9 @@ impl<'a> TokensBuilder<'a> {
         }
         self.chat_ts
             .extend(batch.column("ts")?.i64()?.iter().map(|t| t.unwrap_or(0)));
+        let chat_by = batch.column(Col::ChatBy.name())?.cast(&DataType::UInt32)?;
+        self.passphrase
+            .extend(chat_by.u32()?.iter().map(|b| b == Some(CHAT_BY_LUCKY_BAG)));
         const CHUNK: usize = 2048;
         let (seg, opts) = (self.seg, self.opts);
         // Each chunk numbers its own words; the numbers are made global below. A token is then
@@ -353,6 +370,7 @@ impl<'a> TokensBuilder<'a> {
         let TokensBuilder {
             mut chat_ts,
             mut users,
+            mut passphrase,
             mut offsets,
             mut words,
             vocab,
@@ -373,11 +391,13 @@ impl<'a> TokensBuilder<'a> {
             offsets = new_offsets;
             chat_ts = order.iter().map(|&i| chat_ts[i as usize]).collect();
             users = order.iter().map(|&i| users[i as usize]).collect();
+            passphrase = order.iter().map(|&i| passphrase[i as usize]).collect();
         }
         Ok(Tokens {
             messages: chat_ts.len() as u64,
             chat_ts,
             users,
+            passphrase,
             offsets,
             words,
             vocab,
@@ -386,8 +406,24 @@ impl<'a> TokensBuilder<'a> {
 }
 
 impl Tokens {
-    /// Words and emotes ranked, over all tokens or those in `[from, to)` (UTC ms).
+    /// Words and emotes ranked, over all tokens or those in `[from, to)` (UTC ms), lucky-bag
+    /// passphrases included: what a peak's words are compared with.
     pub fn rank(&self, window: Option<(i64, i64)>) -> PolarsResult<WordStats> {
+        self.rank_where(window, true)
+    }
+
+    /// The session's hot words: [`Tokens::rank`] over all the chat, without lucky-bag
+    /// passphrases unless `passphrases`.
+    pub fn hot_words(&self, passphrases: bool) -> PolarsResult<WordStats> {
+        self.rank_where(None, passphrases)
+    }
+
+    /// Whether any chat message is a lucky-bag passphrase.
+    pub fn has_passphrases(&self) -> bool {
+        self.passphrase.contains(&true)
+    }
+
+    fn rank_where(&self, window: Option<(i64, i64)>, passphrases: bool) -> PolarsResult<WordStats> {
         let (lo, hi) = match window {
             // Messages are in time order, so a window is a range of them.
             Some((from, to)) => (
@@ -401,7 +437,12 @@ impl Tokens {
         // distinct users in the run its users.
         let mut pairs: Vec<u64> =
             Vec::with_capacity((self.offsets[hi] - self.offsets[lo]) as usize);
+        let mut messages = 0;
         for m in lo..hi {
+            if !passphrases && self.passphrase[m] {
+                continue;
+            }
+            messages += 1;
             let user = u64::from(self.users[m]);
             let words = &self.words[self.offsets[m] as usize..self.offsets[m + 1] as usize];
             pairs.extend(words.iter().map(|&w| u64::from(w) << 32 | user));
@@ -437,7 +478,7 @@ impl Tokens {
         };
         let [words, emotes] = counted;
         Ok(WordStats {
-            messages: (hi - lo) as u64,
+            messages,
             words: ranked(words)?,
             emotes: ranked(emotes)?,
         })
@@ -461,12 +502,58 @@ impl Tokens {
 /// assert_eq!(WordStats::top(&stats.emotes, 1)[0].word, "[比心]");
 /// ```
 pub fn words(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<WordStats> {
-    tokenize(events, seg, opts)?.rank(None)
+    tokenize(events, seg, opts)?.hot_words(opts.passphrases)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Event;
+
+    /// A lottery's passphrase, sent by many, and a little real talk.
+    fn lottery_room() -> LazyFrame {
+        let chat = |user: u64, text: &str, chat_by: u32| {
+            let mut e = Event::new(Kind::Chat, Kind::Chat.method().into());
+            (e.user_id, e.content, e.chat_by) = (Some(user), Some(text.into()), Some(chat_by));
+            (e.msg_id, e.ts) = (user, user as i64 * 1000);
+            e
+        };
+        let mut events: Vec<Event> = (1..=30).map(|u| chat(u, "幸运星星来了", 9)).collect();
+        events.push(chat(40, "主播唱歌好听", 0));
+        events.push(chat(41, "唱歌真好听", 0));
+        crate::table::from_events(&events).unwrap().lazy()
+    }
+
+    #[test]
+    fn passphrases_are_not_hot_words_unless_asked() {
+        let seg = Segmenter::new(None, None).unwrap();
+        let top = |opts: &WordOptions| {
+            let stats = words(lottery_room(), &seg, opts).unwrap();
+            let top = WordStats::top(&stats.words, 20);
+            (
+                stats.messages,
+                top.into_iter().map(|w| w.word).collect::<Vec<_>>(),
+            )
+        };
+        let (messages, hot) = top(&WordOptions::default());
+        assert_eq!(messages, 2, "the passphrase messages are left out");
+        assert!(hot[..2].contains(&"好听".to_string()), "{hot:?}");
+        assert!(!hot.iter().any(|w| w == "幸运" || w == "星星"), "{hot:?}");
+        let keep = WordOptions {
+            passphrases: true,
+            ..WordOptions::default()
+        };
+        let (messages, all) = top(&keep);
+        assert_eq!(messages, 32);
+        assert!(
+            all.iter().take(2).any(|w| w == "幸运" || w == "星星"),
+            "{all:?}"
+        );
+        // The tokens still hold them, for a peak's words.
+        let tokens = tokenize(lottery_room(), &seg, &WordOptions::default()).unwrap();
+        assert!(tokens.has_passphrases());
+        assert_eq!(tokens.rank(None).unwrap().messages, 32);
+    }
 
     #[test]
     fn stickers_come_out_whole() {

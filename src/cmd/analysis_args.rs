@@ -40,6 +40,10 @@ pub struct AnalysisArgs {
     /// Count words made only of digits (666) too.
     #[arg(long)]
     pub keep_digits: bool,
+    /// Count lucky-bag (福袋) passphrases among the hot words too. Left out by default: one
+    /// phrase sent for thousands who join a draw is not the audience talking.
+    #[arg(long)]
+    pub passphrases: bool,
     /// Yuan per diamond for the revenue estimate.
     #[arg(long, default_value_t = 0.1)]
     pub rmb_per_diamond: f64,
@@ -58,6 +62,7 @@ impl AnalysisArgs {
                 min_len: self.min_len.max(1),
                 per_message: self.per_message,
                 keep_digits: self.keep_digits,
+                passphrases: self.passphrases,
             },
             peaks: PeakOptions::default(),
             top: self.top.max(1),

@@ -44,8 +44,12 @@ pub fn run(args: DbArgs) -> Result<Outcome> {
             let url = DbUrl::from_arg_or_env(a.mysql.as_deref())?;
             let done = schema::init(&url).with_context(|| format!("db init on {url} failed"))?;
             let what = |created: bool| if created { "created" } else { "already there" };
+            let added = match done.columns_added {
+                0 => String::new(),
+                n => format!(", {n} new column(s) added"),
+            };
             eprintln!(
-                "{url}: database {}, table t_danmu {}",
+                "{url}: database {}, table t_danmu {}{added}",
                 what(done.database_created),
                 what(done.table_created)
             );

@@ -35,6 +35,12 @@ pub enum DbError {
         table: String,
         missing: String,
     },
+    #[error("table `{table}` in database `{database}` predates column(s) {missing}: run `danmu-analyze db init --mysql URL` once to add them (its rows are kept as they are)")]
+    OldTable {
+        database: String,
+        table: String,
+        missing: String,
+    },
     #[error("the query's result has no {needed} column (it has: {found}); rename one with AS, e.g. SELECT created AS create_time, …")]
     QueryLacks { needed: String, found: String },
     #[error("the query returns no columns: --mysql-query takes a SELECT")]

@@ -18,8 +18,8 @@ pub const SCHEMA_SQL: &str = include_str!("../../t_danmu.sql");
 /// The columns `load` writes and `--mysql` reads, in that order: the event table's columns
 /// (`ts` as exact `ts_ms` plus a readable `ts`) and where the time came from. `id` is left out:
 /// the server numbers rows in load order.
-pub const COLUMNS: [&str; 26] = {
-    let mut out = [""; 26];
+pub const COLUMNS: [&str; 34] = {
+    let mut out = [""; 34];
     out[0] = "ts_ms";
     out[1] = "ts";
     out[2] = "ts_source";
@@ -28,9 +28,22 @@ pub const COLUMNS: [&str; 26] = {
         out[i + 2] = Column::ALL[i].name();
         i += 1;
     }
-    out[25] = "id";
+    out[33] = "id";
     out
 };
+
+/// Columns added to the event table after the first `t_danmu`: a table made before them lacks
+/// only these, and `db init` adds them (see [`init`]).
+pub const ADDED_LATER: [Column; 8] = [
+    Column::ChatBy,
+    Column::BattleId,
+    Column::BattleStartMs,
+    Column::BattleEndMs,
+    Column::Anchor1Id,
+    Column::Anchor1Score,
+    Column::Anchor2Id,
+    Column::Anchor2Score,
+];
 
 /// One column of `t_danmu`'s DDL.
 struct SqlColumn {
@@ -85,6 +98,39 @@ const KEYS: &str = "  PRIMARY KEY (`id`),
 /// `t_danmu.sql`, generated from the column table: `id` (load order), `ts` as `ts_ms` plus a
 /// readable DATETIME, `ts_source`, then every other event-table column.
 pub fn create_table_sql() -> String {
+    let mut sql = String::from(HEADER);
+    sql.push_str(&format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(TABLE)));
+    for c in &sql_columns() {
+        sql.push_str(&c.line());
+        sql.push_str(",\n");
+    }
+    sql.push_str(KEYS);
+    sql.push('\n');
+    sql
+}
+
+/// The `ALTER TABLE` that adds `missing` (names of [`ADDED_LATER`] columns) to an older
+/// `t_danmu`, each where `t_danmu.sql` has it. Adding nullable columns keeps every row.
+fn add_columns_sql(missing: &[&str]) -> String {
+    let cols = sql_columns();
+    let adds: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| missing.contains(&c.name))
+        .map(|(i, c)| {
+            let after = cols[i.saturating_sub(1)].name;
+            format!(
+                "ADD COLUMN {} AFTER {}",
+                c.line().trim_start(),
+                ident(after)
+            )
+        })
+        .collect();
+    format!("ALTER TABLE {} {}", ident(TABLE), adds.join(", "))
+}
+
+/// `t_danmu`'s columns, in table order.
+fn sql_columns() -> Vec<SqlColumn> {
     let ts = Column::Ts.def();
     let sources: Vec<String> = TIME_SOURCES
         .iter()
@@ -127,15 +173,7 @@ pub fn create_table_sql() -> String {
         extra: "",
         comment: c.def().sql_comment,
     }));
-    let mut sql = String::from(HEADER);
-    sql.push_str(&format!("CREATE TABLE IF NOT EXISTS {} (\n", ident(TABLE)));
-    for c in &cols {
-        sql.push_str(&c.line());
-        sql.push_str(",\n");
-    }
-    sql.push_str(KEYS);
-    sql.push('\n');
-    sql
+    cols
 }
 
 /// The columns `load` writes (all but `id`).
@@ -148,10 +186,13 @@ pub fn written_columns() -> &'static [&'static str] {
 pub struct InitOutcome {
     pub database_created: bool,
     pub table_created: bool,
+    /// Columns added to a `t_danmu` made before them ([`ADDED_LATER`]).
+    pub columns_added: usize,
 }
 
-/// Creates the URL's database (utf8mb4) if missing and `t_danmu` in it if missing. Re-running
-/// changes nothing; an existing `t_danmu` without our columns is an error naming them.
+/// Creates the URL's database (utf8mb4) if missing and `t_danmu` in it if missing, and adds to
+/// an older `t_danmu` the columns added since ([`ADDED_LATER`]). Re-running changes nothing; an
+/// existing `t_danmu` without our other columns is an error naming them.
 pub fn init(url: &DbUrl) -> Result<InitOutcome, DbError> {
     let database = url.database().ok_or_else(|| DbError::NoDatabase {
         url: url.to_string(),
@@ -172,10 +213,19 @@ pub fn init(url: &DbUrl) -> Result<InitOutcome, DbError> {
     }
     conn.query_drop(format!("USE {}", ident(database)))
         .db(url, "selecting the database")?;
+    let columns_added = match missing_columns(&mut conn, url)? {
+        Some(missing) if !missing.is_empty() && upgradable(&missing) => {
+            conn.query_drop(add_columns_sql(&missing))
+                .db(url, "adding the new columns to t_danmu")?;
+            missing.len()
+        }
+        _ => 0,
+    };
     let table_created = ensure_table(&mut conn, url)?;
     Ok(InitOutcome {
         database_created: existing.is_none(),
         table_created,
+        columns_added,
     })
 }
 
@@ -195,21 +245,21 @@ pub fn check_table(conn: &mut Conn, url: &DbUrl) -> Result<(), DbError> {
     let database = url.database().ok_or_else(|| DbError::NoDatabase {
         url: url.to_string(),
     })?;
-    let have = table_columns(conn, url)?;
-    if have.is_empty() {
+    let Some(missing) = missing_columns(conn, url)? else {
         return Err(DbError::NoTable {
             server: url.server(),
             database: database.to_string(),
             table: TABLE.to_string(),
         });
-    }
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !have.iter().any(|h| h.eq_ignore_ascii_case(c)))
-        .collect();
+    };
     if missing.is_empty() {
         Ok(())
+    } else if upgradable(&missing) {
+        Err(DbError::OldTable {
+            database: database.to_string(),
+            table: TABLE.to_string(),
+            missing: missing.join(", "),
+        })
     } else {
         Err(DbError::MissingColumns {
             database: database.to_string(),
@@ -217,6 +267,28 @@ pub fn check_table(conn: &mut Conn, url: &DbUrl) -> Result<(), DbError> {
             missing: missing.join(", "),
         })
     }
+}
+
+/// The [`COLUMNS`] `t_danmu` lacks; none when there is no such table.
+fn missing_columns(conn: &mut Conn, url: &DbUrl) -> Result<Option<Vec<&'static str>>, DbError> {
+    let have = table_columns(conn, url)?;
+    if have.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| !have.iter().any(|h| h.eq_ignore_ascii_case(c)))
+            .collect(),
+    ))
+}
+
+/// Whether a table lacking `missing` is ours from before those columns.
+fn upgradable(missing: &[&str]) -> bool {
+    missing
+        .iter()
+        .all(|m| ADDED_LATER.iter().any(|c| c.name() == *m))
 }
 
 /// The columns of `t_danmu` in the current database; empty when there is no such table.
@@ -245,6 +317,32 @@ mod tests {
                 "{c} not in t_danmu.sql"
             );
         }
+    }
+
+    #[test]
+    fn the_upgrade_adds_each_new_column_where_the_schema_has_it() {
+        let sql = add_columns_sql(&["chat_by", "anchor2_score"]);
+        assert!(
+            sql.starts_with("ALTER TABLE `t_danmu` ADD COLUMN `chat_by`"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(
+                "INT UNSIGNED    NULL COMMENT '9: a lucky-bag passphrase' AFTER `control_status`"
+            ),
+            "{sql}"
+        );
+        assert!(
+            sql.ends_with("`anchor2_score`   BIGINT UNSIGNED NULL AFTER `anchor2_id`"),
+            "{sql}"
+        );
+        let names: Vec<&str> = ADDED_LATER.iter().map(|c| c.name()).collect();
+        assert!(upgradable(&names));
+        assert!(!upgradable(&["ts_ms", "chat_by"]));
+        assert_eq!(
+            &COLUMNS[COLUMNS.len() - 1 - ADDED_LATER.len()..COLUMNS.len() - 1],
+            &names[..]
+        );
     }
 
     #[test]

@@ -26,6 +26,41 @@ pub struct UserView<'a> {
     pub badge7: Option<u64>,
 }
 
+/// Which battle message a [`Kind::Battle`] body is: the kind has four layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BattleMsg {
+    /// `LinkMicBattle`: the battle's settings, at its start.
+    Start,
+    /// `LinkMicBattleFinish`: settings and final scores.
+    Finish,
+    /// `LinkMicMethod`: link-mic events, score updates among them.
+    LinkMic,
+    /// `LinkMicArmies`: each anchor's top contributors.
+    Armies,
+}
+
+impl BattleMsg {
+    pub fn of(method: &str) -> BattleMsg {
+        let m = method.strip_prefix("Webcast").unwrap_or(method);
+        match m {
+            "LinkMicBattleMethod" => BattleMsg::Start,
+            "LinkMicBattleFinishMethod" => BattleMsg::Finish,
+            "LinkMicArmiesMethod" => BattleMsg::Armies,
+            _ => BattleMsg::LinkMic,
+        }
+    }
+}
+
+/// A battle's `BattleSettings`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BattleView {
+    pub battle_id: u64,
+    pub start_time_ms: u64,
+    /// Seconds.
+    pub duration: u64,
+    pub status: u64,
+}
+
 /// Every field any kind reads; each kind fills its own.
 #[derive(Debug, Default)]
 pub struct Body<'a> {
@@ -53,21 +88,45 @@ pub struct Body<'a> {
     pub follow_count: u64,
     /// Room rank: each entry's user.
     pub ranks: Vec<Option<UserView<'a>>>,
+    /// Chat `chat_by`: how the chat was sent (9: a lucky-bag passphrase).
+    pub chat_by: u64,
+    /// Battle start and finish: `battle_settings`.
+    pub battle: BattleView,
+    /// Link-mic `battle_id` (field 104), where sent.
+    pub battle_id: u64,
+    /// Battle sides in wire order: anchor id and score (none on armies).
+    pub sides: Vec<(u64, Option<u64>)>,
 }
 
-/// Reads `buf` as the body of a `kind` message into `b`.
-pub fn read<'a>(kind: Kind, buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
+/// Reads `buf` as the body of a `kind` message sent as `method` into `b`.
+pub fn read<'a>(kind: Kind, method: &str, buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
     use Kind::*;
+    if kind == Battle {
+        return battle(BattleMsg::of(method), buf, b);
+    }
+    // Screen chat has two layouts: `ScreenChatMessage` puts its text at 4, the privilege one
+    // at 3 (jwwsjlm/douyinlive-proto protobuf/new_douyin.proto; the 4 also in Douyin's
+    // livesdk `ScreenChatMessage` adapter, tag = 4).
+    let screen_text = match method {
+        "WebcastScreenChatMessage" => 4,
+        _ => 3,
+    };
     each(buf, |n, v| {
         match (kind, n) {
             (_, 1) => common(v.bytes(n)?, &mut b.common)?,
-            (Chat | EmojiChat | Member | Social, 2) | (Gift, 7) | (Like, 5) | (Fansclub, 4) => {
-                user(v.bytes(n)?, b.user.get_or_insert_with(UserView::default))?
-            }
-            (Chat, 3) | (EmojiChat, 5) | (Fansclub, 3) | (RoomStats, 4) | (RoomUserSeq, 8) => {
-                b.text = v.str(n)?
-            }
+            (Chat | EmojiChat | Member | Social | ScreenChat, 2)
+            | (Gift, 7)
+            | (Like, 5)
+            | (Fansclub, 4) => user(v.bytes(n)?, b.user.get_or_insert_with(UserView::default))?,
+            (Chat, 3)
+            | (EmojiChat, 5)
+            | (Fansclub, 3)
+            | (RoomStats, 4)
+            | (RoomUserSeq, 8)
+            | (RoomNotice, 2) => b.text = v.str(n)?,
+            (ScreenChat, n) if n == screen_text => b.text = v.str(n)?,
             (Chat, 15) => b.event_time = v.varint(n)?,
+            (Chat, 20) => b.chat_by = v.varint(n)?,
             (Gift, 2) => b.gift_id = v.varint(n)?,
             (Gift, 4) => b.group_count = v.varint(n)?,
             (Gift, 5) => b.repeat_count = v.varint(n)?,
@@ -89,6 +148,73 @@ pub fn read<'a>(kind: Kind, buf: &'a [u8], b: &mut Body<'a>) -> Result<()> {
                 })?;
                 b.ranks.push(entry);
             }
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+/// A battle message's body. Field numbers agree in jwwsjlm/douyinlive-proto
+/// protobuf/new_douyin.proto (`LinkMicBattle`, `LinkMicBattleFinish`, `LinkMicMethod`,
+/// `LinkMicArmies`, `BattleSettings`, `BattleScore`) and cv-cat/DouYin_Spider static/PK.proto,
+/// and fit the payloads of cv-cat/DouYin_Spider tests/test_live_pk_ws.py.
+fn battle(which: BattleMsg, buf: &[u8], b: &mut Body<'_>) -> Result<()> {
+    each(buf, |n, v| {
+        match (which, n) {
+            (_, 1) => common(v.bytes(n)?, &mut b.common)?,
+            (BattleMsg::Start | BattleMsg::Finish, 2) => settings(v.bytes(n)?, &mut b.battle)?,
+            (BattleMsg::Finish, 4) => {
+                // BattleScore: score is an int32 (a negative one is no score).
+                let (mut id, mut score) = (0, 0);
+                each(v.bytes(n)?, |n, v| {
+                    match n {
+                        1 => score = v.varint(n)?,
+                        2 => id = v.varint(n)?,
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
+                b.sides.push((id, u64::try_from(score as i32).ok()));
+            }
+            (BattleMsg::LinkMic, 2) => b.action = v.varint(n)?,
+            (BattleMsg::LinkMic, 17) => {
+                // UserScores: score and the anchor it belongs to.
+                let (mut id, mut score) = (0, 0);
+                each(v.bytes(n)?, |n, v| {
+                    match n {
+                        1 => score = v.varint(n)?,
+                        2 => id = v.varint(n)?,
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
+                b.sides.push((id, Some(score)));
+            }
+            (BattleMsg::LinkMic, 104) => b.battle_id = v.varint(n)?,
+            (BattleMsg::Armies, 2) => {
+                // A map<int64, UserArmies> entry: the key is the anchor.
+                let mut id = 0;
+                each(v.bytes(n)?, |n, v| {
+                    if n == 1 {
+                        id = v.varint(n)?;
+                    }
+                    Ok(())
+                })?;
+                b.sides.push((id, None));
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+}
+
+fn settings(buf: &[u8], s: &mut BattleView) -> Result<()> {
+    each(buf, |n, v| {
+        match n {
+            2 => s.battle_id = v.varint(n)?,
+            3 => s.start_time_ms = v.varint(n)?,
+            4 => s.duration = v.varint(n)?,
+            40 => s.status = v.varint(n)?,
             _ => {}
         }
         Ok(())

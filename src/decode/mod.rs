@@ -9,7 +9,7 @@ pub mod shown;
 use crate::event::{ComboInfo, EventRef, Kind, TimeSource};
 use crate::proto::webcast::Message;
 use crate::wire::{self, WireError};
-use body::{Body, UserView};
+use body::{BattleMsg, Body, UserView};
 
 /// What the frame around a message knows.
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,7 +110,7 @@ pub fn view_message<R>(
 ) -> Result<R, MessageError> {
     let kind = Kind::from_method(msg.method);
     let mut b = Body::default();
-    if let Err(source) = body::read(kind, msg.payload, &mut b) {
+    if let Err(source) = body::read(kind, msg.method, msg.payload, &mut b) {
         if kind != Kind::Other {
             return Err(MessageError {
                 method: msg.method.to_string(),
@@ -122,16 +122,43 @@ pub fn view_message<R>(
         // time of its own, but no error (the method is merely unknown).
         b = Body::default();
     }
-    let method = match kind {
-        Kind::Other => msg.method,
-        k => k.method(),
-    };
+    // A known kind's own name for the method (the same text, but not borrowed from the frame).
+    let method = kind
+        .methods()
+        .iter()
+        .find(|m| **m == msg.method)
+        .copied()
+        .unwrap_or(msg.method);
     let board;
     let mut ev = EventRef::new(kind, method);
     match kind {
         Kind::Chat => {
             set_user(&mut ev, b.user.as_ref());
             ev.content = Some(b.text);
+            ev.chat_by = Some(b.chat_by.min(u64::from(u32::MAX)) as u32);
+        }
+        Kind::ScreenChat => {
+            set_user(&mut ev, b.user.as_ref());
+            ev.content = Some(b.text);
+        }
+        Kind::RoomNotice => ev.content = Some(b.text),
+        Kind::Battle => {
+            let s = b.battle;
+            ev.battle_id = Some(if s.battle_id != 0 {
+                s.battle_id
+            } else {
+                b.battle_id
+            })
+            .filter(|id| *id != 0);
+            (ev.battle_start_ms, ev.battle_end_ms) = battle_times(s.start_time_ms, s.duration);
+            ev.action = match BattleMsg::of(msg.method) {
+                BattleMsg::Start | BattleMsg::Finish => Some(s.status),
+                BattleMsg::LinkMic => Some(b.action),
+                BattleMsg::Armies => None,
+            };
+            let side = |i: usize| b.sides.get(i).copied();
+            (ev.anchor1_id, ev.anchor1_score) = side(0).map_or((None, None), |(a, s)| (Some(a), s));
+            (ev.anchor2_id, ev.anchor2_score) = side(1).map_or((None, None), |(a, s)| (Some(a), s));
         }
         Kind::EmojiChat | Kind::Fansclub => {
             set_user(&mut ev, b.user.as_ref());
@@ -254,6 +281,16 @@ fn rank_board(ranks: &[Option<UserView<'_>>]) -> String {
         board.push_str(&format!("{}.{name}", i + 1));
     }
     board
+}
+
+/// A battle's start and scheduled end (start + duration in seconds), UTC ms; none without a
+/// start.
+pub(crate) fn battle_times(start_ms: u64, duration_s: u64) -> (Option<u64>, Option<u64>) {
+    if start_ms == 0 {
+        return (None, None);
+    }
+    let end = (duration_s != 0).then(|| start_ms.saturating_add(duration_s.saturating_mul(1000)));
+    (Some(start_ms), end)
 }
 
 fn secs_to_ms(s: u64) -> i64 {

@@ -7,20 +7,22 @@ use std::borrow::Cow;
 
 use prost::Message as _;
 
+use super::body::BattleMsg;
 use super::FrameContext;
 use crate::event::{ComboInfo, Event, Kind, TimeSource};
 use crate::proto::webcast::{
     ChatMessage, Common, ControlMessage, EmojiChatMessage, FansclubMessage, GiftMessage,
-    LikeMessage, MemberMessage, Message, RoomRankMessage, RoomStatsMessage, RoomUserSeqMessage,
-    SocialMessage, User,
+    LikeMessage, LinkMicArmies, LinkMicBattle, LinkMicBattleFinish, LinkMicMethod, MemberMessage,
+    Message, PrivilegeScreenChatMessage, RoomMessage, RoomRankMessage, RoomStatsMessage,
+    RoomUserSeqMessage, ScreenChatMessage, SocialMessage, User,
 };
 
 /// Decodes one message. Unknown methods become [`Kind::Other`] events carrying their method name.
 pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, prost::DecodeError> {
     let kind = Kind::from_method(&msg.method);
-    let method = match kind {
-        Kind::Other => Cow::Owned(msg.method.clone()),
-        k => Cow::Borrowed(k.method()),
+    let method = match kind.methods().iter().find(|m| **m == msg.method) {
+        Some(m) => Cow::Borrowed(*m),
+        None => Cow::Owned(msg.method.clone()),
     };
     let mut ev = Event::new(kind, method);
     let body = msg.payload.as_slice();
@@ -30,9 +32,28 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, prost:
             let m = ChatMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
             ev.content = Some(m.content);
+            ev.chat_by = Some(m.chat_by.min(u64::from(u32::MAX)) as u32);
             event_time_s = m.event_time;
             m.common
         }
+        Kind::RoomNotice => {
+            let m = RoomMessage::decode(body)?;
+            ev.content = Some(m.content);
+            m.common
+        }
+        Kind::ScreenChat if msg.method == "WebcastScreenChatMessage" => {
+            let m = ScreenChatMessage::decode(body)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.content = Some(m.content);
+            m.common
+        }
+        Kind::ScreenChat => {
+            let m = PrivilegeScreenChatMessage::decode(body)?;
+            set_user(&mut ev, m.user.as_ref());
+            ev.content = Some(m.content);
+            m.common
+        }
+        Kind::Battle => battle(&mut ev, BattleMsg::of(&msg.method), body)?,
         Kind::EmojiChat => {
             let m = EmojiChatMessage::decode(body)?;
             set_user(&mut ev, m.user.as_ref());
@@ -149,6 +170,66 @@ pub fn decode_message(msg: &Message, ctx: &FrameContext) -> Result<Event, prost:
         (0, TimeSource::Unknown)
     };
     Ok(ev)
+}
+
+/// A battle message: its settings, battle id, the sides (anchor, score) in the order sent.
+fn battle(
+    ev: &mut Event,
+    which: BattleMsg,
+    body: &[u8],
+) -> Result<Option<Common>, prost::DecodeError> {
+    let (common, settings, battle_id, sides, action): (_, _, _, Vec<(u64, Option<u64>)>, _) =
+        match which {
+            BattleMsg::Start => {
+                let m = LinkMicBattle::decode(body)?;
+                let s = m.battle_settings.unwrap_or_default();
+                let status = Some(s.battle_status);
+                (m.common, s, 0, Vec::new(), status)
+            }
+            BattleMsg::Finish => {
+                let m = LinkMicBattleFinish::decode(body)?;
+                let s = m.battle_settings.unwrap_or_default();
+                let status = Some(s.battle_status);
+                let sides = m
+                    .battle_scores
+                    .iter()
+                    .map(|b| (b.user_id, u64::try_from(b.score).ok()))
+                    .collect();
+                (m.common, s, 0, sides, status)
+            }
+            BattleMsg::LinkMic => {
+                let m = LinkMicMethod::decode(body)?;
+                let sides = m
+                    .user_scores
+                    .iter()
+                    .map(|u| (u.user_id, Some(u.score)))
+                    .collect();
+                let action = Some(m.message_type);
+                (m.common, Default::default(), m.battle_id, sides, action)
+            }
+            BattleMsg::Armies => {
+                let m = LinkMicArmies::decode(body)?;
+                let sides = m
+                    .user_armies_map
+                    .iter()
+                    .map(|e| (e.key as u64, None))
+                    .collect();
+                (m.common, Default::default(), 0, sides, None)
+            }
+        };
+    let id = if settings.battle_id != 0 {
+        settings.battle_id
+    } else {
+        battle_id
+    };
+    ev.battle_id = (id != 0).then_some(id);
+    (ev.battle_start_ms, ev.battle_end_ms) =
+        super::battle_times(settings.start_time_ms, settings.duration);
+    ev.action = action;
+    let side = |i: usize| sides.get(i).copied();
+    (ev.anchor1_id, ev.anchor1_score) = side(0).map_or((None, None), |(a, s)| (Some(a), s));
+    (ev.anchor2_id, ev.anchor2_score) = side(1).map_or((None, None), |(a, s)| (Some(a), s));
+    Ok(common)
 }
 
 fn secs_to_ms(s: u64) -> i64 {

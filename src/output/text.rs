@@ -37,9 +37,12 @@ pub fn detail(ev: &Event) -> String {
     let n = |v: Option<u64>| v.unwrap_or(0);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     match ev.kind {
-        Kind::Chat | Kind::EmojiChat | Kind::RoomStats | Kind::RoomRank => {
-            text(&ev.content).replace('\n', " ")
-        }
+        Kind::Chat
+        | Kind::EmojiChat
+        | Kind::RoomStats
+        | Kind::RoomRank
+        | Kind::RoomNotice
+        | Kind::ScreenChat => text(&ev.content).replace('\n', " "),
         Kind::Gift => format!(
             "{} x{} ({} diamonds)",
             text(&ev.gift_name),
@@ -69,6 +72,15 @@ pub fn detail(ev: &Event) -> String {
         Kind::Control => match ev.control_status {
             Some(3) => "live ended".to_string(),
             s => format!("control status {}", n(s)),
+        },
+        Kind::Battle => match (ev.anchor1_score, ev.anchor2_score) {
+            (Some(a), Some(b)) => format!(
+                "battle {}: {} {a} vs {} {b}",
+                n(ev.battle_id),
+                n(ev.anchor1_id),
+                n(ev.anchor2_id)
+            ),
+            _ => format!("battle {} ({})", n(ev.battle_id), ev.method),
         },
         Kind::Other => ev.method.to_string(),
     }

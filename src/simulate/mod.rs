@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 pub use people::Audience;
 pub use series::{series, LoyalTruth, RetainedTruth, SeriesConfig, SeriesTruth, SessionTruth};
-pub use truth::{BurstTruth, StatsOnlyTruth, TopChatter, TopGifter, Truth};
+pub use truth::{BattleTruth, BurstTruth, StatsOnlyTruth, TopChatter, TopGifter, Truth};
 
 /// What to simulate.
 ///

@@ -24,7 +24,7 @@ pub struct Truth {
     /// Messages whose `(room_id, msg_id)` had already been sent.
     pub duplicates: u64,
     /// Distinct messages by kind (chat, emoji_chat, gift, like, member, social, fansclub,
-    /// room_user_seq, room_stats, room_rank, control, other); only kinds that occur. `gift`
+    /// room_user_seq, room_stats, room_rank, control, battle, other); only kinds that occur. `gift`
     /// counts combos (one gift event per `group_id`), not updates.
     pub counts: BTreeMap<String, u64>,
     /// Distinct `GiftMessage`s (after msg_id de-duplication), combo updates included.
@@ -63,6 +63,12 @@ pub struct Truth {
     /// (`SimConfig::stats_only`), in time order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stats_only: Vec<StatsOnlyTruth>,
+    /// Distinct chat messages sent by a lucky-bag button (`chat_by` 9): the draw's passphrase.
+    #[serde(default)]
+    pub passphrases: u64,
+    /// The PK battles, in time order.
+    #[serde(default)]
+    pub battles: Vec<BattleTruth>,
 }
 
 /// A stretch `[start_ms, end_ms)` without RoomUserSeqMessage: the viewers a timeline shows
@@ -77,6 +83,26 @@ pub struct StatsOnlyTruth {
     pub online: Vec<(u64, u64)>,
     /// RoomStatsMessages sent in it that show viewers since the start.
     pub cumulative: u64,
+}
+
+/// A PK battle the simulator sent: a start, score updates, contributor lists and an end, each
+/// a `battle` event.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct BattleTruth {
+    /// Decimal battle id.
+    pub battle_id: String,
+    /// `battle_settings.start_time_ms`.
+    pub start_ms: u64,
+    /// Start + duration: when the end message is sent.
+    pub end_ms: u64,
+    /// Decimal anchor ids: the room's, then the rival's (the contributor lists' order).
+    pub anchors: Vec<String>,
+    /// The end's scores, leader first (the room's anchor on a tie): (anchor id, score).
+    pub final_scores: Vec<(String, u64)>,
+    /// Score updates (link-mic messages of type 202) with this battle's id.
+    pub score_updates: u64,
+    /// Contributor-list messages sent during it.
+    pub contributor_lists: u64,
 }
 
 /// A burst the simulator made: chat rises over `[start_ms, end_ms)` (up over its first tenth,
@@ -123,7 +149,7 @@ pub(crate) struct Tally {
     frames: BTreeMap<String, u64>,
     messages_sent: u64,
     duplicates: u64,
-    counts: [u64; 12],
+    counts: [u64; Kind::ALL.len()],
     gift_updates: u64,
     combos: HashMap<u64, Combo>,
     /// Diamonds per gifter so far, for the room rank messages.
@@ -132,6 +158,7 @@ pub(crate) struct Tally {
     follows: u64,
     shares: u64,
     chats: HashMap<u32, u64>,
+    passphrases: u64,
     start_ms: u64,
     end_ms: u64,
     /// Viewer counts sent: (event time in ms, count, from a room_user_seq rather than a
@@ -167,7 +194,7 @@ impl Tally {
             frames: BTreeMap::new(),
             messages_sent: 0,
             duplicates: 0,
-            counts: [0; 12],
+            counts: [0; Kind::ALL.len()],
             gift_updates: 0,
             combos: HashMap::new(),
             gifters: HashMap::new(),
@@ -175,6 +202,7 @@ impl Tally {
             follows: 0,
             shares: 0,
             chats: HashMap::new(),
+            passphrases: 0,
             start_ms: u64::MAX,
             end_ms: 0,
             viewers: Vec::new(),
@@ -284,9 +312,10 @@ impl Tally {
         self.end_ms = self.end_ms.max(ms);
     }
 
-    pub(crate) fn chat(&mut self, user: u32) {
+    pub(crate) fn chat(&mut self, user: u32, passphrase: bool) {
         self.message(Kind::Chat);
         *self.chats.entry(user).or_default() += 1;
+        self.passphrases += u64::from(passphrase);
     }
 
     pub(crate) fn like(&mut self, count: u64) {
@@ -395,6 +424,8 @@ impl Tally {
             end_ms: if any { self.end_ms } else { 0 },
             bursts: Vec::new(),
             stats_only: Vec::new(),
+            passphrases: self.passphrases,
+            battles: Vec::new(),
         }
     }
 }

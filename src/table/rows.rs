@@ -105,8 +105,10 @@ impl<'a> Rows<'a> {
     pub fn event(&self, row: usize) -> Event {
         let kind = self.kind(row);
         let method = match self.text(Column::Method, row) {
-            Some(m) if m == kind.method() && kind != Kind::Other => Cow::Borrowed(kind.method()),
-            Some(m) => Cow::Owned(m.to_string()),
+            Some(m) => match kind.methods().iter().find(|k| **k == m) {
+                Some(k) => Cow::Borrowed(*k),
+                None => Cow::Owned(m.to_string()),
+            },
             None => Cow::Borrowed(kind.method()),
         };
         let mut ev = Event::new(kind, method);
@@ -141,6 +143,14 @@ impl<'a> Rows<'a> {
         ev.online = self.u64(Column::Online, row);
         ev.total_viewers = self.u64(Column::TotalViewers, row);
         ev.control_status = self.u64(Column::ControlStatus, row);
+        ev.chat_by = small(Column::ChatBy);
+        ev.battle_id = self.u64(Column::BattleId, row);
+        ev.battle_start_ms = self.u64(Column::BattleStartMs, row);
+        ev.battle_end_ms = self.u64(Column::BattleEndMs, row);
+        ev.anchor1_id = self.u64(Column::Anchor1Id, row);
+        ev.anchor1_score = self.u64(Column::Anchor1Score, row);
+        ev.anchor2_id = self.u64(Column::Anchor2Id, row);
+        ev.anchor2_score = self.u64(Column::Anchor2Score, row);
         ev
     }
 }

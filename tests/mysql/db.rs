@@ -611,3 +611,74 @@ pub fn server_errors_say_what_to_do_and_hide_the_password() {
     assert!(err.contains("denied access"), "{err}");
     assert!(!err.contains(SECRET), "{err}");
 }
+
+/// A `t_danmu` made before the battle and lucky-bag columns: `load` says to run `db init`,
+/// which adds them where a fresh table has them and keeps every row; then `load` works.
+pub fn db_init_upgrades_an_older_table() {
+    use danmu_analyze::db::schema::{ADDED_LATER, SCHEMA_SQL};
+    let db = TestDb::new("upgrade");
+    let old: String = SCHEMA_SQL
+        .lines()
+        .filter(|l| {
+            !ADDED_LATER
+                .iter()
+                .any(|c| l.trim_start().starts_with(&format!("`{}`", c.name())))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut c = db.conn();
+    c.query_drop(old).unwrap();
+    c.query_drop(
+        "INSERT INTO t_danmu (ts_ms, room_id, msg_id, kind, method, content) \
+         VALUES (1700000000000, 1, 1, 'chat', 'WebcastChatMessage', '老的一行')",
+    )
+    .unwrap();
+    let (_dir, cap) = small_capture();
+    let err = failure_of({
+        let mut c = bin();
+        c.arg("load").arg(&cap).args(["--mysql", &db.url()]);
+        c
+    });
+    assert!(
+        err.contains("predates column(s) chat_by, battle_id"),
+        "{err}"
+    );
+    assert!(err.contains("danmu-analyze db init"), "{err}");
+    assert_eq!(db.count(), 1, "a refused load writes nothing");
+
+    let init = bin()
+        .args(["db", "init", "--mysql", &db.url()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&init.stderr);
+    assert!(init.status.success(), "{said}");
+    assert!(said.contains("8 new column(s) added"), "{said}");
+    let again = bin()
+        .args(["db", "init", "--mysql", &db.url()])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("added"));
+
+    let columns = |c: &mut Conn| -> Vec<String> {
+        c.query(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME = 't_danmu' ORDER BY ORDINAL_POSITION",
+        )
+        .unwrap()
+    };
+    let fresh = TestDb::new("upgrade_fresh");
+    let out = bin()
+        .args(["db", "init", "--mysql", &fresh.url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(columns(&mut db.conn()), columns(&mut fresh.conn()));
+
+    let content: Option<String> = db
+        .conn()
+        .query_first("SELECT content FROM t_danmu WHERE room_id = 1 AND msg_id = 1")
+        .unwrap();
+    assert_eq!(content.as_deref(), Some("老的一行"), "the old row is kept");
+    db.load(&cap, &[]);
+    assert!(db.count() > 1);
+}

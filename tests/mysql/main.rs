@@ -38,7 +38,7 @@ fn main() {
             !ci
         }
     };
-    let server_tests: [(&str, fn()); 10] = [
+    let server_tests: [(&str, fn()); 11] = [
         (
             "db::export_from_mysql_equals_export_from_the_capture",
             db::export_from_mysql_equals_export_from_the_capture,
@@ -67,6 +67,10 @@ fn main() {
         (
             "db::db_init_creates_the_database_and_can_rerun",
             db::db_init_creates_the_database_and_can_rerun,
+        ),
+        (
+            "db::db_init_upgrades_an_older_table",
+            db::db_init_upgrades_an_older_table,
         ),
         (
             "db::server_errors_say_what_to_do_and_hide_the_password",

@@ -6,6 +6,7 @@ use std::io::Write;
 use super::super::phrases::{HYPE, PHRASES, STICKERS, THANKS};
 use super::super::truth::Kind;
 use super::{splice, stamped, Built, BurstKind, Session, CHAT, CHAT_GAP_MS, EMOJI};
+use crate::event::CHAT_BY_LUCKY_BAG;
 use crate::proto::webcast::{ChatMessage, EmojiChatMessage, Text};
 
 impl<W: Write> Session<'_, W> {
@@ -21,28 +22,36 @@ impl<W: Write> Session<'_, W> {
         self.rng.below(self.chatters as u64) as u32
     }
 
-    pub(super) fn chat_line(&mut self, at: u64, burst: Option<usize>, level: f64) -> (u32, String) {
+    /// Who chats at `at` and what, and whether it is a lucky-bag passphrase sent by the bag's
+    /// button (a passphrase with a sticker added was typed).
+    pub(super) fn chat_line(
+        &mut self,
+        at: u64,
+        burst: Option<usize>,
+        level: f64,
+    ) -> (u32, String, bool) {
         let kind = burst.map(|i| (self.bursts[i].kind, self.bursts[i].gifter));
-        let (user, text) = match kind {
+        let (user, text, passphrase) = match kind {
             Some((BurstKind::Lottery, _)) if self.rng.chance(0.65 * level) => {
                 // Lurkers join in to enter the lottery, not just the regulars.
                 let user = self.rng.below(self.people.len() as u64) as u32;
                 let mut text = self.lottery.to_string();
-                if self.rng.chance(0.1) {
+                let typed = self.rng.chance(0.1);
+                if typed {
                     text.push_str(self.rng.pick(STICKERS));
                 }
-                (user, text)
+                (user, text, !typed)
             }
             Some((BurstKind::BigGift, gifter)) if self.rng.chance(0.45 * level) => {
                 let user = self.chatter(at);
                 let name = gifter
                     .map(|g| self.people.nickname(g))
                     .unwrap_or_else(|| "大哥".into());
-                (user, self.rng.pick(THANKS).replace("{}", &name))
+                (user, self.rng.pick(THANKS).replace("{}", &name), false)
             }
             Some((BurstKind::Hype, _)) if self.rng.chance(0.5 * level) => {
                 let user = self.chatter(at);
-                (user, self.rng.pick(HYPE).to_string())
+                (user, self.rng.pick(HYPE).to_string(), false)
             }
             _ => {
                 let user = self.chatter(at);
@@ -52,15 +61,15 @@ impl<W: Write> Session<'_, W> {
                     .find(|(u, _)| *u == user)
                     .map(|(_, s)| *s);
                 match spam {
-                    Some(line) if self.rng.chance(0.6) => (user, line.to_string()),
-                    _ => (user, self.everyday_text()),
+                    Some(line) if self.rng.chance(0.6) => (user, line.to_string(), false),
+                    _ => (user, self.everyday_text(), false),
                 }
             }
         };
         if let Some(last) = self.last_chat.get_mut(user as usize) {
             *last = at;
         }
-        (user, text)
+        (user, text, passphrase)
     }
 
     /// A phrase, with a sticker code in about a fifth of messages.
@@ -90,7 +99,14 @@ impl<W: Write> Session<'_, W> {
         text
     }
 
-    pub(super) fn chat_message(&mut self, id: u64, at: u64, user: u32, text: String) -> Built {
+    pub(super) fn chat_message(
+        &mut self,
+        id: u64,
+        at: u64,
+        user: u32,
+        text: String,
+        passphrase: bool,
+    ) -> Built {
         let head = ChatMessage {
             common: Some(self.common(CHAT, id, 0, String::new())),
             ..Default::default()
@@ -98,9 +114,14 @@ impl<W: Write> Session<'_, W> {
         let tail = ChatMessage {
             content: text,
             event_time: at / 1000,
+            chat_by: if passphrase {
+                u64::from(CHAT_BY_LUCKY_BAG)
+            } else {
+                0
+            },
             ..Default::default()
         };
-        self.tally.chat(user);
+        self.tally.chat(user, passphrase);
         (
             CHAT,
             splice(&head, 2, self.people.user_bytes(user), &tail),

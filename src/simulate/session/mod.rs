@@ -3,6 +3,7 @@
 //! here, the messages of each kind and the frames in the modules below.
 
 mod audience;
+mod battle;
 mod bursts;
 mod chat;
 mod frames;
@@ -95,15 +96,38 @@ struct GiftEv {
 }
 
 enum Ev {
-    Chat { user: u32, text: String },
-    Emoji { user: u32, emoji: u64 },
-    Like { user: u32, count: u64 },
-    Member { user: u32 },
-    Social { user: u32, action: u64 },
-    Fansclub { user: u32, level: u8, join: bool },
+    /// `passphrase`: sent by a lucky-bag button (`chat_by` 9).
+    Chat {
+        user: u32,
+        text: String,
+        passphrase: bool,
+    },
+    Battle(battle::BattleEv),
+    Emoji {
+        user: u32,
+        emoji: u64,
+    },
+    Like {
+        user: u32,
+        count: u64,
+    },
+    Member {
+        user: u32,
+    },
+    Social {
+        user: u32,
+        action: u64,
+    },
+    Fansclub {
+        user: u32,
+        level: u8,
+        join: bool,
+    },
     Gift(GiftEv),
     UserSeq,
-    Stats { cumulative: bool },
+    Stats {
+        cumulative: bool,
+    },
     Rank,
     Other(&'static str),
 }
@@ -239,6 +263,9 @@ pub(crate) struct Session<'c, W: Write> {
     reconnects: VecDeque<u64>,
     script: VecDeque<(u64, Script)>,
     lottery: &'static str,
+    battles: Vec<battle::Plan>,
+    battle_events: VecDeque<(u64, battle::BattleEv)>,
+    battle_truth: Vec<super::truth::BattleTruth>,
 
     like_total: u64,
     follow_count: u64,
@@ -353,6 +380,7 @@ impl<'c, W: Write> Session<'c, W> {
         let hist_from = start.saturating_sub(HISTORY_MS);
         let id_salt = rng.next_u64() as u32;
         let last_chat = vec![u64::MAX; people.len()];
+        let (battles, battle_events, battle_truth) = battle::plan(cfg.seed, start, end);
         let mut s = Session {
             cfg,
             people,
@@ -377,6 +405,9 @@ impl<'c, W: Write> Session<'c, W> {
             reconnects,
             script,
             lottery,
+            battles,
+            battle_events,
+            battle_truth,
             like_total: 0,
             follow_count: 0,
             share_count: 0,
@@ -481,9 +512,11 @@ impl<'c, W: Write> Session<'c, W> {
         self.sink.finish()?;
         let seen = self.tally.seen(&self.people);
         let stats_only = self.tally.stats_only(&self.stretches);
+        let battles = std::mem::take(&mut self.battle_truth);
         let mut truth = self.tally.finish(&self.people);
         truth.bursts = bursts;
         truth.stats_only = stats_only;
+        truth.battles = battles;
         Ok((truth, seen))
     }
 
@@ -592,13 +625,25 @@ impl<'c, W: Write> Session<'c, W> {
             }
         }
 
+        while self.battle_events.front().is_some_and(|(t, _)| *t < b) {
+            if let Some((t, ev)) = self.battle_events.pop_front() {
+                self.push(t.max(a), Ev::Battle(ev));
+            }
+        }
         let n = self
             .rng
             .poisson(online * CHAT_RATE * dt * chat_mult * self.chat_scale);
         for _ in 0..n {
             let at = a + self.rng.below(span);
-            let (user, text) = self.chat_line(at, burst, level);
-            self.push(at, Ev::Chat { user, text });
+            let (user, text, passphrase) = self.chat_line(at, burst, level);
+            self.push(
+                at,
+                Ev::Chat {
+                    user,
+                    text,
+                    passphrase,
+                },
+            );
         }
         let n = self
             .rng
@@ -687,8 +732,15 @@ impl<'c, W: Write> Session<'c, W> {
     fn scripted(&mut self, at: u64, s: Script) {
         match s {
             Script::Chat => {
-                let (user, text) = self.chat_line(at, None, 0.0);
-                self.push(at, Ev::Chat { user, text });
+                let (user, text, passphrase) = self.chat_line(at, None, 0.0);
+                self.push(
+                    at,
+                    Ev::Chat {
+                        user,
+                        text,
+                        passphrase,
+                    },
+                );
             }
             Script::Like => {
                 let user = self.chat_zipf.sample(&mut self.rng) as u32;
@@ -770,7 +822,12 @@ impl<'c, W: Write> Session<'c, W> {
     fn build(&mut self, at: u64, ev: Ev) -> Option<(Message, Option<u64>)> {
         let id = self.next_id(at);
         let (method, payload, time) = match ev {
-            Ev::Chat { user, text } => self.chat_message(id, at, user, text),
+            Ev::Chat {
+                user,
+                text,
+                passphrase,
+            } => self.chat_message(id, at, user, text, passphrase),
+            Ev::Battle(ev) => self.battle_message(id, at, ev),
             Ev::Emoji { user, emoji } => self.emoji_message(id, at, user, emoji),
             Ev::Like { user, count } => self.like_message(id, user, count),
             Ev::Member { user } => self.member_message(id, at, user),
