@@ -25,6 +25,8 @@ pub mod input;
 #[cfg(feature = "live")]
 pub mod live;
 #[cfg(feature = "table")]
+pub mod load;
+#[cfg(feature = "table")]
 pub mod output;
 pub mod pipeline;
 pub mod proto;

@@ -10,7 +10,9 @@ use danmu_analyze::input::is_stdin;
 use danmu_analyze::pipeline::Options;
 use danmu_analyze::source::{self, SourceOptions, TableFormat};
 
-use super::{InputArgs, InputFormatArg, Outcome, ISSUES_SHOWN};
+use danmu_analyze::load::{is_table, Format};
+
+use super::{InputArgs, Outcome, ISSUES_SHOWN};
 
 /// `export INPUT… --dataset DIR`: each input appended once, capture files after the capture
 /// file before them.
@@ -28,12 +30,12 @@ pub fn export(input: &InputArgs, dir: &Path) -> Result<Outcome> {
                 p.display()
             );
         }
-        let results: Vec<(PathBuf, Appended)> = if input.is_table(p) {
+        let results: Vec<(PathBuf, Appended)> = if is_table(p, input.input_format) {
             // A table breaks a recording's chain of capture files.
             previous = None;
             let format = match input.input_format {
-                InputFormatArg::Table(f) => Some(f),
-                InputFormatArg::Frames(_) => None,
+                Format::Table(f) => Some(f),
+                Format::Auto | Format::Frames(_) => None,
             };
             let mut out = Vec::new();
             for file in source::expand(std::slice::from_ref(p)).map_err(super::one_line)? {
