@@ -7,6 +7,7 @@ mod bare_frames;
 mod capture_file;
 mod columns;
 mod dataset;
+mod encodings;
 mod export;
 mod in_place_decoder;
 #[cfg(feature = "live")]

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use danmu_analyze::dataset::{self, Appended, Dataset};
 use danmu_analyze::input::is_stdin;
 use danmu_analyze::pipeline::Options;
-use danmu_analyze::source::{self, SourceOptions, TableFormat};
+use danmu_analyze::source::{self, TableFormat};
 
 use super::{InputArgs, InputFormatArg, Outcome, ISSUES_SHOWN};
 
@@ -104,11 +104,11 @@ fn append_table(
     file: &Path,
     format: Option<TableFormat>,
 ) -> Result<Appended> {
-    let sopts = SourceOptions {
-        zone: input.tz,
-        map: input.map.clone(),
-    };
+    let sopts = input.source_options();
     let read = source::read(&[file.to_path_buf()], format, &sopts).map_err(super::one_line)?;
+    if !read.skipped_rows.is_empty() {
+        super::report_skipped_rows(&read.skipped_rows);
+    }
     if !read.problems.is_empty() {
         eprintln!("warning: some values could not be read and were left empty:");
         for p in &read.problems {
@@ -118,7 +118,7 @@ fn append_table(
     let mut a = ds
         .append_table(file, read.df)
         .with_context(|| format!("appending {} to the dataset failed", file.display()))?;
-    a.issue_count += read.problems.len() as u64;
+    a.issue_count += (read.problems.len() + read.skipped_rows.len()) as u64;
     Ok(a)
 }
 

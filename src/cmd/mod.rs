@@ -149,6 +149,10 @@ pub struct InputArgs {
     /// (repeatable), where the built-in aliases (see README) do not find it.
     #[arg(long = "map", value_name = "OURS=THEIRS")]
     map: Vec<ColumnMap>,
+    /// Text encoding of CSV input: utf-8, gb18030 (gbk), utf-16le, utf-16be, … Detected when not
+    /// given: a BOM, else UTF-8 if most lines are, else GB18030.
+    #[arg(long, value_name = "ENCODING", value_parser = source::parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// Time zone for shown times: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
@@ -270,10 +274,7 @@ impl InputArgs {
             unordered.push(part);
         }
         if !table_paths.is_empty() {
-            let sopts = SourceOptions {
-                zone: self.tz,
-                map: self.map.clone(),
-            };
+            let sopts = self.source_options();
             let format = match self.input_format {
                 InputFormatArg::Table(f) => Some(f),
                 InputFormatArg::Frames(_) => None,
@@ -291,6 +292,13 @@ impl InputArgs {
                 eager = false;
             } else {
                 let read = source::read(&table_paths, format, &sopts).map_err(one_line)?;
+                if let Some(first) = read.skipped_rows.first() {
+                    if self.strict {
+                        bail!("{first} (--strict: stopping at the first unreadable row)");
+                    }
+                    report_skipped_rows(&read.skipped_rows);
+                    stats.error_count += read.skipped_rows.len() as u64;
+                }
                 if !read.problems.is_empty() {
                     if self.strict {
                         bail!(
@@ -356,7 +364,16 @@ impl InputArgs {
         let read = File::open(path).and_then(|f| f.take(8192).read_to_end(&mut head));
         read.is_ok()
             && input::detect(&head) != InputFormat::Capture
-            && source::detect(&head).is_some()
+            && source::detect_with(&head, self.encoding).is_some()
+    }
+
+    /// What reading table files takes besides the files: --tz, --map, --encoding.
+    pub fn source_options(&self) -> SourceOptions {
+        SourceOptions {
+            zone: self.tz,
+            map: self.map.clone(),
+            encoding: self.encoding,
+        }
     }
 
     fn check_strict(&self, stats: &Stats, what: &str) -> Result<()> {
@@ -532,6 +549,20 @@ fn report_issues(s: &Stats) {
             "  … and {} more (`danmu-analyze inspect --json` lists them)",
             s.error_count as usize - ISSUES_SHOWN
         );
+    }
+}
+
+/// CSV rows left out for bytes their encoding cannot decode, on stderr.
+pub fn report_skipped_rows(rows: &[String]) {
+    eprintln!(
+        "warning: skipped {} unreadable row(s); everything else was read:",
+        rows.len()
+    );
+    for row in rows.iter().take(ISSUES_SHOWN) {
+        eprintln!("  {row}");
+    }
+    if rows.len() > ISSUES_SHOWN {
+        eprintln!("  … and {} more", rows.len() - ISSUES_SHOWN);
     }
 }
 
