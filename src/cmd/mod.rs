@@ -3,12 +3,16 @@
 mod analysis_args;
 mod capture;
 mod dataset;
+#[cfg(feature = "mysql")]
 mod db;
 mod decode;
 mod export;
 mod gifts;
 mod inspect;
+#[cfg(feature = "mysql")]
 mod load;
+#[cfg(not(feature = "mysql"))]
+mod no_mysql;
 mod replay;
 mod report;
 mod sessions;
@@ -33,7 +37,7 @@ use polars::prelude::{
 use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
 use danmu_analyze::dataset as ds;
-use danmu_analyze::db::read::Filter;
+use danmu_analyze::db::Filter;
 use danmu_analyze::event::Kind;
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
@@ -41,6 +45,12 @@ use danmu_analyze::pipeline::{self, Options, Stats};
 use danmu_analyze::source::{self, ColumnMap, SourceOptions, TableFormat};
 use danmu_analyze::table::{self, build::TableBuilder, filter};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
+
+// Without MySQL the commands stay, saying how to build with it.
+#[cfg(not(feature = "mysql"))]
+use no_mysql as db;
+#[cfg(not(feature = "mysql"))]
+use no_mysql as load;
 
 /// `println!` that returns the write's error instead of panicking, so a closed stdout pipe
 /// (`… | head`) ends the command as success (see main) rather than with a panic.
@@ -231,6 +241,7 @@ impl InputArgs {
         )
     }
 
+    #[cfg(feature = "mysql")] // only `load` calls it
     /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
     /// capture files and dumps through the decoder, table files through [`source`].
     pub fn load_files(&self) -> Result<Loaded> {
@@ -407,11 +418,13 @@ impl InputArgs {
         Ok((parse(&self.since)?, parse(&self.until)?))
     }
 
+    #[cfg(feature = "mysql")] // only `load` calls it
     /// `--mysql`'s URL: `Some("")` when given without one (then $DANMU_MYSQL_URL).
     pub fn mysql_url(&self) -> Option<&str> {
         self.mysql.as_deref()
     }
 
+    #[cfg(feature = "mysql")] // only `load` calls it
     pub fn mysql_query(&self) -> Option<&str> {
         self.mysql_query.as_deref()
     }
