@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod bare_frames;
 mod capture_file;
+mod cli;
 mod columns;
 mod dataset;
 mod encodings;

@@ -121,7 +121,7 @@ pub fn emit(
         danmu_analyze::atomic::write_file(path, |w| {
             frame::write_csv(table, w, &args.csv.options(zone))
         })?;
-        eprintln!("wrote {}", path.display());
+        super::verbosity::note!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -137,7 +137,7 @@ pub struct Progress {
 impl Progress {
     pub fn new(total: usize) -> Progress {
         Progress {
-            on: io::stderr().is_terminal(),
+            on: io::stderr().is_terminal() && !super::verbosity::quiet(),
             total,
             done: 0,
             started: std::time::Instant::now(),

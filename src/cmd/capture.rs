@@ -230,6 +230,8 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
             targets.push(r.target);
         }
     }
+    // -v shows the network crates' log: the same values are scrubbed from it.
+    super::verbosity::hide(&secrets);
     let log = Log::stderr(args.tz).hiding(secrets);
     let targets = match dedup(targets) {
         Ok(t) => t,

@@ -124,7 +124,7 @@ fn append_table(
 
 fn say_appended(file: &Path, a: &Appended) {
     if a.present {
-        eprintln!("already in the dataset: {}", file.display());
+        super::verbosity::note!("already in the dataset: {}", file.display());
         return;
     }
     let moved = if a.moved_combos > 0 {
@@ -135,7 +135,7 @@ fn say_appended(file: &Path, a: &Appended) {
     } else {
         String::new()
     };
-    eprintln!(
+    super::verbosity::note!(
         "{:>9} events in {} part(s){moved}: {}",
         a.events,
         a.parts,

@@ -58,7 +58,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     }
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    eprintln!("{}", loaded.summary());
+    super::verbosity::note!("{}", loaded.summary());
     loaded.require_events()?;
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
