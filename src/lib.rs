@@ -9,6 +9,7 @@
 pub mod alloc;
 #[cfg(feature = "table")]
 pub mod analysis;
+pub mod atomic;
 pub mod capture;
 #[cfg(feature = "table")]
 pub mod charts;

@@ -23,11 +23,11 @@ use polars::prelude::{
 
 use crate::columns::Column;
 use crate::dataset::{self as ds, DatasetError};
-use crate::db::read::Filter;
+use crate::db::Filter;
 use crate::input::{self, InputFormat, InputSpec, OpenError};
 use crate::pipeline::{self, Options, Stats};
 use crate::source::{self, ColumnMap, SourceError, SourceOptions, TableFormat};
-use crate::table::{self, build::TableBuilder, filter};
+use crate::table::{build::TableBuilder, filter};
 use crate::timefmt::Zone;
 
 /// Where the events come from.
@@ -85,6 +85,8 @@ pub struct LoadOptions {
     pub map: Vec<ColumnMap>,
     /// The zone of times written without an offset.
     pub zone: Zone,
+    /// The text encoding of CSV input; `None` detects it per file (BOM, UTF-8, GB18030).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Kinds, room and time span to keep.
     pub filter: Filter,
     /// Drop re-delivered messages (same room and msgId).
@@ -104,6 +106,7 @@ impl Default for LoadOptions {
             format: Format::Auto,
             map: Vec::new(),
             zone: Zone::default(),
+            encoding: None,
             filter: Filter::default(),
             dedup: true,
             resolve_combos: true,
@@ -139,13 +142,17 @@ pub enum LoadError {
     Strict { first: String, what: &'static str },
     #[error("nothing could be read from the inputs (see above); nothing was written")]
     Nothing,
+    #[cfg(feature = "mysql")]
     #[error("reading events from {url} failed: {source}")]
     Db {
         url: String,
         source: crate::db::DbError,
     },
+    #[cfg(feature = "mysql")]
     #[error("{0}")]
     DbUrl(crate::db::DbError),
+    #[error("MySQL: this danmu-analyze was built without MySQL support (the cargo feature `mysql`, on by default); build it with: cargo install --path . --features mysql")]
+    NoMySql,
 }
 
 /// The event table of the inputs, filtered, and what reading them found.
@@ -159,7 +166,15 @@ pub struct EventTable {
     pub stats: Stats,
     /// The MySQL URL (password masked) the events came from.
     pub source: Option<String>,
-    /// What a person should know about reading: values left empty, columns not read.
+    /// What went wrong but was got around, one line each: values left empty (the first line
+    /// says so), shown always.
+    pub warnings: Vec<String>,
+    /// CSV rows left out for bytes their encoding cannot decode (`file: line …: why`).
+    pub skipped_rows: Vec<String>,
+    /// Frames, records or MySQL rows the decoder skipped (`stats.errors` holds the first);
+    /// `stats.error_count` counts these, the skipped rows and the values left empty.
+    pub decode_errors: u64,
+    /// Worth knowing, quieted by `-q`: columns of other tools' tables that were not read.
     pub notes: Vec<String>,
     /// Where the processors' queries should run.
     pub engine: Engine,
@@ -169,10 +184,14 @@ pub struct EventTable {
 pub fn load(source: &Source, opts: &LoadOptions) -> Result<EventTable, LoadError> {
     match source {
         Source::Files(paths) => load_files(paths, opts),
+        #[cfg(feature = "mysql")]
         Source::MySql { url, query } => load_mysql(url.as_deref(), query.as_deref(), opts),
+        #[cfg(not(feature = "mysql"))]
+        Source::MySql { .. } => Err(LoadError::NoMySql),
     }
 }
 
+#[cfg(feature = "mysql")]
 fn load_mysql(
     url: Option<&str>,
     query: Option<&str>,
@@ -200,7 +219,8 @@ fn load_mysql(
         }
     };
     check_strict(opts, &decoded.stats, "value")?;
-    let table = table::from_events(&decoded.events)?.lazy();
+    let decode_errors = decoded.stats.error_count;
+    let table = crate::table::from_events(&decoded.events)?.lazy();
     let mut t = EventTable::new(
         table.clone(),
         table,
@@ -210,6 +230,7 @@ fn load_mysql(
         Engine::InMemory,
     )?;
     t.notes = notes;
+    t.decode_errors = decode_errors;
     Ok(t)
 }
 
@@ -220,7 +241,7 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
     for p in paths {
         if ds::is_dataset(p) {
             datasets.push(p);
-        } else if is_table(p, opts.format) {
+        } else if is_table(p, opts.format, opts.encoding) {
             table_paths.push(p.clone());
         } else {
             let format = match opts.format {
@@ -234,7 +255,8 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
     // The same parts, a dataset's unsorted (see `EventTable::unordered`).
     let mut unordered: Vec<LazyFrame> = Vec::new();
     let mut stats = Stats::default();
-    let mut notes = Vec::new();
+    let (mut warnings, mut skipped_rows, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut decode_errors = 0;
     let mut engine = Engine::InMemory;
     if !frame_specs.is_empty() {
         let frames = input::open_all(&frame_specs)?;
@@ -245,6 +267,7 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
         let decoded = pipeline::decode_into(frames, popts, TableBuilder::only(&opts.columns));
         check_strict(opts, &decoded.stats, "input")?;
         stats = decoded.stats;
+        decode_errors = stats.error_count;
         let part = decoded.events?.lazy();
         parts.push(part.clone());
         unordered.push(part);
@@ -253,6 +276,7 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
         let sopts = SourceOptions {
             zone: opts.zone,
             map: opts.map.clone(),
+            encoding: opts.encoding,
         };
         let format = match opts.format {
             Format::Table(f) => Some(f),
@@ -271,6 +295,16 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
             engine = Engine::Streaming;
         } else {
             let read = source::read(&table_paths, format, &sopts)?;
+            if let Some(first) = read.skipped_rows.first() {
+                if opts.strict {
+                    return Err(LoadError::Strict {
+                        first: first.clone(),
+                        what: "row",
+                    });
+                }
+                stats.error_count += read.skipped_rows.len() as u64;
+                skipped_rows = read.skipped_rows;
+            }
             if let Some(first) = read.problems.first() {
                 if opts.strict {
                     return Err(LoadError::Strict {
@@ -278,8 +312,8 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
                         what: "value",
                     });
                 }
-                notes.push("warning: some values could not be read and were left empty:".into());
-                notes.extend(read.problems.iter().map(|p| format!("  {p}")));
+                warnings.push("warning: some values could not be read and were left empty:".into());
+                warnings.extend(read.problems.iter().map(|p| format!("  {p}")));
                 stats.error_count += read.problems.len() as u64;
             }
             for c in &read.unused_columns {
@@ -316,13 +350,20 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
         _ => concat(unordered, UnionArgs::default())?,
     };
     let mut t = EventTable::new(table, unordered, stats, &opts.filter, None, engine)?;
+    t.warnings = warnings;
+    t.skipped_rows = skipped_rows;
+    t.decode_errors = decode_errors;
     t.notes = notes;
     Ok(t)
 }
 
 /// Whether an input holds the event table itself rather than frames: a folder, a pattern,
 /// a table format said, or a file whose first bytes say Parquet, CSV or NDJSON.
-pub fn is_table(path: &Path, format: Format) -> bool {
+pub fn is_table(
+    path: &Path,
+    format: Format,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> bool {
     match format {
         Format::Table(_) => return true,
         Format::Auto | Format::Frames(InputFormat::Auto) => {}
@@ -338,7 +379,7 @@ pub fn is_table(path: &Path, format: Format) -> bool {
     let read = File::open(path).and_then(|f| f.take(8192).read_to_end(&mut head));
     read.is_ok()
         && input::detect(&head) != InputFormat::Capture
-        && source::detect(&head).is_some()
+        && source::detect_with(&head, encoding).is_some()
 }
 
 fn check_strict(opts: &LoadOptions, stats: &Stats, what: &'static str) -> Result<(), LoadError> {
@@ -368,6 +409,9 @@ impl EventTable {
                 frame: None,
                 stats,
                 source,
+                warnings: Vec::new(),
+                skipped_rows: Vec::new(),
+                decode_errors: 0,
                 notes: Vec::new(),
                 engine,
             });
@@ -380,6 +424,9 @@ impl EventTable {
             frame: Some(frame),
             stats,
             source,
+            warnings: Vec::new(),
+            skipped_rows: Vec::new(),
+            decode_errors: 0,
             notes: Vec::new(),
             engine,
         })

@@ -5,8 +5,10 @@ mod common;
 mod bad_input;
 mod bare_frames;
 mod capture_file;
+mod cli;
 mod columns;
 mod dataset;
+mod encodings;
 mod export;
 mod in_place_decoder;
 #[cfg(feature = "live")]

@@ -21,6 +21,17 @@ pub fn draw(
     zone: &Zone,
     title: &str,
 ) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, b, bucket_ms, peaks, zone, title))
+}
+
+fn render(
+    path: &Path,
+    b: &[Bucket],
+    bucket_ms: i64,
+    peaks: &[Peak],
+    zone: &Zone,
+    title: &str,
+) -> Result<(u32, u32), ChartError> {
     ensure_registered();
     let err = draw_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();

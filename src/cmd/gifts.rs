@@ -59,7 +59,7 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
                 color: plotters::style::RGBColor(148, 103, 189),
             },
         )?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())
 }

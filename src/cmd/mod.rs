@@ -3,12 +3,16 @@
 mod analysis_args;
 mod capture;
 mod dataset;
+#[cfg(feature = "mysql")]
 mod db;
 mod decode;
 mod export;
 mod gifts;
 mod inspect;
+#[cfg(feature = "mysql")]
 mod load;
+#[cfg(not(feature = "mysql"))]
+mod no_mysql;
 mod replay;
 mod report;
 mod sessions;
@@ -16,22 +20,29 @@ mod sign;
 mod simulate;
 mod timeline;
 mod users;
+pub mod verbosity;
 mod words;
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
-use danmu_analyze::db::read::Filter;
+use danmu_analyze::db::Filter;
 use danmu_analyze::event::Kind;
 use danmu_analyze::load::{self as loading, Engine, EventTable, Format, LoadOptions, Source};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::Stats;
 use danmu_analyze::source::{self, ColumnMap};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
+
+// Without MySQL the commands stay, saying how to build with it.
+#[cfg(not(feature = "mysql"))]
+use no_mysql as db;
+#[cfg(not(feature = "mysql"))]
+use no_mysql as load;
 
 /// `println!` that returns the write's error instead of panicking, so a closed stdout pipe
 /// (`… | head`) ends the command as success (see main) rather than with a panic.
@@ -70,6 +81,13 @@ pub const EXIT_SKIPPED: u8 = 3;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Only warnings and errors on stderr: no summaries, "wrote …" lines or progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also the network libraries' log on stderr (ureq, rustls, tungstenite), cookies and
+    /// proxy credentials scrubbed: -v info, -vv debug, -vvv trace.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -89,6 +107,16 @@ enum Command {
     Capture(capture::CaptureArgs),
     Replay(replay::ReplayArgs),
     Sign(sign::SignArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Examples:\n  source <(danmu-analyze completions bash)      # this shell; add it to ~/.bashrc to keep it\n  danmu-analyze completions zsh > \"${fpath[1]}/_danmu-analyze\"\n  danmu-analyze completions fish > ~/.config/fish/completions/danmu-analyze.fish\n  danmu-analyze completions powershell >> $PROFILE"
+    )]
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): danmu-analyze man > danmu-analyze.1; man ./danmu-analyze.1
+    Man,
 }
 
 /// How a command that read input ended.
@@ -101,6 +129,7 @@ pub enum Outcome {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    verbosity::init(cli.quiet, cli.verbose);
     match cli.command {
         Command::Decode(a) => decode::run(a),
         Command::Export(a) => export::run(a),
@@ -117,6 +146,27 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Capture(a) => capture::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Sign(a) => sign::run(a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "danmu-analyze", &mut out);
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete's bash script spells a hyphenated program's subcommand states
+                // two ways (clap-rs/clap#6421): `danmu__analyze__subcmd__report` when walking the
+                // words, `danmu__subcmd__analyze__subcmd__report` in the case arms, so nothing
+                // past the subcommand completed. One spelling; a no-op once fixed upstream.
+                let text = String::from_utf8_lossy(&out)
+                    .replace("danmu__subcmd__analyze", "danmu__analyze");
+                out = text.into_bytes();
+            }
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 
@@ -140,6 +190,10 @@ pub struct InputArgs {
     /// (repeatable), where the built-in aliases (see README) do not find it.
     #[arg(long = "map", value_name = "OURS=THEIRS")]
     map: Vec<ColumnMap>,
+    /// Text encoding of CSV input: utf-8, gb18030 (gbk), utf-16le, utf-16be, … Detected when not
+    /// given: a BOM, else UTF-8 if most lines are, else GB18030.
+    #[arg(long, value_name = "ENCODING", value_parser = source::parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// Time zone for shown times: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
@@ -190,6 +244,7 @@ impl InputArgs {
     }
 
     /// Reads the INPUT files into the event table, never MySQL (`load` writes them there).
+    #[cfg(feature = "mysql")] // only `load` calls it
     pub fn load_files(&self) -> Result<Loaded> {
         self.read(&Source::Files(self.inputs.clone()), &Column::ALL)
     }
@@ -210,9 +265,15 @@ impl InputArgs {
 
     fn read(&self, source: &Source, columns: &[Column]) -> Result<Loaded> {
         let table = loading::load(source, &self.options(columns)?)?;
-        report_issues(&table.stats);
+        report_issues(table.decode_errors, &table.stats);
+        if !table.skipped_rows.is_empty() {
+            report_skipped_rows(&table.skipped_rows);
+        }
+        for line in &table.warnings {
+            eprintln!("{line}");
+        }
         for note in &table.notes {
-            eprintln!("{note}");
+            verbosity::note!("{note}");
         }
         // The processors read the engine from here until they take it from the table.
         danmu_analyze::analysis::expr::use_streaming(table.engine == Engine::Streaming);
@@ -231,6 +292,7 @@ impl InputArgs {
             format: self.input_format,
             map: self.map.clone(),
             zone: self.tz,
+            encoding: self.encoding,
             filter: Filter {
                 room: self.room,
                 since: parse(&self.since)?,
@@ -244,11 +306,22 @@ impl InputArgs {
         })
     }
 
+    /// What reading table files takes besides the files: --tz, --map, --encoding.
+    pub fn source_options(&self) -> source::SourceOptions {
+        source::SourceOptions {
+            zone: self.tz,
+            map: self.map.clone(),
+            encoding: self.encoding,
+        }
+    }
+
+    #[cfg(feature = "mysql")] // only `load` calls it
     /// `--mysql`'s URL: `Some("")` when given without one (then $DANMU_MYSQL_URL).
     pub fn mysql_url(&self) -> Option<&str> {
         self.mysql.as_deref()
     }
 
+    #[cfg(feature = "mysql")] // only `load` calls it
     pub fn mysql_query(&self) -> Option<&str> {
         self.mysql_query.as_deref()
     }
@@ -285,22 +358,34 @@ impl Loaded {
 /// At most this many skipped items are listed on stderr; `inspect --json` lists more.
 const ISSUES_SHOWN: usize = 20;
 
-fn report_issues(s: &Stats) {
-    if s.error_count == 0 {
+/// The frames, records or rows the decoder skipped (`count` of them; `s.errors` the first).
+fn report_issues(count: u64, s: &Stats) {
+    if count == 0 {
         return;
     }
-    eprintln!(
-        "warning: skipped {} unreadable item(s); everything else was decoded:",
-        s.error_count
-    );
+    eprintln!("warning: skipped {count} unreadable item(s); everything else was decoded:");
     for issue in s.errors.iter().take(ISSUES_SHOWN) {
         eprintln!("  {issue}");
     }
-    if s.error_count as usize > ISSUES_SHOWN {
+    if count as usize > ISSUES_SHOWN {
         eprintln!(
             "  … and {} more (`danmu-analyze inspect --json` lists them)",
-            s.error_count as usize - ISSUES_SHOWN
+            count as usize - ISSUES_SHOWN
         );
+    }
+}
+
+/// CSV rows left out for bytes their encoding cannot decode, on stderr.
+pub fn report_skipped_rows(rows: &[String]) {
+    eprintln!(
+        "warning: skipped {} unreadable row(s); everything else was read:",
+        rows.len()
+    );
+    for row in rows.iter().take(ISSUES_SHOWN) {
+        eprintln!("  {row}");
+    }
+    if rows.len() > ISSUES_SHOWN {
+        eprintln!("  … and {} more", rows.len() - ISSUES_SHOWN);
     }
 }
 

@@ -75,7 +75,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let written = report::write(&args.out, &input, |s| progress.stage(s))
         .with_context(|| format!("writing the report to {} failed", args.out.display()))?;
     progress.finish();
-    eprintln!("{}", loaded.summary());
+    super::verbosity::note!("{}", loaded.summary());
     super::say!(
         "{} files in {}; open {}",
         written.files.len(),

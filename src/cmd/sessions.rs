@@ -45,7 +45,7 @@ pub fn run(args: SessionsArgs) -> Result<Outcome> {
     if let Some(dir) = &args.png {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for (file, _) in charts(dir, &table, &zone)? {
-            eprintln!("wrote {}", dir.join(file).display());
+            super::verbosity::note!("wrote {}", dir.join(file).display());
         }
     }
     Ok(loaded.outcome())

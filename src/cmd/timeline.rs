@@ -70,7 +70,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
             &zone,
             "时间线",
         )?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())
 }

@@ -6,8 +6,8 @@ pub mod sessions;
 pub mod tables;
 pub mod webfont;
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use plotters::style::RGBColor;
@@ -17,6 +17,7 @@ use polars::prelude::{DataFrame, PolarsError};
 use crate::analysis::compare::Comparison;
 use crate::analysis::summary::{ranking, Analysis, Summary};
 use crate::analysis::words::WordStats;
+use crate::atomic;
 use crate::charts::{self, bar, cloud, line, ChartError};
 use crate::output::csv::CsvOptions;
 use crate::output::frame;
@@ -32,6 +33,9 @@ pub enum ReportError {
     Table(#[from] PolarsError),
     #[error("cannot make the page's font: {0}")]
     Font(#[from] webfont::WebFontError),
+    /// Files are written whole or not at all; this says which and that nothing partial is left.
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
 }
 
 /// What went into the folder.
@@ -93,7 +97,7 @@ pub fn write(
         path: path.clone(),
         source: e.into(),
     })?;
-    fs::write(&path, json + "\n").map_err(io_err(&path))?;
+    atomic::write_bytes(&path, json + "\n")?;
     w.files.push("summary.json".into());
 
     stage("charts");
@@ -189,30 +193,24 @@ pub fn write(
     // The pages' own font, cut to what they show: Chinese needs no CJK font where they are
     // opened.
     let path = dir.join(html::FONT_FILE);
-    fs::write(&path, webfont::subset(charts::font_data(), &shown)?).map_err(io_err(&path))?;
+    atomic::write_bytes(&path, webfont::subset(charts::font_data(), &shown)?)?;
     w.files.push(html::FONT_FILE.into());
     if charts::font_is_bundled() {
         let path = dir.join(html::FONT_LICENSE_FILE);
-        fs::write(&path, charts::BUNDLED_FONT_LICENSE).map_err(io_err(&path))?;
+        atomic::write_bytes(&path, charts::BUNDLED_FONT_LICENSE)?;
         w.files.push(html::FONT_LICENSE_FILE.into());
     }
     let path = dir.join("index.html");
-    fs::write(&path, page).map_err(io_err(&path))?;
+    atomic::write_bytes(&path, page)?;
     w.files.push("index.html".into());
     Ok(w)
 }
 
 fn write_csv(dir: &Path, name: &str, df: &DataFrame, opts: &CsvOptions) -> Result<(), ReportError> {
     let path = dir.join(name);
-    let io_err = |source| ReportError::Io {
-        path: path.clone(),
-        source,
-    };
-    let file = File::create(&path).map_err(io_err)?;
-    let mut out = BufWriter::new(file);
-    frame::write_csv(df, &mut out, opts)
-        .and_then(|_| out.flush())
-        .map_err(io_err)
+    Ok(atomic::write_file(&path, |out| {
+        frame::write_csv(df, out, opts)
+    })?)
 }
 
 /// (gift name, diamonds) of the first `top` gifts, for the bar chart.

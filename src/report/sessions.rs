@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs;
 use std::path::Path;
 
 use polars::prelude::{Column, DataFrame, DataType, PolarsResult, TimeUnit, TimeZone};
@@ -161,7 +160,7 @@ pub(super) fn write(
     );
     h.push_str("<footer>danmu-analyze</footer></body></html>\n");
     let path = dir.join(PAGE);
-    fs::write(&path, &h).map_err(|source| ReportError::Io { path, source })?;
+    crate::atomic::write_bytes(&path, &h)?;
     w.files.push(PAGE.into());
     Ok(h)
 }
