@@ -21,6 +21,7 @@ mod live_proxies;
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
+mod load_api;
 mod payloads;
 mod peaks;
 #[cfg(feature = "live")]
