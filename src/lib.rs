@@ -51,6 +51,7 @@ pub mod pipeline;
 pub mod proto;
 #[cfg(feature = "table")]
 pub mod report;
+pub mod resolve;
 pub mod simulate;
 #[cfg(feature = "table")]
 pub mod source;

@@ -208,7 +208,13 @@ fn load_mysql(
     let decoded = match query {
         None => read::read_table(&mut conn, &url, &opts.filter).map_err(failed)?,
         Some(sql) => {
-            let read = read::read_query(&mut conn, &url, sql, opts.zone).map_err(failed)?;
+            let renames: Vec<_> = opts
+                .map
+                .iter()
+                .map(|m| (m.ours, m.theirs.clone()))
+                .collect();
+            let read =
+                read::read_query(&mut conn, &url, sql, opts.zone, &renames).map_err(failed)?;
             if !read.unused_columns.is_empty() {
                 notes.push(format!(
                     "note: --mysql-query: column(s) {} match no event field (README lists the names read)",

@@ -186,7 +186,7 @@ pub struct InputArgs {
         value_name = "auto|capture|hex|base64|raw|parquet|csv|ndjson"
     )]
     input_format: Format,
-    /// For another tool's CSV or Parquet: read our column OURS from its column THEIRS
+    /// For another tool's CSV, Parquet or --mysql-query: read our column OURS from its column THEIRS
     /// (repeatable), where the built-in aliases (see README) do not find it.
     #[arg(long = "map", value_name = "OURS=THEIRS")]
     map: Vec<ColumnMap>,

@@ -43,6 +43,9 @@ pub enum DbError {
     },
     #[error("the query's result has no {needed} column (it has: {found}); rename one with AS, e.g. SELECT created AS create_time, …")]
     QueryLacks { needed: String, found: String },
+    /// A `--map` that names no column of the result.
+    #[error("{0}")]
+    Map(String),
     #[error("the query returns no columns: --mysql-query takes a SELECT")]
     NotSelect,
     #[error("the query has {0} `?` placeholder(s): write the values into it (--room, --since, --until and --kind filter its rows)")]

@@ -1,6 +1,6 @@
 //! Result columns → event fields, matched by name. Serves `t_danmu` (`--mysql`) and other tools'
-//! tables (`--mysql-query`), whose columns are found through the aliases in [`aliases`] (the
-//! column table's, `crate::columns::TABLE`).
+//! tables (`--mysql-query`), whose columns are found by the rules every reader of other tools'
+//! tables shares ([`crate::resolve`]: `--map`, then the column table's aliases).
 
 use std::borrow::Cow;
 
@@ -10,6 +10,7 @@ use mysql::{Column as SqlColumn, Value};
 
 use crate::columns::{Column, ColumnType, TS_MS_ALIASES};
 use crate::event::{Event, Kind, TimeSource};
+use crate::resolve::{resolve, Origin, ResolveError};
 use crate::timefmt::{epoch_ms, parse_stored_time, Zone};
 
 use super::schema::TABLE;
@@ -27,23 +28,6 @@ pub enum Field {
     Col(Column),
 }
 
-/// Column names each field is read from, best first (compared ignoring case): `ts_ms` (which
-/// wins over the other time columns), `ts`'s aliases, `ts_source`, then every other column's
-/// aliases from [`crate::columns::TABLE`]. README.md lists these for users.
-pub fn aliases() -> impl Iterator<Item = (Field, &'static [&'static str])> {
-    [
-        (Field::TsMs, TS_MS_ALIASES),
-        (Field::Time, Column::Ts.def().aliases),
-        (Field::TsSource, &["ts_source"][..]),
-    ]
-    .into_iter()
-    .chain(
-        Column::ALL[1..]
-            .iter()
-            .map(|&c| (Field::Col(c), c.def().aliases)),
-    )
-}
-
 /// Every [`TimeSource`], in `t_danmu.ts_source`'s ENUM order.
 pub(crate) const TIME_SOURCES: [TimeSource; 5] = [
     TimeSource::EventTime,
@@ -57,6 +41,8 @@ pub(crate) const TIME_SOURCES: [TimeSource; 5] = [
 pub struct Mapper {
     /// The field each result column fills, by position.
     targets: Vec<Option<Field>>,
+    /// Time columns beside exact milliseconds: not read, but not unused either.
+    redundant: Vec<bool>,
     /// The result column holding the row order (`t_danmu.id`), when ties are broken by it.
     order: Option<usize>,
     /// The time column holds UTC (TIMESTAMP, or t_danmu's `ts`) rather than local time.
@@ -77,33 +63,41 @@ pub struct Mapped {
 impl Mapper {
     /// `order_by_id`: break ties by an `id` column (t_danmu's load order) instead of row order.
     /// Fails when no column gives the time.
-    pub fn new(columns: &[SqlColumn], zone: Zone, order_by_id: bool) -> Result<Mapper, DbError> {
+    pub fn new(
+        columns: &[SqlColumn],
+        zone: Zone,
+        order_by_id: bool,
+        renames: &[(Column, String)],
+    ) -> Result<Mapper, DbError> {
         let names: Vec<String> = columns.iter().map(|c| c.name_str().into_owned()).collect();
         let find = |alias: &str| names.iter().position(|n| n.eq_ignore_ascii_case(alias));
-        let mut targets = vec![None; names.len()];
-        for (field, aliases) in aliases() {
-            if let Some(i) = aliases.iter().find_map(|a| find(a)) {
-                if targets[i].is_none() {
-                    targets[i] = Some(field);
-                }
-            }
-        }
-        let has = |f: Field| targets.contains(&Some(f));
-        if has(Field::TsMs) {
-            // Exact milliseconds make any other time column redundant.
-            for t in targets.iter_mut().filter(|t| **t == Some(Field::Time)) {
-                *t = None;
-            }
-        } else if !has(Field::Time) {
-            return Err(DbError::QueryLacks {
+        let resolved = resolve(&names, renames).map_err(|e| match e {
+            ResolveError::NoTime { .. } => DbError::QueryLacks {
                 needed: format!(
                     "time ({}, {})",
                     TS_MS_ALIASES[0],
                     Column::Ts.def().aliases.join(", ")
                 ),
                 found: names.join(", "),
-            });
+            },
+            e => DbError::Map(e.to_string()),
+        })?;
+        let mut targets = vec![None; names.len()];
+        for c in Column::ALL {
+            match (c, resolved.of(c)) {
+                (Column::Ts, Some(Origin::Ms(i))) => targets[i] = Some(Field::TsMs),
+                (Column::Ts, Some(Origin::Col(i))) => targets[i] = Some(Field::Time),
+                (c, Some(o)) => targets[o.index()] = Some(Field::Col(c)),
+                (_, None) => {}
+            }
         }
+        // t_danmu's own column for how `ts` was found; not an event-table column.
+        if let Some(i) = find("ts_source").filter(|i| !resolved.claimed[*i]) {
+            targets[i] = Some(Field::TsSource);
+        }
+        let redundant: Vec<bool> = (0..names.len())
+            .map(|i| resolved.claimed[i] && targets[i].is_none())
+            .collect();
         let time_is_utc = targets
             .iter()
             .position(|t| *t == Some(Field::Time))
@@ -121,6 +115,7 @@ impl Mapper {
             .filter(|i| targets[*i].is_none() || targets[*i] == Some(Field::Col(Column::MsgId)));
         let bad = vec![0; names.len()];
         Ok(Mapper {
+            redundant,
             targets,
             order,
             time_is_utc,
@@ -137,7 +132,7 @@ impl Mapper {
             .iter()
             .zip(&self.targets)
             .enumerate()
-            .filter(|(i, (_, t))| t.is_none() && Some(*i) != self.order)
+            .filter(|(i, (_, t))| t.is_none() && !self.redundant[*i] && Some(*i) != self.order)
             .map(|(_, (n, _))| n.as_str())
             .collect()
     }
@@ -367,6 +362,7 @@ mod tests {
     fn text_times_in_the_zone() {
         let m = Mapper {
             targets: vec![Some(Field::Time)],
+            redundant: vec![false],
             order: None,
             time_is_utc: false,
             zone: "Asia/Shanghai".parse().unwrap(),

@@ -15,6 +15,7 @@ use super::error::Context as _;
 use super::mapping::Mapper;
 use super::schema::{self, COLUMNS, TABLE};
 use super::{ident, DbError, DbUrl};
+use crate::columns::Column;
 
 pub use super::Filter;
 
@@ -67,13 +68,20 @@ pub fn read_table(conn: &mut Conn, url: &DbUrl, filter: &Filter) -> Result<Decod
         ident(TABLE)
     );
     // The zone matters only for local DATETIME columns, which t_danmu has none of.
-    Ok(read(conn, url, &sql, params, Zone::default(), true)?.decoded)
+    Ok(read(conn, url, &sql, params, Zone::default(), true, &[])?.decoded)
 }
 
-/// The rows of any SELECT as events, columns matched by name (see [`super::mapping::ALIASES`]);
-/// DATETIME values are read in `zone`. In time order, query order among equal times.
-pub fn read_query(conn: &mut Conn, url: &DbUrl, sql: &str, zone: Zone) -> Result<Read, DbError> {
-    read(conn, url, sql, Vec::new(), zone, false)
+/// The rows of any SELECT as events, columns matched by name as in every other tool's table
+/// ([`crate::resolve`]: `renames` first, then the aliases); DATETIME values are read in `zone`.
+/// In time order, query order among equal times.
+pub fn read_query(
+    conn: &mut Conn,
+    url: &DbUrl,
+    sql: &str,
+    zone: Zone,
+    renames: &[(Column, String)],
+) -> Result<Read, DbError> {
+    read(conn, url, sql, Vec::new(), zone, false, renames)
 }
 
 fn read(
@@ -83,6 +91,7 @@ fn read(
     params: Vec<Value>,
     zone: Zone,
     order_by_id: bool,
+    renames: &[(Column, String)],
 ) -> Result<Read, DbError> {
     let stmt = conn.prep(sql).db(url, "preparing the query")?;
     if usize::from(stmt.num_params()) != params.len() {
@@ -91,7 +100,7 @@ fn read(
     if stmt.num_columns() == 0 {
         return Err(DbError::NotSelect);
     }
-    let mut mapper = Mapper::new(&stmt.columns(), zone, order_by_id)?;
+    let mut mapper = Mapper::new(&stmt.columns(), zone, order_by_id, renames)?;
     let unused_columns = mapper
         .unused_columns()
         .into_iter()

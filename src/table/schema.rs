@@ -10,6 +10,7 @@ use polars::prelude::{
 
 use crate::columns::{Column, ColumnType, Dtype, TS_MS_ALIASES};
 use crate::event::Kind;
+use crate::resolve::{resolve, Origin, ResolveError};
 use crate::timefmt::{epoch_ms, parse_stored_time, Zone};
 
 /// The polars type a column is stored as.
@@ -64,14 +65,6 @@ pub struct Conformed {
     pub unused_columns: Vec<String>,
 }
 
-/// Where one of our columns comes from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Origin {
-    /// Exact UTC milliseconds (`ts_ms`).
-    Ms(usize),
-    Col(usize),
-}
-
 /// Casts and renames `df` into exactly [`schema`]: each column found by `opts.renames`, its own
 /// name, then its aliases (ignoring case and a UTF-8 BOM; each input column read once, `ts_ms`
 /// before any other time); a missing column is all nulls; a table without `kind` is chat.
@@ -91,63 +84,23 @@ pub fn conform(df: DataFrame, opts: &ConformOptions) -> Result<Conformed, Schema
         .iter()
         .map(|n| n.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let found = || names.join(", ");
-    let mut claimed = vec![false; names.len()];
-    let take = |alias: &str, claimed: &mut Vec<bool>| {
-        let i = names
-            .iter()
-            .enumerate()
-            .position(|(i, n)| !claimed[i] && n.eq_ignore_ascii_case(alias))?;
-        claimed[i] = true;
-        Some(i)
-    };
-    let mut sources: Vec<Option<Origin>> = vec![None; Column::ALL.len()];
-    for (ours, theirs) in &opts.renames {
-        let i = take(theirs, &mut claimed).ok_or_else(|| SchemaError::NoSuchColumn {
-            ours: ours.name(),
-            theirs: theirs.clone(),
-            found: found(),
-        })?;
-        sources[*ours as usize] = Some(Origin::Col(i));
-    }
-    if sources[Column::Ts as usize].is_none() {
-        let ms = TS_MS_ALIASES.iter().find_map(|a| take(a, &mut claimed));
-        let time = Column::Ts
-            .def()
-            .aliases
-            .iter()
-            .find_map(|a| take(a, &mut claimed));
-        sources[Column::Ts as usize] = ms.map(Origin::Ms).or(time.map(Origin::Col));
-    }
-    if sources[Column::Ts as usize].is_none() {
-        return Err(SchemaError::NoTime { found: found() });
-    }
-    for c in &Column::ALL[1..] {
-        if sources[*c as usize].is_none() {
-            sources[*c as usize] = c
-                .def()
-                .aliases
-                .iter()
-                .find_map(|a| take(a, &mut claimed))
-                .map(Origin::Col);
-        }
-    }
-    // With exact milliseconds, another time column (CSV's local `ts`) is redundant, not unused.
-    if matches!(sources[Column::Ts as usize], Some(Origin::Ms(_))) {
-        for (i, n) in names.iter().enumerate() {
-            let alias = Column::Ts
-                .def()
-                .aliases
-                .iter()
-                .any(|a| n.eq_ignore_ascii_case(a));
-            claimed[i] |= alias;
-        }
-    }
-    let unused_columns = names
-        .iter()
-        .zip(&claimed)
-        .filter(|(_, c)| !**c)
-        .map(|(n, _)| n.clone())
+    let resolved = resolve(&names, &opts.renames).map_err(|e| match e {
+        ResolveError::NoTime { found } => SchemaError::NoTime { found },
+        ResolveError::NoSuchColumn {
+            ours,
+            theirs,
+            found,
+        } => SchemaError::NoSuchColumn {
+            ours,
+            theirs,
+            found,
+        },
+    })?;
+    let sources = &resolved.sources;
+    let unused_columns = resolved
+        .unused(&names)
+        .into_iter()
+        .map(str::to_string)
         .collect();
 
     let input = df.columns();

@@ -472,6 +472,54 @@ pub fn mysql_query_reads_a_spider_table() {
     assert_eq!(rows[2]["content"], "再来一个");
 }
 
+/// `--map` reads a query's columns the aliases do not know, as it does for CSV and Parquet: one
+/// rule for every other tool's table.
+pub fn mysql_query_takes_map() {
+    let db = TestDb::new("spider_map");
+    spider_table(&db);
+    let url = db.url();
+    let query =
+        "SELECT create_time AS 发送时间, user_name AS 用户昵称, content AS 弹幕内容 FROM t_danmu";
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "decode",
+            "--mysql",
+            &url,
+            "--mysql-query",
+            query,
+            "--format",
+            "ndjson",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<String>>()
+    };
+    let mapped = args(&[
+        "--map",
+        "ts=发送时间",
+        "--map",
+        "user_name=用户昵称",
+        "--map",
+        "content=弹幕内容",
+    ]);
+    let refs: Vec<&str> = mapped.iter().map(String::as_str).collect();
+    let rows = crate::common::ndjson(stdout_of(&refs).as_bytes());
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["user_name"], "小明");
+    assert_eq!(rows[0]["content"], "主播好😀");
+    assert_eq!(rows[0]["ts_ms"], 1_767_261_600_000i64);
+    // Without --map there is no time column: said, with what the result has.
+    let plain = args(&[]);
+    let out = bin().args(&plain).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("发送时间"), "{err}");
+    // A --map naming no column of the result says so.
+    let bad = args(&["--map", "content=弹幕"]);
+    let out = bin().args(&bad).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("there is no column `弹幕`"), "{err}");
+}
+
 pub fn missing_columns_are_named() {
     let db = TestDb::new("missing");
     spider_table(&db);

@@ -38,7 +38,7 @@ fn main() {
             !ci
         }
     };
-    let server_tests: [(&str, fn()); 11] = [
+    let server_tests: [(&str, fn()); 12] = [
         (
             "db::export_from_mysql_equals_export_from_the_capture",
             db::export_from_mysql_equals_export_from_the_capture,
@@ -60,6 +60,7 @@ fn main() {
             "db::mysql_query_reads_a_spider_table",
             db::mysql_query_reads_a_spider_table,
         ),
+        ("db::mysql_query_takes_map", db::mysql_query_takes_map),
         (
             "db::missing_columns_are_named",
             db::missing_columns_are_named,
