@@ -86,6 +86,20 @@ fn by_user(s: &Split, how: JoinType) -> (Vec<Expr>, JoinArgs) {
     (on, args)
 }
 
+/// The columns of [`retention`] besides `room_id`.
+pub mod cols {
+    pub const ROLE: &str = "role";
+    pub const COHORT: &str = "cohort";
+    pub const COHORT_START: &str = "cohort_start";
+    pub const COHORT_SIZE: &str = "cohort_size";
+    pub const OFFSET: &str = "offset";
+    pub const RETAINED: &str = "retained";
+    pub const SHARE: &str = "share";
+    /// The roles: who chatted, who sent gifts.
+    pub const CHATTERS: &str = "chatters";
+    pub const GIFTERS: &str = "gifters";
+}
+
 /// One row per role (`chatters`, `gifters`), room, session `cohort` and later session
 /// `later` of the room: `room_id`, `role`, `cohort`, `cohort_start`, `cohort_size` (its
 /// chatters or gifters), `later`, `offset` (later − cohort), `retained` (of them, how many

@@ -7,6 +7,16 @@ use super::expr::{c, is_kind, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
+/// The columns of [`Gifts::rows`] (besides `gift_id`).
+pub mod cols {
+    pub const GIFT_NAME: &str = "gift_name";
+    pub const COMBOS: &str = "combos";
+    pub const UNITS: &str = "units";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const SENDERS: &str = "senders";
+    pub const RMB: &str = "rmb";
+}
+
 /// Douyin sells 10 diamonds for 1 yuan.
 pub const DEFAULT_RMB_PER_DIAMOND: f64 = 0.1;
 

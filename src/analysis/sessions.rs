@@ -35,6 +35,18 @@ impl Default for SessionOptions {
     }
 }
 
+/// Columns of the sessions table ([`Split::table`]) that other code reads.
+pub mod cols {
+    pub const SESSION: &str = "session";
+    pub const ROOM_SESSION: &str = "room_session";
+    pub const START: &str = "start";
+    pub const CHAT: &str = "chat";
+    pub const CHATTERS: &str = "chatters";
+    pub const RETURNING_CHATTERS: &str = "returning_chatters";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const VIEWERS_PEAK: &str = "viewers_peak";
+}
+
 /// The event table cut into sessions; [`Split::table`] and the comparisons in
 /// [`super::compare`] read it.
 ///

@@ -8,6 +8,20 @@ use super::expr::{c, for_each_batch, is_kind, keyed_by_name, name_without_id, ts
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
+/// The columns of [`Users::all`] besides `user_id`, `user_name`, `user_level` and
+/// `fans_club_level` (the event table's names), and of [`Users::levels`].
+pub mod cols {
+    pub const MESSAGES: &str = "messages";
+    pub const ACTIVE_MINUTES: &str = "active_minutes";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const GIFTS: &str = "gifts";
+    pub const LIKES: &str = "likes";
+    pub const RANK: &str = "rank";
+    pub const LEVEL: &str = "level";
+    pub const USERS_AT_HONOUR_LEVEL: &str = "users_at_honour_level";
+    pub const USERS_AT_FANS_CLUB_LEVEL: &str = "users_at_fans_club_level";
+}
+
 /// Per-user totals and the rankings drawn from them. Every frame has the columns of
 /// [`Users::all`]; rankings add `rank` (from 1) in front.
 #[derive(Debug, Clone)]

@@ -181,6 +181,13 @@ pub struct Tokens {
     vocab: Vec<(String, bool)>,
 }
 
+/// The columns of [`WordStats::words`] and [`WordStats::emotes`].
+pub mod cols {
+    pub const WORD: &str = "word";
+    pub const COUNT: &str = "count";
+    pub const USERS: &str = "users";
+}
+
 /// Ranked words and emotes: `word`, `count`, `users`, by count, then users, then word.
 #[derive(Debug, Clone)]
 pub struct WordStats {
