@@ -8,10 +8,11 @@ use polars::prelude::*;
 
 use super::during::{self, Alongside, AlongsideOptions};
 use super::expr::{c, is_kind, ts_ms, Run};
+use super::frame::{strs, u64s, ColumnError};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
-use super::users::{users, Users};
+use super::users::{cols as user_cols, users, Users};
 use super::words::{tokenize, Segmenter, Tokens, WordCount, WordOptions, WordStats};
 use crate::columns::Column as Col;
 use crate::event::Kind;
@@ -339,20 +340,24 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(a: &Analysis, stats: &Stats, zone: &Zone, top: usize) -> Summary {
+    /// The summary of `a`; an error if a result table lacks a column it reads.
+    pub fn new(
+        a: &Analysis,
+        stats: &Stats,
+        zone: &Zone,
+        top: usize,
+    ) -> Result<Summary, ColumnError> {
         let t = &a.totals;
-        let chatters = |f: &polars::prelude::DataFrame| -> Vec<TopChatter> {
-            ranking(f, "messages")
-                .into_iter()
-                .take(top)
-                .map(|(id, name, v)| TopChatter {
-                    user_id: id.to_string(),
-                    user_name: name,
-                    messages: v,
-                })
-                .collect()
-        };
-        let gifters = ranking(&a.users.top_gifters, "diamonds")
+        let chatters = ranking(&a.users.top_chatters, "top_chatters", user_cols::MESSAGES)?
+            .into_iter()
+            .take(top)
+            .map(|(id, name, v)| TopChatter {
+                user_id: id.to_string(),
+                user_name: name,
+                messages: v,
+            })
+            .collect();
+        let gifters = ranking(&a.users.top_gifters, "top_gifters", user_cols::DIAMONDS)?
             .into_iter()
             .take(top)
             .map(|(id, name, v)| TopGifter {
@@ -361,16 +366,11 @@ impl Summary {
                 diamonds: v,
             })
             .collect();
-        let distinct_chatters = a
-            .users
-            .all
-            .column("messages")
-            .and_then(|c| {
-                c.u64()
-                    .map(|ca| ca.into_no_null_iter().filter(|m| *m > 0).count())
-            })
-            .unwrap_or(0) as u64;
-        Summary {
+        let distinct_chatters = u64s(&a.users.all, "users", user_cols::MESSAGES)?
+            .into_no_null_iter()
+            .filter(|m| *m > 0)
+            .count() as u64;
+        Ok(Summary {
             time_span: TimeSpan {
                 start: t.first_ts.map(|x| zone.iso(x)),
                 end: t.last_ts.map(|x| zone.iso(x)),
@@ -390,7 +390,7 @@ impl Summary {
             duplicates_dropped: stats.duplicates_dropped,
             gift_updates: stats.gift_updates,
             decode_errors: stats.error_count,
-            top_chatters: chatters(&a.users.top_chatters),
+            top_chatters: chatters,
             top_gifters: gifters,
             top_words: WordStats::top(&a.words.words, top * 2),
             top_emotes: WordStats::top(&a.words.emotes, top),
@@ -423,22 +423,23 @@ impl Summary {
                     what_else: p.alongside.clone(),
                 })
                 .collect(),
-        }
+        })
     }
 }
 
-/// A ranking frame's (user_id, user_name, value) rows.
-pub fn ranking(f: &polars::prelude::DataFrame, value: &str) -> Vec<(u64, String, u64)> {
-    let get = || -> PolarsResult<Vec<(u64, String, u64)>> {
-        let ids = f.column(Col::UserId.name())?.u64()?;
-        let names = f.column(Col::UserName.name())?.str()?;
-        let vals = f.column(value)?.u64()?;
-        Ok(ids
-            .iter()
-            .zip(names.iter())
-            .zip(vals.iter())
-            .map(|((i, n), v)| (i.unwrap_or(0), n.unwrap_or("").to_string(), v.unwrap_or(0)))
-            .collect())
-    };
-    get().unwrap_or_default()
+/// The (user_id, user_name, value) rows of a ranking frame (named `table`, for the error).
+pub fn ranking(
+    f: &DataFrame,
+    table: &'static str,
+    value: &'static str,
+) -> Result<Vec<(u64, String, u64)>, ColumnError> {
+    let ids = u64s(f, table, Col::UserId.name())?;
+    let names = strs(f, table, Col::UserName.name())?;
+    let vals = u64s(f, table, value)?;
+    Ok(ids
+        .iter()
+        .zip(names.iter())
+        .zip(vals.iter())
+        .map(|((i, n), v)| (i.unwrap_or(0), n.unwrap_or("").to_string(), v.unwrap_or(0)))
+        .collect())
 }

@@ -70,9 +70,9 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
         bar::draw(
             p,
             &bar::Bars {
-                title,
-                rows: &rows,
-                value_label: "出现在多少条弹幕中",
+                title: title.into(),
+                rows,
+                value_label: "出现在多少条弹幕中".into(),
                 color: plotters::style::RGBColor(31, 119, 180),
             },
         )?;
