@@ -3,8 +3,8 @@
 //! a chart or page never comes out empty because a name drifted.
 
 use polars::prelude::{
-    DataFrame, DatetimeChunked, Float64Chunked, PolarsResult, StringChunked, UInt32Chunked,
-    UInt64Chunked,
+    DataFrame, DatetimeChunked, Float64Chunked, PolarsError, PolarsResult, StringChunked,
+    UInt32Chunked, UInt64Chunked,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +21,16 @@ pub enum ColumnError {
         found: String,
         expected: &'static str,
     },
+}
+
+/// For the processors' own `?`: a result table without its column is a schema error.
+impl From<ColumnError> for PolarsError {
+    fn from(e: ColumnError) -> Self {
+        match e {
+            ColumnError::Missing { .. } => PolarsError::ColumnNotFound(e.to_string().into()),
+            ColumnError::Type { .. } => PolarsError::SchemaMismatch(e.to_string().into()),
+        }
+    }
 }
 
 fn typed<'a, T>(

@@ -173,7 +173,7 @@ pub fn analyze(
         true => tokens.hot_words(false)?,
         false => all.clone(),
     };
-    let found = peaks(&timeline, &opts.peaks);
+    let found = peaks(&timeline, &opts.peaks)?;
     let peaks = explain(found, &timeline, &tokens, &all)?;
     drop(tokens);
     crate::alloc::trim();
@@ -202,7 +202,7 @@ fn explain(
     tokens: &Tokens,
     session: &WordStats,
 ) -> PolarsResult<Vec<PeakWithWords>> {
-    let buckets = t.buckets();
+    let buckets = t.buckets()?;
     let col =
         |f: fn(&super::timeline::Bucket) -> u64| -> Vec<u64> { buckets.iter().map(f).collect() };
     let series = [
@@ -217,13 +217,13 @@ fn explain(
         .iter()
         .map(|b| b.chat + b.joins + b.likes + b.gifts > 0)
         .collect();
-    let pairs = |frame: &DataFrame| -> Vec<(String, u64)> {
-        WordStats::top(frame, usize::MAX)
+    let pairs = |frame: &DataFrame| -> Result<Vec<(String, u64)>, ColumnError> {
+        Ok(WordStats::top(frame, usize::MAX)?
             .into_iter()
             .map(|w| (w.word, w.count))
-            .collect()
+            .collect())
     };
-    let (all_words, all_emotes) = (pairs(&session.words), pairs(&session.emotes));
+    let (all_words, all_emotes) = (pairs(&session.words)?, pairs(&session.emotes)?);
     let kw = KeywordOptions::default();
     found
         .into_iter()
@@ -233,7 +233,7 @@ fn explain(
             let rank = |mine: &DataFrame, all: &[(String, u64)], keep: usize| {
                 let mut d = distinctive(
                     Counts {
-                        words: &pairs(mine),
+                        words: &pairs(mine)?,
                         messages,
                     },
                     Counts {
@@ -243,7 +243,7 @@ fn explain(
                     &kw,
                 );
                 d.truncate(keep);
-                d
+                Ok::<_, ColumnError>(d)
             };
             let alongside = during::compare(
                 &named,
@@ -254,8 +254,8 @@ fn explain(
                 &AlongsideOptions::default(),
             );
             Ok(PeakWithWords {
-                words: rank(&here.words, &all_words, PEAK_WORDS),
-                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES),
+                words: rank(&here.words, &all_words, PEAK_WORDS)?,
+                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES)?,
                 alongside,
                 peak,
             })
@@ -392,11 +392,11 @@ impl Summary {
             decode_errors: stats.error_count,
             top_chatters: chatters,
             top_gifters: gifters,
-            top_words: WordStats::top(&a.words.words, top * 2),
-            top_emotes: WordStats::top(&a.words.emotes, top),
+            top_words: WordStats::top(&a.words.words, top * 2)?,
+            top_emotes: WordStats::top(&a.words.emotes, top)?,
             chat_per_minute: a
                 .per_minute
-                .buckets()
+                .buckets()?
                 .iter()
                 .map(|b| MinuteCount {
                     minute: zone.iso_secs(b.start_ms),

@@ -61,7 +61,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         zone,
     )?;
     if let Some(p) = &args.png {
-        line::draw(p, &timeline_chart(&a, "时间线".into()), &zone)?;
+        line::draw(p, &timeline_chart(&a, "时间线".into())?, &zone)?;
         eprintln!("wrote {}", p.display());
     }
     Ok(loaded.outcome())

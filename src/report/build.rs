@@ -108,9 +108,9 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
     let mut charts = vec![Chart {
         file: "timeline.png",
         caption: "时间线：弹幕、发言人数、进场与在线人数",
-        plot: Plot::Timeline(timeline_chart(a, format!("{} · 时间线", r.title))),
+        plot: Plot::Timeline(timeline_chart(a, format!("{} · 时间线", r.title))?),
     }];
-    let top_words = word_pairs(&a.words.words, r.top.max(20));
+    let top_words = word_pairs(&a.words.words, r.top.max(20))?;
     if !top_words.is_empty() {
         charts.push(Chart {
             file: "words.png",
@@ -120,7 +120,7 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
         charts.push(Chart {
             file: "wordcloud.png",
             caption: "词云",
-            plot: Plot::Cloud(word_pairs(&a.words.words, 120)),
+            plot: Plot::Cloud(word_pairs(&a.words.words, 120)?),
         });
     }
     let rank = |df: &DataFrame, table: &'static str, value: &'static str| {
@@ -167,21 +167,21 @@ fn bars(title: &str, rows: Vec<(String, u64)>, value_label: &str, color: RGBColo
     }
 }
 
-fn word_pairs(ranked: &DataFrame, n: usize) -> Vec<(String, u64)> {
-    WordStats::top(ranked, n)
+fn word_pairs(ranked: &DataFrame, n: usize) -> Result<Vec<(String, u64)>, ColumnError> {
+    Ok(WordStats::top(ranked, n)?
         .into_iter()
         .map(|x| (x.word, x.count))
-        .collect()
+        .collect())
 }
 
 /// The timeline chart of `a`: its buckets, its peaks marked.
-pub fn timeline_chart(a: &Analysis, title: String) -> line::Timeline {
-    line::Timeline {
+pub fn timeline_chart(a: &Analysis, title: String) -> Result<line::Timeline, ColumnError> {
+    Ok(line::Timeline {
         title,
         bucket_ms: a.timeline.bucket_ms,
         points: a
             .timeline
-            .buckets()
+            .buckets()?
             .iter()
             .map(|b| line::Point {
                 start_ms: b.start_ms,
@@ -199,7 +199,7 @@ pub fn timeline_chart(a: &Analysis, title: String) -> line::Timeline {
                 chat: p.peak.chat,
             })
             .collect(),
-    }
+    })
 }
 
 /// (gift name, diamonds) of the first `top` gifts of a gifts table, for the bar chart.
@@ -326,4 +326,74 @@ fn lines(
             points,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::{df, DataFrame};
+
+    use super::*;
+
+    #[test]
+    fn a_missing_column_is_an_error_naming_table_and_column_not_an_empty_chart() {
+        let gifts = df!(gift_cols::GIFT_NAME => ["小心心"], "diamond" => [10u64]).unwrap();
+        let err = gift_bars(&gifts, 10).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ColumnError::Missing {
+                    table: "gifts",
+                    column: "diamonds"
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the gifts table has no column \"diamonds\""
+        );
+
+        let sessions = df!(Col::RoomId.name() => [1u64], session_cols::CHAT => [3u64]).unwrap();
+        let err = session_trends(&sessions).unwrap_err().to_string();
+        assert!(err.contains("sessions") && err.contains("start"), "{err}");
+
+        let words = df!("word" => ["主播"], "count" => [2i32], "users" => [1u64]).unwrap();
+        let err = WordStats::top(&words, 10).unwrap_err().to_string();
+        assert!(err.contains("\"count\"") && err.contains("u64"), "{err}");
+    }
+
+    #[test]
+    fn the_gift_chart_reads_what_the_gifts_processor_writes() {
+        use crate::event::{Event, Kind};
+        use polars::prelude::IntoLazy;
+        let mut g = Event::new(Kind::Gift, Kind::Gift.method().into());
+        g.gift_id = Some(463);
+        g.gift_name = Some("小心心".into());
+        g.gift_count = Some(10);
+        g.diamond_count = Some(10);
+        let table = crate::table::from_events(&[g]).unwrap();
+        let rows = crate::analysis::gifts::gifts(table.lazy(), 0.1)
+            .unwrap()
+            .rows;
+        assert_eq!(
+            gift_bars(&rows, 5).unwrap(),
+            [("小心心".to_string(), 10u64)]
+        );
+    }
+
+    #[test]
+    fn a_page_asking_for_a_table_the_section_lacks_is_an_error() {
+        let s = Section {
+            tables: vec![table(
+                TableId::Gifts,
+                "gifts.csv",
+                "礼物",
+                DataFrame::empty(),
+            )],
+            charts: Vec::new(),
+        };
+        assert!(s.table(TableId::Gifts).is_ok());
+        let err = s.table(TableId::Peaks).unwrap_err();
+        assert_eq!(err.to_string(), "the report has no Peaks table");
+    }
 }
