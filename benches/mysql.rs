@@ -1,6 +1,6 @@
 //! MySQL throughput: `load` of about a million events (a simulated capture) into `t_danmu`, and
 //! reading them back (`--mysql`), in rows/s each way. Needs a server:
-//! `cargo bench --bench mysql --no-default-features` (no polars to build) against
+//! `cargo bench --bench mysql --no-default-features --features mysql` (no polars to build) against
 //! $DANMU_BENCH_MYSQL_URL, default `mysql://root@127.0.0.1:3306/danmu_test_bench` (the database is
 //! dropped and made anew; $DANMU_BENCH_KEEP keeps it afterwards). $DANMU_BENCH_BATCH_ROWS,
 //! $DANMU_BENCH_STATEMENT_ROWS and $DANMU_BENCH_CONNECTIONS tune the load.

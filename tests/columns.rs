@@ -3,6 +3,7 @@
 //! agree with it.
 
 use danmu_analyze::columns::{Column, TS_MS_ALIASES};
+#[cfg(feature = "mysql")]
 use danmu_analyze::db::schema::{create_table_sql, SCHEMA_SQL};
 use danmu_analyze::table::schema::schema;
 
@@ -57,6 +58,7 @@ fn readme_lists_every_alias_mysql_query_reads() {
     }
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn t_danmu_sql_has_every_column_with_its_type() {
     assert_eq!(SCHEMA_SQL, create_table_sql());
@@ -78,6 +80,7 @@ fn polars_schema_has_every_column_in_order() {
     assert_eq!(names, expected);
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn db_schema_prints_the_generated_ddl() {
     let out = crate::common::bin()

@@ -8,6 +8,8 @@ use polars::prelude::{ParquetReader, SerReader};
 
 use crate::common::{bin, real_capture};
 
+const SESSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/session.dmcap");
+
 fn exported(format: &str, extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let cap = dir.path().join("real.dmcap");
@@ -110,4 +112,77 @@ fn ndjson_per_kind() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["gift_name"], "小心心");
     assert_eq!(rows[0]["diamond_count"], 1);
+}
+
+/// A small tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cannot mount a tmpfs (this test needs root; CI runs it with --ignored as root)"
+        );
+        Tmpfs(dir)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// Ignored in a plain `cargo test` (it mounts a filesystem, which needs root); `.ci/run` runs it
+/// with `-- --ignored`, where failing to mount fails the test rather than passing it silently.
+#[test]
+#[ignore = "mounts a tmpfs: needs root; .ci/run runs it"]
+fn export_onto_a_full_disk_leaves_whole_files_or_none() {
+    let reference = tempfile::tempdir().unwrap();
+    bin()
+        .arg("export")
+        .arg(SESSION)
+        .arg("--out")
+        .arg(reference.path())
+        .assert()
+        .success();
+    // 300 kB: chat.csv (265 kB) fits, the disk fills a few files later.
+    let fs = Tmpfs::mount("300k");
+    let out = fs.0.path();
+    std::fs::write(out.join("like.csv"), "an older export\n").unwrap();
+    let run = bin()
+        .arg("export")
+        .arg(SESSION)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("No space left on device") && stderr.contains("nothing partial was left"),
+        "{stderr}"
+    );
+    let names = crate::common::file_names(out);
+    assert!(names.contains(&"chat.csv".to_string()), "{names:?}");
+    for name in &names {
+        let got = std::fs::read(out.join(name)).unwrap();
+        let whole = std::fs::read(reference.path().join(name)).unwrap_or_default();
+        assert!(
+            got == whole || (name == "like.csv" && got == b"an older export\n"),
+            "{name} is neither complete nor the old file ({} bytes)",
+            got.len()
+        );
+    }
+    assert!(
+        names.len() < crate::common::file_names(reference.path()).len(),
+        "the disk filled: {names:?}"
+    );
 }

@@ -101,6 +101,7 @@ fn csv_without_ts_ms_reads_local_times_in_the_zone() {
     let opts = SourceOptions {
         zone: "+05:00".parse().unwrap(),
         map: Vec::new(),
+        encoding: None,
     };
     let r = source::read(&[path], Some(TableFormat::Csv), &opts).unwrap();
     assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -304,6 +305,7 @@ fn map_names_columns_the_aliases_miss_and_bad_values_are_counted() {
             .iter()
             .map(|m| m.parse::<ColumnMap>().unwrap())
             .collect(),
+        encoding: None,
     };
     let r = source::read(std::slice::from_ref(&path), None, &opts).unwrap();
     let room: Vec<Option<u64>> =

@@ -5,8 +5,10 @@ mod common;
 mod bad_input;
 mod bare_frames;
 mod capture_file;
+mod cli;
 mod columns;
 mod dataset;
+mod encodings;
 mod export;
 mod in_place_decoder;
 #[cfg(feature = "live")]
@@ -19,6 +21,7 @@ mod live_proxies;
 mod live_replay;
 #[cfg(feature = "live")]
 mod live_rooms;
+mod load_api;
 mod payloads;
 mod peaks;
 #[cfg(feature = "live")]

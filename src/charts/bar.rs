@@ -22,6 +22,10 @@ pub fn size(n: usize) -> (u32, u32) {
 }
 
 pub fn draw(path: &Path, bars: &Bars) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, bars))
+}
+
+fn render(path: &Path, bars: &Bars) -> Result<(u32, u32), ChartError> {
     ensure_registered();
     let err = draw_err(path);
     let (w, h) = size(bars.rows.len());

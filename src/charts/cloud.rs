@@ -11,6 +11,10 @@ pub const SIZE: (u32, u32) = (1000, 640);
 
 /// Draws `words` (word, count), most frequent first; returns how many found a place.
 pub fn draw(path: &Path, words: &[(String, u64)]) -> Result<usize, ChartError> {
+    super::save(path, |tmp| render(tmp, words))
+}
+
+fn render(path: &Path, words: &[(String, u64)]) -> Result<usize, ChartError> {
     ensure_registered();
     let err = draw_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();

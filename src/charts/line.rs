@@ -40,6 +40,10 @@ pub struct Timeline {
 type PointValue = fn(&Point) -> u64;
 
 pub fn draw(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, t, zone))
+}
+
+fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
     let (b, bucket_ms, peaks, title) = (&t.points, t.bucket_ms, &t.marks, &t.title);
     ensure_registered();
     let err = draw_err(path);

@@ -42,6 +42,8 @@ pub enum ChartError {
     BadFont { path: PathBuf },
     #[error("drawing {path} failed: {detail}")]
     Draw { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
 }
 
 static FONT: OnceLock<&'static [u8]> = OnceLock::new();
@@ -108,6 +110,15 @@ pub fn clean_label(s: &str, fallback: &str) -> String {
     } else {
         cleaned
     }
+}
+
+/// A chart drawn whole into `path` or not at all ([`crate::atomic`]): `render` draws into the
+/// temporary file it is given (a `.png` name: plotters picks the format by it).
+fn save<T>(
+    path: &Path,
+    render: impl FnOnce(&Path) -> Result<T, ChartError>,
+) -> Result<T, ChartError> {
+    Ok(crate::atomic::write_via_path(path, render)?)
 }
 
 fn draw_err(path: &Path) -> impl Fn(String) -> ChartError + '_ {

@@ -25,6 +25,10 @@ pub struct Trend {
 }
 
 pub fn draw(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, t, zone))
+}
+
+fn render(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartError> {
     ensure_registered();
     let err = draw_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();

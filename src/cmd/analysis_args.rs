@@ -1,10 +1,9 @@
 //! Options the analysis commands share, and their output plumbing (table, --csv, --png).
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use danmu_analyze::analysis::sessions::SessionOptions;
@@ -124,13 +123,10 @@ pub fn emit(
     frame::print(table, &zone, &mut out)?;
     out.flush()?;
     if let Some(path) = csv {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = BufWriter::new(file);
-        frame::write_csv(table, &mut w, &args.csv.options(zone))
-            .and_then(|_| w.flush())
-            .with_context(|| format!("writing {} failed", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        danmu_analyze::atomic::write_file(path, |w| {
+            frame::write_csv(table, w, &args.csv.options(zone))
+        })?;
+        super::verbosity::note!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -146,7 +142,7 @@ pub struct Progress {
 impl Progress {
     pub fn new(total: usize) -> Progress {
         Progress {
-            on: io::stderr().is_terminal(),
+            on: io::stderr().is_terminal() && !super::verbosity::quiet(),
             total,
             done: 0,
             started: std::time::Instant::now(),

@@ -266,6 +266,8 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
             env: env.clone(),
         };
     }
+    // -v shows the network crates' log: the same values are scrubbed from it.
+    super::verbosity::hide(&secrets);
     let log = Log::stderr(args.tz).hiding(secrets);
     let cookies = cookies.unwrap_or_default();
     if !cookies.is_empty() || !cookies.expired().is_empty() {

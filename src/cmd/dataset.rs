@@ -8,9 +8,11 @@ use anyhow::{bail, Context, Result};
 use danmu_analyze::dataset::{self, Appended, Dataset};
 use danmu_analyze::input::is_stdin;
 use danmu_analyze::pipeline::Options;
-use danmu_analyze::source::{self, SourceOptions, TableFormat};
+use danmu_analyze::source::{self, TableFormat};
 
-use super::{InputArgs, InputFormatArg, Outcome, ISSUES_SHOWN};
+use danmu_analyze::load::{is_table, Format};
+
+use super::{InputArgs, Outcome, ISSUES_SHOWN};
 
 /// `export INPUT… --dataset DIR`: each input appended once, capture files after the capture
 /// file before them.
@@ -28,12 +30,12 @@ pub fn export(input: &InputArgs, dir: &Path) -> Result<Outcome> {
                 p.display()
             );
         }
-        let results: Vec<(PathBuf, Appended)> = if input.is_table(p) {
+        let results: Vec<(PathBuf, Appended)> = if is_table(p, input.input_format, input.encoding) {
             // A table breaks a recording's chain of capture files.
             previous = None;
             let format = match input.input_format {
-                InputFormatArg::Table(f) => Some(f),
-                InputFormatArg::Frames(_) => None,
+                Format::Table(f) => Some(f),
+                Format::Auto | Format::Frames(_) => None,
             };
             let mut out = Vec::new();
             for file in source::expand(std::slice::from_ref(p)).map_err(super::one_line)? {
@@ -102,11 +104,11 @@ fn append_table(
     file: &Path,
     format: Option<TableFormat>,
 ) -> Result<Appended> {
-    let sopts = SourceOptions {
-        zone: input.tz,
-        map: input.map.clone(),
-    };
+    let sopts = input.source_options();
     let read = source::read(&[file.to_path_buf()], format, &sopts).map_err(super::one_line)?;
+    if !read.skipped_rows.is_empty() {
+        super::report_skipped_rows(&read.skipped_rows);
+    }
     if !read.problems.is_empty() {
         eprintln!("warning: some values could not be read and were left empty:");
         for p in &read.problems {
@@ -116,13 +118,13 @@ fn append_table(
     let mut a = ds
         .append_table(file, read.df)
         .with_context(|| format!("appending {} to the dataset failed", file.display()))?;
-    a.issue_count += read.problems.len() as u64;
+    a.issue_count += (read.problems.len() + read.skipped_rows.len()) as u64;
     Ok(a)
 }
 
 fn say_appended(file: &Path, a: &Appended) {
     if a.present {
-        eprintln!("already in the dataset: {}", file.display());
+        super::verbosity::note!("already in the dataset: {}", file.display());
         return;
     }
     let moved = if a.moved_combos > 0 {
@@ -133,7 +135,7 @@ fn say_appended(file: &Path, a: &Appended) {
     } else {
         String::new()
     };
-    eprintln!(
+    super::verbosity::note!(
         "{:>9} events in {} part(s){moved}: {}",
         a.events,
         a.parts,

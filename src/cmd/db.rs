@@ -1,13 +1,9 @@
-//! `db`: MySQL's event table (`db init`, `db schema`), and reading events from MySQL for every
-//! command that takes `--mysql` / `--mysql-query`.
+//! `db`: MySQL's event table (`db init`, `db schema`).
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use danmu_analyze::db::read::{self, Filter};
-use danmu_analyze::db::{self as mysql_db, schema, DbUrl};
-use danmu_analyze::pipeline::Decoded;
-use danmu_analyze::timefmt::Zone;
+use danmu_analyze::db::{schema, DbUrl};
 
 use super::Outcome;
 
@@ -57,31 +53,4 @@ pub fn run(args: DbArgs) -> Result<Outcome> {
         DbCommand::Schema => print!("{}", schema::SCHEMA_SQL),
     }
     Ok(Outcome::Clean)
-}
-
-/// Events from MySQL: `t_danmu` filtered on the server, or the rows of `query`. Returns them with
-/// the (password-free) URL they came from.
-pub(super) fn read_events(
-    url: Option<&str>,
-    query: Option<&str>,
-    filter: &Filter,
-    zone: Zone,
-) -> Result<(Decoded, String)> {
-    let url = DbUrl::from_arg_or_env(url)?;
-    let reading = || format!("reading events from {url} failed");
-    let mut conn = mysql_db::connect(&url).with_context(reading)?;
-    let decoded = match query {
-        None => read::read_table(&mut conn, &url, filter).with_context(reading)?,
-        Some(sql) => {
-            let read = read::read_query(&mut conn, &url, sql, zone).with_context(reading)?;
-            if !read.unused_columns.is_empty() {
-                eprintln!(
-                    "note: --mysql-query: column(s) {} match no event field (README lists the names read)",
-                    read.unused_columns.join(", ")
-                );
-            }
-            read.decoded
-        }
-    };
-    Ok((decoded, url.to_string()))
 }

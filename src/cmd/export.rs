@@ -1,7 +1,6 @@
 //! `export`: the event table to files, one per kind or one wide file.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -9,6 +8,7 @@ use clap::Args;
 
 use polars::prelude::{col, lit, DataFrame};
 
+use danmu_analyze::atomic;
 use danmu_analyze::columns::Column;
 use danmu_analyze::event::Kind;
 use danmu_analyze::output::{self, Format};
@@ -58,7 +58,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     }
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    eprintln!("{}", loaded.summary());
+    super::verbosity::note!("{}", loaded.summary());
     loaded.require_events()?;
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
@@ -78,8 +78,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     }
     for (name, rows, columns) in &parts {
         let path = out.join(format!("{name}.{}", args.format.extension()));
-        write_file(&path, args.format, rows, columns, &zone, &args.csv)
-            .with_context(|| format!("writing {} failed", path.display()))?;
+        write_file(&path, args.format, rows, columns, &zone, &args.csv)?;
         super::say!("{:>9} rows  {}", rows.height(), path.display())?;
     }
     if parts.is_empty() {
@@ -96,15 +95,17 @@ fn write_file(
     zone: &Zone,
     csv: &CsvArgs,
 ) -> Result<()> {
-    let mut out = BufWriter::new(File::create(path)?);
-    match format {
-        Format::Csv => {
-            output::csv::write(&mut out, &Rows::new(table)?, columns, &csv.options(*zone))?
+    // Whole or not at all: a full disk or Ctrl-C leaves no truncated file (see atomic).
+    atomic::write_file(path, |out| -> Result<()> {
+        match format {
+            Format::Csv => {
+                output::csv::write(out, &Rows::new(table)?, columns, &csv.options(*zone))?
+            }
+            Format::Ndjson => output::ndjson::write(out, &Rows::new(table)?, columns, zone)?,
+            Format::Parquet => output::parquet::write(out, table, columns, zone)?,
+            Format::Table => unreachable!("rejected above"),
         }
-        Format::Ndjson => output::ndjson::write(&mut out, &Rows::new(table)?, columns, zone)?,
-        Format::Parquet => output::parquet::write(&mut out, table, columns, zone)?,
-        Format::Table => unreachable!("rejected above"),
-    }
-    out.flush()?;
+        Ok(())
+    })?;
     Ok(())
 }

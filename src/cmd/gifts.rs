@@ -58,7 +58,7 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
                 color: report::build::PURPLE,
             },
         )?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())
 }

@@ -45,10 +45,10 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
     // Connect before decoding: a wrong URL should not wait for a large capture to decode.
     let mut conn = mysql_db::connect(&url).with_context(failed)?;
     if schema::ensure_table(&mut conn, &url).with_context(failed)? {
-        eprintln!("created table t_danmu in {url}");
+        super::verbosity::note!("created table t_danmu in {url}");
     }
     let loaded = args.input.load_files()?;
-    eprintln!("{}", loaded.summary());
+    super::verbosity::note!("{}", loaded.summary());
     loaded.require_events()?;
     let table = loaded.frame()?;
     let rows = Rows::new(&table)?;
@@ -62,7 +62,7 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
         ..LoadOptions::default()
     };
     let show = |s: &LoadStats| {
-        if tty {
+        if tty && !super::verbosity::quiet() {
             eprint!(
                 "\r{} / {total} rows, {} new, {:.0} rows/s   ",
                 s.sent,
@@ -73,7 +73,7 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
         }
     };
     let result = load::load(&url, events.iter(), &opts, show);
-    if tty {
+    if tty && !super::verbosity::quiet() {
         eprintln!();
     }
     let stats = result.with_context(|| {
@@ -82,7 +82,7 @@ pub fn run(args: LoadArgs) -> Result<Outcome> {
             failed()
         )
     })?;
-    eprintln!(
+    super::verbosity::note!(
         "loaded into t_danmu at {url}: {} rows sent, {} inserted, {} already present, {:.0} rows/s ({:.1} s)",
         stats.sent,
         stats.inserted,

@@ -3,12 +3,16 @@
 mod analysis_args;
 mod capture;
 mod dataset;
+#[cfg(feature = "mysql")]
 mod db;
 mod decode;
 mod export;
 mod gifts;
 mod inspect;
+#[cfg(feature = "mysql")]
 mod load;
+#[cfg(not(feature = "mysql"))]
+mod no_mysql;
 mod replay;
 mod report;
 mod sessions;
@@ -16,31 +20,29 @@ mod sign;
 mod simulate;
 mod timeline;
 mod users;
+pub mod verbosity;
 mod words;
 
-use std::fs::File;
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
-
-use polars::prelude::{
-    concat, len, DataFrame, IntoLazy, LazyFrame, SortMultipleOptions, UnionArgs,
-};
+use anyhow::{bail, Result};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
-use danmu_analyze::dataset as ds;
-use danmu_analyze::db::read::Filter;
+use danmu_analyze::db::Filter;
 use danmu_analyze::event::Kind;
-use danmu_analyze::input::{self, InputFormat, InputSpec};
+use danmu_analyze::load::{self as loading, Engine, EventTable, Format, LoadOptions, Source};
 use danmu_analyze::output::csv::CsvOptions;
-use danmu_analyze::pipeline::{self, Options, Stats};
-use danmu_analyze::source::{self, ColumnMap, SourceOptions, TableFormat};
-use danmu_analyze::table::{self, build::TableBuilder, filter};
+use danmu_analyze::pipeline::Stats;
+use danmu_analyze::source::{self, ColumnMap};
 use danmu_analyze::timefmt::{parse_time, Zone, DEFAULT_TZ};
+
+// Without MySQL the commands stay, saying how to build with it.
+#[cfg(not(feature = "mysql"))]
+use no_mysql as db;
+#[cfg(not(feature = "mysql"))]
+use no_mysql as load;
 
 /// `println!` that returns the write's error instead of panicking, so a closed stdout pipe
 /// (`… | head`) ends the command as success (see main) rather than with a panic.
@@ -79,6 +81,13 @@ pub const EXIT_SKIPPED: u8 = 3;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Only warnings and errors on stderr: no summaries, "wrote …" lines or progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also the network libraries' log on stderr (ureq, rustls, tungstenite), cookies and
+    /// proxy credentials scrubbed: -v info, -vv debug, -vvv trace.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +107,16 @@ enum Command {
     Capture(capture::CaptureArgs),
     Replay(replay::ReplayArgs),
     Sign(sign::SignArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Examples:\n  source <(danmu-analyze completions bash)      # this shell; add it to ~/.bashrc to keep it\n  danmu-analyze completions zsh > \"${fpath[1]}/_danmu-analyze\"\n  danmu-analyze completions fish > ~/.config/fish/completions/danmu-analyze.fish\n  danmu-analyze completions powershell >> $PROFILE"
+    )]
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): danmu-analyze man > danmu-analyze.1; man ./danmu-analyze.1
+    Man,
 }
 
 /// How a command that read input ended.
@@ -110,6 +129,7 @@ pub enum Outcome {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    verbosity::init(cli.quiet, cli.verbose);
     match cli.command {
         Command::Decode(a) => decode::run(a),
         Command::Export(a) => export::run(a),
@@ -126,6 +146,27 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Capture(a) => capture::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Sign(a) => sign::run(a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "danmu-analyze", &mut out);
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete's bash script spells a hyphenated program's subcommand states
+                // two ways (clap-rs/clap#6421): `danmu__analyze__subcmd__report` when walking the
+                // words, `danmu__subcmd__analyze__subcmd__report` in the case arms, so nothing
+                // past the subcommand completed. One spelling; a no-op once fixed upstream.
+                let text = String::from_utf8_lossy(&out)
+                    .replace("danmu__subcmd__analyze", "danmu__analyze");
+                out = text.into_bytes();
+            }
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 
@@ -144,11 +185,15 @@ pub struct InputArgs {
         default_value = "auto",
         value_name = "auto|capture|hex|base64|raw|parquet|csv|ndjson"
     )]
-    input_format: InputFormatArg,
+    input_format: Format,
     /// For another tool's CSV or Parquet: read our column OURS from its column THEIRS
     /// (repeatable), where the built-in aliases (see README) do not find it.
     #[arg(long = "map", value_name = "OURS=THEIRS")]
     map: Vec<ColumnMap>,
+    /// Text encoding of CSV input: utf-8, gb18030 (gbk), utf-16le, utf-16be, … Detected when not
+    /// given: a BOM, else UTF-8 if most lines are, else GB18030.
+    #[arg(long, value_name = "ENCODING", value_parser = source::parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// Time zone for shown times: an IANA name or an offset like +08:00.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
@@ -198,203 +243,85 @@ impl InputArgs {
         self.load_columns(COLUMNS_READ)
     }
 
+    /// Reads the INPUT files into the event table, never MySQL (`load` writes them there).
+    #[cfg(feature = "mysql")] // only `load` calls it
+    pub fn load_files(&self) -> Result<Loaded> {
+        self.read(&Source::Files(self.inputs.clone()), &Column::ALL)
+    }
+
     fn load_columns(&self, columns: &[Column]) -> Result<Loaded> {
         if self.mysql.is_none() && self.mysql_query.is_none() {
-            return self.load_files_columns(columns);
+            return self.read(&Source::Files(self.inputs.clone()), columns);
         }
         if self.has_files() {
             bail!("give INPUT files or --mysql / --mysql-query, not both (`load` writes files into MySQL)");
         }
-        let filter = self.filter()?;
-        let (decoded, source) = db::read_events(
-            self.mysql.as_deref(),
-            self.mysql_query.as_deref(),
-            &filter,
-            self.tz,
-        )?;
-        self.check_strict(&decoded.stats, "value")?;
-        report_issues(&decoded.stats);
-        let table = table::from_events(&decoded.events)?;
-        drop(decoded.events);
-        let table = table.lazy();
-        Loaded::new(
-            table.clone(),
-            table,
-            decoded.stats,
-            &filter,
-            Some(source),
-            true,
-        )
-    }
-
-    /// Reads the INPUT files into the event table, never MySQL (`load` writes them there):
-    /// capture files and dumps through the decoder, table files through [`source`].
-    pub fn load_files(&self) -> Result<Loaded> {
-        self.load_files_columns(&Column::ALL)
-    }
-
-    fn load_files_columns(&self, columns: &[Column]) -> Result<Loaded> {
-        let mut frame_specs: Vec<InputSpec> = Vec::new();
-        let mut table_paths: Vec<PathBuf> = Vec::new();
-        let mut datasets: Vec<&Path> = Vec::new();
-        for p in &self.inputs {
-            if ds::is_dataset(p) {
-                datasets.push(p);
-            } else if self.is_table(p) {
-                table_paths.push(p.clone());
-            } else {
-                let format = match self.input_format {
-                    InputFormatArg::Frames(f) => f,
-                    InputFormatArg::Table(_) => InputFormat::Auto,
-                };
-                frame_specs.push(InputSpec::new(p, format));
-            }
-        }
-        let mut parts: Vec<LazyFrame> = Vec::new();
-        // The same parts, a dataset's unsorted (see `Loaded::unordered`).
-        let mut unordered: Vec<LazyFrame> = Vec::new();
-        let mut stats = Stats::default();
-        let mut eager = true;
-        if !frame_specs.is_empty() {
-            let frames = input::open_all(&frame_specs).context("opening the inputs failed")?;
-            let opts = Options {
-                dedup: !self.keep_duplicates,
-                resolve_combos: !self.raw_gifts,
-            };
-            let decoded = pipeline::decode_into(frames, opts, TableBuilder::only(columns));
-            self.check_strict(&decoded.stats, "input")?;
-            report_issues(&decoded.stats);
-            stats = decoded.stats;
-            let part = decoded.events?.lazy();
-            parts.push(part.clone());
-            unordered.push(part);
-        }
-        if !table_paths.is_empty() {
-            let sopts = SourceOptions {
-                zone: self.tz,
-                map: self.map.clone(),
-            };
-            let format = match self.input_format {
-                InputFormatArg::Table(f) => Some(f),
-                InputFormatArg::Frames(_) => None,
-            };
-            let parquet_only = self.map.is_empty()
-                && table_paths.iter().all(|p| {
-                    format == Some(TableFormat::Parquet)
-                        || p.extension().is_some_and(|e| e == "parquet")
-                });
-            if parquet_only {
-                // Scanned, not read: filters and projections reach the files.
-                let part = source::scan(&table_paths, format, &sopts).map_err(one_line)?;
-                parts.push(part.clone());
-                unordered.push(part);
-                eager = false;
-            } else {
-                let read = source::read(&table_paths, format, &sopts).map_err(one_line)?;
-                if !read.problems.is_empty() {
-                    if self.strict {
-                        bail!(
-                            "{} (--strict: stopping at the first unreadable value)",
-                            read.problems[0]
-                        );
-                    }
-                    eprintln!("warning: some values could not be read and were left empty:");
-                    for p in &read.problems {
-                        eprintln!("  {p}");
-                    }
-                    stats.error_count += read.problems.len() as u64;
-                }
-                for c in &read.unused_columns {
-                    eprintln!("note: column {c} matches no event-table column (--map OURS=THEIRS reads it)");
-                }
-                let part = read.df.lazy();
-                parts.push(part.clone());
-                unordered.push(part);
-            }
-            stats.tables = table_paths.len() as u64;
-        }
-        if !datasets.is_empty() {
-            // Scanned, with the partitions outside --room / --since / --until never opened.
-            let f = self.filter()?;
-            for d in &datasets {
-                let context = || format!("reading the dataset {} failed", d.display());
-                parts.push(ds::scan(d, &f).with_context(context)?);
-                unordered.push(ds::scan_unordered(d, &f).with_context(context)?);
-            }
-            stats.tables += datasets.len() as u64;
-            eager = false;
-        }
-        let table = match parts.len() {
-            1 => parts.remove(0),
-            _ => concat(parts, UnionArgs::default())?.sort(
-                [Column::Ts.name()],
-                SortMultipleOptions::default().with_maintain_order(true),
-            ),
+        let source = Source::MySql {
+            url: self.mysql.clone().filter(|u| !u.is_empty()),
+            query: self.mysql_query.clone(),
         };
-        let unordered = match unordered.len() {
-            1 => unordered.remove(0),
-            _ => concat(unordered, UnionArgs::default())?,
-        };
-        Loaded::new(table, unordered, stats, &self.filter()?, None, eager)
+        self.read(&source, columns)
     }
 
-    /// Whether an input holds the event table itself rather than frames: a folder, a pattern,
-    /// a forced table format, or a file whose first bytes say Parquet, CSV or NDJSON.
-    fn is_table(&self, path: &Path) -> bool {
-        match self.input_format {
-            InputFormatArg::Table(_) => return true,
-            InputFormatArg::Frames(InputFormat::Auto) => {}
-            InputFormatArg::Frames(_) => return false,
+    fn read(&self, source: &Source, columns: &[Column]) -> Result<Loaded> {
+        let table = loading::load(source, &self.options(columns)?)?;
+        report_issues(table.decode_errors, &table.stats);
+        if !table.skipped_rows.is_empty() {
+            report_skipped_rows(&table.skipped_rows);
         }
-        if input::is_stdin(path) {
-            return false;
+        for line in &table.warnings {
+            eprintln!("{line}");
         }
-        if path.is_dir() || path.to_string_lossy().contains(['*', '?']) {
-            return true;
+        for note in &table.notes {
+            verbosity::note!("{note}");
         }
-        let mut head = Vec::with_capacity(8192);
-        let read = File::open(path).and_then(|f| f.take(8192).read_to_end(&mut head));
-        read.is_ok()
-            && input::detect(&head) != InputFormat::Capture
-            && source::detect(&head).is_some()
+        // The processors read the engine from here until they take it from the table.
+        danmu_analyze::analysis::expr::use_streaming(table.engine == Engine::Streaming);
+        Ok(Loaded(table))
     }
 
-    fn check_strict(&self, stats: &Stats, what: &str) -> Result<()> {
-        if self.strict {
-            if let Some(first) = stats.errors.first() {
-                bail!("{first} (--strict: stopping at the first unreadable {what})");
-            }
-        }
-        Ok(())
-    }
-
-    /// --kind, --room, --since and --until.
-    fn filter(&self) -> Result<Filter> {
-        let (since, until) = self.times()?;
-        Ok(Filter {
-            room: self.room,
-            since,
-            until,
-            kinds: self.kinds.clone(),
-        })
-    }
-
-    /// --since and --until as UTC ms.
-    fn times(&self) -> Result<(Option<i64>, Option<i64>)> {
+    /// The checked load options these arguments say.
+    pub fn options(&self, columns: &[Column]) -> Result<LoadOptions> {
         let parse = |t: &Option<String>| {
             t.as_deref()
                 .map(|s| parse_time(s, &self.tz))
                 .transpose()
                 .map_err(anyhow::Error::msg)
         };
-        Ok((parse(&self.since)?, parse(&self.until)?))
+        Ok(LoadOptions {
+            format: self.input_format,
+            map: self.map.clone(),
+            zone: self.tz,
+            encoding: self.encoding,
+            filter: Filter {
+                room: self.room,
+                since: parse(&self.since)?,
+                until: parse(&self.until)?,
+                kinds: self.kinds.clone(),
+            },
+            dedup: !self.keep_duplicates,
+            resolve_combos: !self.raw_gifts,
+            strict: self.strict,
+            columns: columns.to_vec(),
+        })
     }
 
+    /// What reading table files takes besides the files: --tz, --map, --encoding.
+    pub fn source_options(&self) -> source::SourceOptions {
+        source::SourceOptions {
+            zone: self.tz,
+            map: self.map.clone(),
+            encoding: self.encoding,
+        }
+    }
+
+    #[cfg(feature = "mysql")] // only `load` calls it
     /// `--mysql`'s URL: `Some("")` when given without one (then $DANMU_MYSQL_URL).
     pub fn mysql_url(&self) -> Option<&str> {
         self.mysql.as_deref()
     }
 
+    #[cfg(feature = "mysql")] // only `load` calls it
     pub fn mysql_query(&self) -> Option<&str> {
         self.mysql_query.as_deref()
     }
@@ -408,102 +335,17 @@ impl InputArgs {
     }
 }
 
-/// The event table of the inputs, filtered, and what reading them found.
-pub struct Loaded {
-    /// The table as the processors take it: an in-memory table, or a scan of Parquet files.
-    lazy: LazyFrame,
-    /// `lazy` with the rows in no particular order: a dataset's parts unsorted.
-    unordered: LazyFrame,
-    /// The in-memory table, one chunk per column (so [`Rows`] lookups are constant time).
-    table: Option<DataFrame>,
-    pub stats: Stats,
-    /// The MySQL URL (password masked) the events came from.
-    mysql: Option<String>,
+/// The event table a command read ([`loading::EventTable`]), and how the command ends for it.
+pub struct Loaded(EventTable);
+
+impl std::ops::Deref for Loaded {
+    type Target = EventTable;
+    fn deref(&self) -> &EventTable {
+        &self.0
+    }
 }
 
 impl Loaded {
-    fn new(
-        table: LazyFrame,
-        unordered: LazyFrame,
-        stats: Stats,
-        f: &Filter,
-        mysql: Option<String>,
-        eager: bool,
-    ) -> Result<Loaded> {
-        let lazy = filter::apply(table, f);
-        if !eager {
-            // A scan: each query reads only its columns and rows from the files, in batches on
-            // polars' streaming engine (at 10 M events the timeline held 500 MB more on the
-            // in-memory one; `users` picks the in-memory engine itself, see there).
-            danmu_analyze::analysis::expr::use_streaming(true);
-            return Ok(Loaded {
-                lazy,
-                unordered: filter::apply(unordered, f),
-                table: None,
-                stats,
-                mysql,
-            });
-        }
-        let mut table = lazy.collect()?;
-        table.rechunk_mut();
-        Ok(Loaded {
-            lazy: table.clone().lazy(),
-            unordered: table.clone().lazy(),
-            table: Some(table),
-            stats,
-            mysql,
-        })
-    }
-
-    /// The table as the processors take it.
-    pub fn lazy(&self) -> LazyFrame {
-        self.lazy.clone()
-    }
-
-    /// The table as [`Self::lazy`], but for a dataset its parts unsorted (each in time order,
-    /// one after another): what the processors take, since they read order only as time then
-    /// place in the table, which is the sorted table's order, and so nothing holds every row.
-    pub fn unordered(&self) -> LazyFrame {
-        self.unordered.clone()
-    }
-
-    /// The table in memory (collected from the scan if it was one).
-    pub fn frame(&self) -> Result<DataFrame> {
-        if let Some(t) = &self.table {
-            return Ok(t.clone());
-        }
-        let mut t = self.lazy.clone().collect()?;
-        t.rechunk_mut();
-        Ok(t)
-    }
-
-    /// For commands that write results: inputs that yielded no event at all, only errors,
-    /// get no (empty) output.
-    pub fn require_events(&self) -> Result<()> {
-        if self.stats.error_count > 0 {
-            let n = self.lazy.clone().select([len()]).collect()?;
-            if n.column("len")?.u32()?.get(0).unwrap_or(0) == 0 {
-                bail!("nothing could be read from the inputs (see above); nothing was written");
-            }
-        }
-        Ok(())
-    }
-
-    /// One line on what reading did, for stderr.
-    pub fn summary(&self) -> String {
-        let s = &self.stats;
-        if let Some(url) = &self.mysql {
-            return format!("{} events read from {url}", s.events);
-        }
-        if s.records == 0 && s.tables > 0 {
-            return format!("the event table read from {} table input(s)", s.tables);
-        }
-        format!(
-            "{} records, {} messages → {} events ({} re-delivered dropped, {} gift updates → {} gifts)",
-            s.records, s.messages, s.events, s.duplicates_dropped, s.gift_updates, s.combos
-        )
-    }
-
     pub fn outcome(&self) -> Outcome {
         if self.stats.error_count > 0 {
             Outcome::Skipped
@@ -516,22 +358,34 @@ impl Loaded {
 /// At most this many skipped items are listed on stderr; `inspect --json` lists more.
 const ISSUES_SHOWN: usize = 20;
 
-fn report_issues(s: &Stats) {
-    if s.error_count == 0 {
+/// The frames, records or rows the decoder skipped (`count` of them; `s.errors` the first).
+fn report_issues(count: u64, s: &Stats) {
+    if count == 0 {
         return;
     }
-    eprintln!(
-        "warning: skipped {} unreadable item(s); everything else was decoded:",
-        s.error_count
-    );
+    eprintln!("warning: skipped {count} unreadable item(s); everything else was decoded:");
     for issue in s.errors.iter().take(ISSUES_SHOWN) {
         eprintln!("  {issue}");
     }
-    if s.error_count as usize > ISSUES_SHOWN {
+    if count as usize > ISSUES_SHOWN {
         eprintln!(
             "  … and {} more (`danmu-analyze inspect --json` lists them)",
-            s.error_count as usize - ISSUES_SHOWN
+            count as usize - ISSUES_SHOWN
         );
+    }
+}
+
+/// CSV rows left out for bytes their encoding cannot decode, on stderr.
+pub fn report_skipped_rows(rows: &[String]) {
+    eprintln!(
+        "warning: skipped {} unreadable row(s); everything else was read:",
+        rows.len()
+    );
+    for row in rows.iter().take(ISSUES_SHOWN) {
+        eprintln!("  {row}");
+    }
+    if rows.len() > ISSUES_SHOWN {
+        eprintln!("  … and {} more", rows.len() - ISSUES_SHOWN);
     }
 }
 
@@ -553,27 +407,6 @@ impl CsvArgs {
             bom: !self.no_bom,
             excel_ids: !self.plain_ids,
             zone,
-        }
-    }
-}
-
-/// `--input-format`: a frame format (captures, dumps) or an event-table format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormatArg {
-    Frames(InputFormat),
-    Table(TableFormat),
-}
-
-impl FromStr for InputFormatArg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.parse::<TableFormat>() {
-            Ok(t) => Ok(InputFormatArg::Table(t)),
-            Err(_) => s.parse::<InputFormat>().map(InputFormatArg::Frames).map_err(|_| {
-                format!(
-                    "unknown input format `{s}`; expected auto, capture, hex, base64, raw, parquet, csv or ndjson"
-                )
-            }),
         }
     }
 }

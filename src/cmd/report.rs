@@ -74,7 +74,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let written = report::write_all(&model, &args.out, &csv, |s| progress.stage(s))
         .with_context(|| format!("writing the report to {} failed", args.out.display()))?;
     progress.finish();
-    eprintln!("{}", loaded.summary());
+    super::verbosity::note!("{}", loaded.summary());
     super::say!(
         "{} files in {}; open {}",
         written.files.len(),

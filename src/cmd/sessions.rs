@@ -46,7 +46,7 @@ pub fn run(args: SessionsArgs) -> Result<Outcome> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for chart in session_trends(&table)? {
             png::draw(dir, &chart, &zone)?;
-            eprintln!("wrote {}", dir.join(chart.file).display());
+            super::verbosity::note!("wrote {}", dir.join(chart.file).display());
         }
     }
     Ok(loaded.outcome())

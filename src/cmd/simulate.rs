@@ -94,7 +94,7 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
         p.into()
     });
     write_json(&truth_path, &truth)?;
-    eprintln!(
+    super::verbosity::note!(
         "wrote {} ({} records, {} messages) and {}",
         out.display(),
         truth.records,
@@ -185,7 +185,7 @@ fn run_series(args: &SimulateArgs) -> Result<Outcome> {
         (Some(d), None) => d.display().to_string(),
         (None, None) => unreachable!("run checks for one of them"),
     };
-    eprintln!(
+    super::verbosity::note!(
         "wrote {} sessions of {} room(s) into {into} and {}",
         truth.sessions.len(),
         cfg.rooms,

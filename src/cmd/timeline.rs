@@ -62,7 +62,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     )?;
     if let Some(p) = &args.png {
         line::draw(p, &timeline_chart(&a, "时间线".into())?, &zone)?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())
 }

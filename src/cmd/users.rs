@@ -86,7 +86,7 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
                 color: plotters::style::RGBColor(44, 160, 44),
             },
         )?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     let positive = |name: &str| -> Result<usize> {
         Ok(u.all

@@ -76,11 +76,11 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
                 color: plotters::style::RGBColor(31, 119, 180),
             },
         )?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     if let Some(p) = &args.cloud {
         cloud::draw(p, &bars(120)?)?;
-        eprintln!("wrote {}", p.display());
+        super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())
 }

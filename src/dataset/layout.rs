@@ -280,28 +280,15 @@ fn subdirs(dir: &Path) -> Result<Vec<(String, PathBuf)>, DatasetError> {
         .collect())
 }
 
-/// Writes `path` so that it is either absent (or as before) or complete: into `path.tmp`,
-/// flushed and fsync'd, renamed over `path`, and the directory fsync'd so the rename lasts.
+/// Writes `path` so that it is either absent (or as before) or complete: through
+/// [`crate::atomic`], the helper every output file goes through.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), DatasetError>,
 ) -> Result<(), DatasetError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(DatasetError::io(dir))?;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let file = File::create(&tmp).map_err(DatasetError::io(&tmp))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    write(&mut out)?;
-    out.flush().map_err(DatasetError::io(&tmp))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| DatasetError::io(&tmp)(e.into_error()))?;
-    file.sync_all().map_err(DatasetError::io(&tmp))?;
-    drop(file);
-    fs::rename(&tmp, path).map_err(DatasetError::io(path))?;
-    sync_dir(dir);
+    crate::atomic::write_file(path, write)?;
     Ok(())
 }
 

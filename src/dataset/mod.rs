@@ -10,7 +10,7 @@
 //! Every part holds exactly the event-table schema (`ts` in UTC, `room_id` included, so a part
 //! is a table on its own); `date` is the local date of `ts` in the dataset's zone. A source's
 //! `key` is a hash of its bytes, so exporting it again adds nothing ([`layout`]). Files are
-//! written as `*.tmp`, fsync'd and renamed: readers never see half a part ([`read`] takes only
+//! written under a temporary name, fsync'd and renamed ([`crate::atomic`]): readers never see half a part ([`read`] takes only
 //! `part-*.parquet`). Capture files are decoded with the file before them as context, so
 //! re-deliveries and gift combos straddling a rotation count once ([`write`]).
 
@@ -51,6 +51,8 @@ pub enum DatasetError {
     Schema { path: PathBuf, message: String },
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
 }
 
 impl DatasetError {

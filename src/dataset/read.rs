@@ -17,7 +17,7 @@ use polars::prelude::{
 use super::layout::{has_partitions, parts, Manifest, Prune, MANIFEST};
 use super::DatasetError;
 use crate::columns::Column;
-use crate::db::read::Filter;
+use crate::db::Filter;
 use crate::table;
 use crate::timefmt::Zone;
 

@@ -16,17 +16,7 @@ use super::mapping::Mapper;
 use super::schema::{self, COLUMNS, TABLE};
 use super::{ident, DbError, DbUrl};
 
-/// What to read of `t_danmu`; each part becomes a condition with a parameter.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub room: Option<u64>,
-    /// UTC ms, inclusive.
-    pub since: Option<i64>,
-    /// UTC ms, exclusive.
-    pub until: Option<i64>,
-    /// Empty: every kind.
-    pub kinds: Vec<Kind>,
-}
+pub use super::Filter;
 
 impl Filter {
     /// ` WHERE …` (or nothing) and its parameters.

@@ -23,7 +23,7 @@ pub struct Appender {
 impl Appender {
     /// Starts the thread for `ds` (opened before recording, so a wrong directory or zone fails
     /// first). `earlier`: the files this recording wrote before this run, oldest first (see
-    /// [`earlier_files`]): the newest two are appended first if a crash kept them out, and the
+    /// [`super::recorder::earlier_files`]): the newest two are appended first if a crash kept them out, and the
     /// newest is the context of the first new file, whose history replay repeats its last
     /// messages. `log` gets one line per file appended, or why it was not.
     pub fn start(

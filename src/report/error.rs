@@ -24,6 +24,9 @@ pub enum ReportError {
     NoTable(#[from] MissingTable),
     #[error("cannot make the page's font: {0}")]
     Font(#[from] WebFontError),
+    /// Files are written whole or not at all; this says which and that nothing partial is left.
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
 }
 
 /// An error writing `path`, for `map_err`.

@@ -1,6 +1,5 @@
 //! The JSON writer: summary.json, for programs.
 
-use std::fs;
 use std::path::Path;
 
 use super::error::{io_err, ReportError};
@@ -13,6 +12,6 @@ pub fn write(dir: &Path, report: &Report) -> Result<&'static str, ReportError> {
     let path = dir.join(FILE);
     let json =
         serde_json::to_string_pretty(&report.summary).map_err(|e| io_err(&path)(e.into()))?;
-    fs::write(&path, json + "\n").map_err(io_err(&path))?;
+    crate::atomic::write_bytes(&path, json + "\n")?;
     Ok(FILE)
 }

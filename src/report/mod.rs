@@ -58,6 +58,7 @@ pub use build::{build, gift_bars, session_trends, timeline_chart, ReportInput};
 pub use error::ReportError;
 pub use model::{Chart, Plot, Report, Section, Table, TableId};
 
+use crate::atomic;
 use crate::charts;
 use crate::output::csv::CsvOptions;
 use error::io_err;
@@ -95,22 +96,22 @@ pub fn write_all(
         add(png::section(dir, s, &report.zone)?);
         let page = sessions::page(report, s)?;
         let path = dir.join(sessions::PAGE);
-        fs::write(&path, &page).map_err(io_err(&path))?;
+        atomic::write_bytes(&path, &page)?;
         add(vec![sessions::PAGE]);
         shown.push_str(&page);
     }
     // The pages' own font, cut to what they show: Chinese needs no CJK font where they are
     // opened.
     let path = dir.join(page::FONT_FILE);
-    fs::write(&path, webfont::subset(charts::font_data(), &shown)?).map_err(io_err(&path))?;
+    atomic::write_bytes(&path, webfont::subset(charts::font_data(), &shown)?)?;
     add(vec![page::FONT_FILE]);
     if charts::font_is_bundled() {
         let path = dir.join(page::FONT_LICENSE_FILE);
-        fs::write(&path, charts::BUNDLED_FONT_LICENSE).map_err(io_err(&path))?;
+        atomic::write_bytes(&path, charts::BUNDLED_FONT_LICENSE)?;
         add(vec![page::FONT_LICENSE_FILE]);
     }
     let path = dir.join("index.html");
-    fs::write(&path, index).map_err(io_err(&path))?;
+    atomic::write_bytes(&path, index)?;
     add(vec!["index.html"]);
     Ok(w)
 }

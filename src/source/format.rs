@@ -3,6 +3,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+use encoding_rs::Encoding;
+
+use super::csv::delimiter;
+use super::encoding::head_text;
+
 pub use crate::input::TABLE_FORMATS as EXPECTED;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,32 +43,35 @@ impl fmt::Display for TableFormat {
     }
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// The table format `head` (a file's first bytes) starts like, if any: the Parquet magic,
-/// a `{` (NDJSON), or a CSV header line — at least two comma-separated names, none longer than
-/// 64 bytes, not a `#` comment, so a hex or base64 frame dump (one long token per line, maybe a
-/// trailing comma) is never taken for CSV.
+/// a `{` (NDJSON), or a CSV header line — at least two comma- or tab-separated names, none
+/// longer than 64 bytes, not a `#` comment, so a hex or base64 frame dump (one long token per
+/// line, maybe a trailing comma) is never taken for CSV. The text may be in any encoding
+/// [`super::encoding`] detects (UTF-8, GB18030, UTF-16 with a BOM).
 pub fn detect(head: &[u8]) -> Option<TableFormat> {
+    detect_with(head, None)
+}
+
+/// [`detect`], the text read in `encoding` when given (`--encoding`).
+pub fn detect_with(head: &[u8], encoding: Option<&'static Encoding>) -> Option<TableFormat> {
     if head.starts_with(b"PAR1") {
         return Some(TableFormat::Parquet);
     }
-    let text = head.strip_prefix(BOM).unwrap_or(head);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
-    let text = &text[start..];
-    if text[0] == b'{' {
+    let text = head_text(head, encoding);
+    let text = text.trim_start();
+    if text.starts_with('{') {
         return Some(TableFormat::Ndjson);
     }
-    let end = text.iter().position(|&b| b == b'\n')?;
-    let line = std::str::from_utf8(&text[..end])
-        .ok()?
-        .trim_end_matches('\r');
+    // A whole line: the head may end mid-header.
+    let (line, _) = text.split_once('\n')?;
+    let line = line.trim_end_matches('\r');
     if line.starts_with('#') {
         // A frame dump's comment, even one with commas in it.
         return None;
     }
+    let sep = if delimiter(line) == b'\t' { '\t' } else { ',' };
     let fields: Vec<&str> = line
-        .split(',')
+        .split(sep)
         .map(|f| f.trim().trim_matches('"').trim())
         .collect();
     let names = fields.len() >= 2
@@ -95,6 +103,16 @@ mod tests {
         assert_eq!(detect(b"# frames, from DevTools\nCAgQARoCaGI=\n"), None);
         assert_eq!(detect(b"\x08\x01\x10\x02"), None);
         assert_eq!(detect(b""), None);
+        // Chinese users' files: GBK and Excel's UTF-16 "Unicode text" (tab separated).
+        assert_eq!(
+            detect(b"\xca\xb1\xbc\xe4,\xc4\xda\xc8\xdd\r\n"), // 时间,内容 in GBK
+            Some(TableFormat::Csv)
+        );
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "时间\t内容\r\n1\t2".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        assert_eq!(detect(&utf16), Some(TableFormat::Csv));
         assert_eq!("jsonl".parse(), Ok(TableFormat::Ndjson));
         assert!("xlsx".parse::<TableFormat>().is_err());
     }

@@ -5,6 +5,7 @@
 //! the rest). Capture files and frame dumps are [`crate::input`]'s.
 
 mod csv;
+mod encoding;
 mod format;
 mod ndjson;
 mod options;
@@ -16,13 +17,15 @@ use std::fs::File;
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
+use encoding_rs::Encoding;
 use polars::prelude::{DataFrame, PolarsError, SortMultipleOptions};
 
 use crate::columns::Column;
 use crate::input::is_stdin;
 use crate::table::schema::{conform, ConformOptions, SchemaError};
 
-pub use format::{detect, TableFormat, EXPECTED};
+pub use encoding::parse_label as parse_encoding;
+pub use format::{detect, detect_with, TableFormat, EXPECTED};
 pub use options::{ColumnMap, SourceOptions};
 pub use paths::expand;
 pub use scan::scan;
@@ -44,6 +47,8 @@ pub enum SourceError {
     #[error("{path}: {source}")]
     Polars { path: String, source: PolarsError },
     #[error("{path}: {source}")]
+    Csv { path: String, source: csv::CsvError },
+    #[error("{path}: {source}")]
     Schema { path: String, source: SchemaError },
 }
 
@@ -56,6 +61,9 @@ pub struct Read {
     pub problems: Vec<String>,
     /// Columns of the files no event-table column was read from (`file: column`).
     pub unused_columns: Vec<String>,
+    /// CSV rows left out because they hold bytes the file's encoding cannot decode
+    /// (`file: line 7, column 3 (content): …`).
+    pub skipped_rows: Vec<String>,
 }
 
 /// Reads `paths` (files, folders of files, `*`/`?` patterns in a file name, `-` for stdin) as one
@@ -79,9 +87,11 @@ pub fn read(
     let mut out: Option<DataFrame> = None;
     let mut problems = Vec::new();
     let mut unused_columns = Vec::new();
+    let mut skipped_rows = Vec::new();
     for file in &files {
         let name = file.display().to_string();
-        let raw = read_file(file, format)?;
+        let (raw, skipped) = read_file(file, format, opts.encoding)?;
+        skipped_rows.extend(skipped.iter().map(|s| format!("{name}: {s}")));
         let c = conform(raw, &conform_opts).map_err(|source| SourceError::Schema {
             path: name.clone(),
             source,
@@ -117,14 +127,19 @@ pub fn read(
         df,
         problems,
         unused_columns,
+        skipped_rows,
     })
 }
 
 /// How many bytes [`detect`] looks at.
 const HEAD: usize = 4096;
 
-/// The file's format: `forced`, else detected from its first bytes.
-fn format_of(path: &Path, forced: Option<TableFormat>) -> Result<TableFormat, SourceError> {
+/// The file's format: `forced`, else detected from its first bytes (read in `encoding` if given).
+fn format_of(
+    path: &Path,
+    forced: Option<TableFormat>,
+    encoding: Option<&'static Encoding>,
+) -> Result<TableFormat, SourceError> {
     if let Some(f) = forced {
         return Ok(f);
     }
@@ -139,25 +154,43 @@ fn format_of(path: &Path, forced: Option<TableFormat>) -> Result<TableFormat, So
         .take(HEAD as u64)
         .read_to_end(&mut head)
         .map_err(io_err)?;
-    detect(&head).ok_or_else(|| SourceError::NotTable { path: name() })
+    detect_with(&head, encoding).ok_or_else(|| SourceError::NotTable { path: name() })
 }
 
-/// One file as polars reads it, before [`conform`].
-fn read_file(path: &Path, format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
+/// One file as polars reads it, before [`conform`], and the CSV rows left out of it.
+fn read_file(
+    path: &Path,
+    format: Option<TableFormat>,
+    encoding: Option<&'static Encoding>,
+) -> Result<(DataFrame, Vec<String>), SourceError> {
     if is_stdin(path) {
-        return read_stdin(format);
+        return read_stdin(format, encoding);
     }
     let name = path.display().to_string();
-    match format_of(path, format)? {
-        TableFormat::Parquet => parquet::read(path).map_err(|e| polars_error(&name, e)),
-        TableFormat::Csv => csv::read(path).map_err(|e| polars_error(&name, e)),
-        TableFormat::Ndjson => ndjson::read(path).map_err(|e| ndjson_error(&name, e)),
+    match format_of(path, format, encoding)? {
+        TableFormat::Parquet => parquet::read(path)
+            .map(|df| (df, Vec::new()))
+            .map_err(|e| polars_error(&name, e)),
+        TableFormat::Csv => {
+            // Whole, to be decoded (GB18030, UTF-16) and its bad rows found.
+            let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            read_csv(bytes, encoding, &name)
+        }
+        TableFormat::Ndjson => ndjson::read(path)
+            .map(|df| (df, Vec::new()))
+            .map_err(|e| ndjson_error(&name, e)),
     }
 }
 
 /// `-`: all of stdin (a pipe cannot be read twice, so it is held in memory), detected and read
 /// like a file.
-fn read_stdin(format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
+fn read_stdin(
+    format: Option<TableFormat>,
+    encoding: Option<&'static Encoding>,
+) -> Result<(DataFrame, Vec<String>), SourceError> {
     let mut bytes = Vec::new();
     io::stdin()
         .read_to_end(&mut bytes)
@@ -165,7 +198,7 @@ fn read_stdin(format: Option<TableFormat>) -> Result<DataFrame, SourceError> {
             path: STDIN.into(),
             source,
         })?;
-    read_bytes(bytes, format, STDIN)
+    read_bytes(bytes, format, encoding, STDIN)
 }
 
 const STDIN: &str = "<stdin>";
@@ -174,18 +207,36 @@ const STDIN: &str = "<stdin>";
 fn read_bytes(
     bytes: Vec<u8>,
     format: Option<TableFormat>,
+    encoding: Option<&'static Encoding>,
     name: &str,
-) -> Result<DataFrame, SourceError> {
+) -> Result<(DataFrame, Vec<String>), SourceError> {
     let format = match format {
         Some(f) => f,
-        None => detect(&bytes[..bytes.len().min(HEAD)])
+        None => detect_with(&bytes[..bytes.len().min(HEAD)], encoding)
             .ok_or_else(|| SourceError::NotTable { path: name.into() })?,
     };
+    let none = |df| (df, Vec::new());
     match format {
-        TableFormat::Parquet => parquet::read_bytes(bytes).map_err(|e| polars_error(name, e)),
-        TableFormat::Csv => csv::read_bytes(bytes).map_err(|e| polars_error(name, e)),
-        TableFormat::Ndjson => ndjson::read_bytes(bytes).map_err(|e| ndjson_error(name, e)),
+        TableFormat::Parquet => parquet::read_bytes(bytes)
+            .map(none)
+            .map_err(|e| polars_error(name, e)),
+        TableFormat::Csv => read_csv(bytes, encoding, name),
+        TableFormat::Ndjson => ndjson::read_bytes(bytes)
+            .map(none)
+            .map_err(|e| ndjson_error(name, e)),
     }
+}
+
+fn read_csv(
+    bytes: Vec<u8>,
+    encoding: Option<&'static Encoding>,
+    name: &str,
+) -> Result<(DataFrame, Vec<String>), SourceError> {
+    let r = csv::read_bytes(bytes, encoding).map_err(|source| SourceError::Csv {
+        path: name.into(),
+        source,
+    })?;
+    Ok((r.df, r.skipped))
 }
 
 fn polars_error(name: &str, source: PolarsError) -> SourceError {
@@ -212,7 +263,7 @@ mod tests {
     fn input_in_memory_is_detected_and_read() {
         let csv =
             b"\xEF\xBB\xBFts,ts_ms,msg_id\n2026-01-01 18:00:00.000,1767261600000,\"=\"\"7\"\"\"\n";
-        let df = read_bytes(csv.to_vec(), None, STDIN).unwrap();
+        let (df, _) = read_bytes(csv.to_vec(), None, None, STDIN).unwrap();
         assert_eq!(df.height(), 1);
         let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
         assert_eq!(
@@ -225,10 +276,10 @@ mod tests {
             Some("=\"7\"")
         );
         let json = b"{\"ts_ms\":1,\"msg_id\":18446744073709551615}\n".to_vec();
-        let df = read_bytes(json, None, STDIN).unwrap();
+        let (df, _) = read_bytes(json, None, None, STDIN).unwrap();
         let id = df.column("msg_id").unwrap().str().unwrap().get(0);
         assert_eq!(id, Some("18446744073709551615"), "u64::MAX stays exact");
-        let err = read_bytes(b"hello\n".to_vec(), None, STDIN).unwrap_err();
+        let err = read_bytes(b"hello\n".to_vec(), None, None, STDIN).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("<stdin>: not an event table: expected {EXPECTED}")

@@ -1,4 +1,5 @@
-//! What a table read needs besides the files: the zone of local times and `--map ours=theirs`.
+//! What a table read needs besides the files: the zone of local times, `--map ours=theirs` and
+//! the text encoding of CSV.
 
 use std::str::FromStr;
 
@@ -12,6 +13,8 @@ pub struct SourceOptions {
     pub zone: Zone,
     /// `--map`: columns the aliases do not find.
     pub map: Vec<ColumnMap>,
+    /// `--encoding`: the text encoding of CSV input; `None` detects it per file.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// `--map ours=theirs`: read event-table column `ours` from the file's column `theirs`.

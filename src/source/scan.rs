@@ -31,7 +31,7 @@ pub fn scan(
     let files = expand(paths)?;
     let mut frames = Vec::with_capacity(files.len());
     for file in &files {
-        if format_of(file, format)? != TableFormat::Parquet {
+        if format_of(file, format, opts.encoding)? != TableFormat::Parquet {
             return eager();
         }
         match scan_own_parquet(file).map_err(|source| SourceError::Polars {

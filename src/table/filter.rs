@@ -4,7 +4,7 @@
 use polars::prelude::{col, lit, DataType, Expr, LazyFrame};
 
 use crate::columns::Column;
-pub use crate::db::read::Filter;
+pub use crate::db::Filter;
 
 /// The rows the filter keeps, as one predicate; `None` keeps everything.
 pub fn predicate(f: &Filter) -> Option<Expr> {
