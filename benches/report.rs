@@ -100,19 +100,18 @@ fn main() {
     for w in stages.windows(2).skip(1) {
         timings.push((w[0].0.clone(), (w[1].1 - w[0].1).as_secs_f64()));
     }
-    let summary = Summary::new(&a, &stats, &zone, opts.top);
+    let summary = Summary::new(&a, &stats, &zone, opts.top).unwrap();
     let t = Instant::now();
-    let csv = CsvOptions::default();
-    let input = ReportInput {
+    let model = report::build(&ReportInput {
         analysis: &a,
         summary: &summary,
         zone: &zone,
-        csv: &csv,
         title: "bench",
         top: opts.top,
         sessions: None,
-    };
-    report::write(&out, &input, |_| {}).unwrap();
+    })
+    .unwrap();
+    report::write_all(&model, &out, &CsvOptions::default(), |_| {}).unwrap();
     timings.push(("tables, charts, page".into(), t.elapsed().as_secs_f64()));
     let total = t0.elapsed();
     let peak = peak_rss_mb();

@@ -9,7 +9,7 @@ fn top_words(capture: &str, n: usize) -> Result<Vec<(String, u64)>, Box<dyn std:
     let table = load(&Source::files([capture]), &LoadOptions::default())?;
     let seg = Segmenter::new(None, None)?;
     let stats = words(table.unordered(), &seg, &WordOptions::default())?;
-    let top = WordStats::top(&stats.words, n);
+    let top = WordStats::top(&stats.words, n)?;
     Ok(top.into_iter().map(|w| (w.word, w.count)).collect())
 }
 

@@ -342,8 +342,8 @@ fn count_words(seg: &Segmenter, chats: &[&Event], opts: &WordOptions) -> Counted
     let table = danmu_analyze::table::from_event_refs(chats).unwrap();
     let stats = words::words(table.lazy(), seg, opts).unwrap();
     Counted {
-        words: WordStats::top(&stats.words, usize::MAX),
-        emotes: WordStats::top(&stats.emotes, usize::MAX),
+        words: WordStats::top(&stats.words, usize::MAX).unwrap(),
+        emotes: WordStats::top(&stats.emotes, usize::MAX).unwrap(),
     }
 }
 

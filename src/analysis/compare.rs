@@ -86,6 +86,22 @@ fn by_user(s: &Split, how: JoinType) -> (Vec<Expr>, JoinArgs) {
     (on, args)
 }
 
+/// The columns of [`retention`] besides `room_id`.
+pub mod cols {
+    pub const ROLE: &str = "role";
+    pub const COHORT: &str = "cohort";
+    pub const COHORT_START: &str = "cohort_start";
+    pub const COHORT_SIZE: &str = "cohort_size";
+    /// The later session.
+    pub const LATER: &str = "later";
+    pub const OFFSET: &str = "offset";
+    pub const RETAINED: &str = "retained";
+    pub const SHARE: &str = "share";
+    /// The roles: who chatted, who sent gifts.
+    pub const CHATTERS: &str = "chatters";
+    pub const GIFTERS: &str = "gifters";
+}
+
 /// One row per role (`chatters`, `gifters`), room, session `cohort` and later session
 /// `later` of the room: `room_id`, `role`, `cohort`, `cohort_start`, `cohort_size` (its
 /// chatters or gifters), `later`, `offset` (later − cohort), `retained` (of them, how many
@@ -102,32 +118,32 @@ pub fn retention(s: &Split) -> PolarsResult<DataFrame> {
     let grid = index
         .clone()
         .join(
-            index.select([c(Col::RoomId), col("room_session").alias("later")]),
+            index.select([c(Col::RoomId), col("room_session").alias(cols::LATER)]),
             [c(Col::RoomId)],
             [c(Col::RoomId)],
             JoinArgs::new(JoinType::Inner),
         )
-        .filter(col("later").gt(col("room_session")));
+        .filter(col(cols::LATER).gt(col("room_session")));
     let pair = [c(Col::RoomId), col("room_session")];
     let mut parts = Vec::new();
-    for (kind, role) in [(Kind::Chat, "chatters"), (Kind::Gift, "gifters")] {
+    for (kind, role) in [(Kind::Chat, cols::CHATTERS), (Kind::Gift, cols::GIFTERS)] {
         let m = s.members_frame(kind)?.lazy().select(keys.clone());
         let (on, args) = by_user(s, JoinType::Inner);
         let retained = m
             .clone()
             .join(
-                m.clone().rename(["room_session"], ["later"], true),
+                m.clone().rename(["room_session"], [cols::LATER], true),
                 on.clone(),
                 on,
                 args,
             )
-            .filter(col("later").gt(col("room_session")))
-            .group_by([c(Col::RoomId), col("room_session"), col("later")])
-            .agg([len().cast(DataType::UInt64).alias("retained")]);
+            .filter(col(cols::LATER).gt(col("room_session")))
+            .group_by([c(Col::RoomId), col("room_session"), col(cols::LATER)])
+            .agg([len().cast(DataType::UInt64).alias(cols::RETAINED)]);
         let size = m
             .group_by(pair.clone())
-            .agg([len().cast(DataType::UInt64).alias("cohort_size")]);
-        let triple = [c(Col::RoomId), col("room_session"), col("later")];
+            .agg([len().cast(DataType::UInt64).alias(cols::COHORT_SIZE)]);
+        let triple = [c(Col::RoomId), col("room_session"), col(cols::LATER)];
         let part = grid
             .clone()
             .join(
@@ -143,30 +159,35 @@ pub fn retention(s: &Split) -> PolarsResult<DataFrame> {
                 JoinArgs::new(JoinType::Left),
             )
             .with_columns([
-                col("cohort_size").fill_null(lit(0u64)),
-                col("retained").fill_null(lit(0u64)),
+                col(cols::COHORT_SIZE).fill_null(lit(0u64)),
+                col(cols::RETAINED).fill_null(lit(0u64)),
             ])
             .select([
                 c(Col::RoomId),
-                lit(role).alias("role"),
-                col("room_session").alias("cohort"),
-                col("_start").cast(utc()).alias("cohort_start"),
-                col("cohort_size"),
-                col("later"),
-                (col("later") - col("room_session")).alias("offset"),
-                col("retained"),
-                when(col("cohort_size").gt(lit(0u64)))
+                lit(role).alias(cols::ROLE),
+                col("room_session").alias(cols::COHORT),
+                col("_start").cast(utc()).alias(cols::COHORT_START),
+                col(cols::COHORT_SIZE),
+                col(cols::LATER),
+                (col(cols::LATER) - col("room_session")).alias(cols::OFFSET),
+                col(cols::RETAINED),
+                when(col(cols::COHORT_SIZE).gt(lit(0u64)))
                     .then(
-                        col("retained").cast(DataType::Float64)
-                            / col("cohort_size").cast(DataType::Float64),
+                        col(cols::RETAINED).cast(DataType::Float64)
+                            / col(cols::COHORT_SIZE).cast(DataType::Float64),
                     )
                     .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("share"),
+                    .alias(cols::SHARE),
             ]);
         parts.push(part);
     }
     stream(concat(parts, UnionArgs::default())?.sort_by_exprs(
-        [c(Col::RoomId), col("role"), col("cohort"), col("later")],
+        [
+            c(Col::RoomId),
+            col(cols::ROLE),
+            col(cols::COHORT),
+            col(cols::LATER),
+        ],
         SortMultipleOptions::default(),
     ))
 }

@@ -7,6 +7,16 @@ use super::expr::{c, is_kind, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
+/// The columns of [`Gifts::rows`] (besides `gift_id`).
+pub mod cols {
+    pub const GIFT_NAME: &str = "gift_name";
+    pub const COMBOS: &str = "combos";
+    pub const UNITS: &str = "units";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const SENDERS: &str = "senders";
+    pub const RMB: &str = "rmb";
+}
+
 /// Douyin sells 10 diamonds for 1 yuan.
 pub const DEFAULT_RMB_PER_DIAMOND: f64 = 0.1;
 
@@ -23,7 +33,7 @@ pub struct Gifts {
 
 /// The revenue estimate of `diamonds`, as the column `rmb`.
 pub fn rmb(diamonds: Expr, rmb_per_diamond: f64) -> Expr {
-    (diamonds.cast(DataType::Float64) * lit(rmb_per_diamond)).alias("rmb")
+    (diamonds.cast(DataType::Float64) * lit(rmb_per_diamond)).alias(cols::RMB)
 }
 
 /// Gifts of `events` by gift.
@@ -68,22 +78,25 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
         .with_column(c(Col::GiftId).fill_null(lit(0u64)))
         .group_by([c(Col::GiftId)])
         .agg([
-            c(Col::GiftName).filter(named).first().alias("gift_name"),
-            len().cast(DataType::UInt64).alias("combos"),
-            u64sum(c(Col::GiftCount), "units"),
-            u64sum(c(Col::DiamondCount), "diamonds"),
+            c(Col::GiftName)
+                .filter(named)
+                .first()
+                .alias(cols::GIFT_NAME),
+            len().cast(DataType::UInt64).alias(cols::COMBOS),
+            u64sum(c(Col::GiftCount), cols::UNITS),
+            u64sum(c(Col::DiamondCount), cols::DIAMONDS),
             c(Col::UserId)
                 .fill_null(lit(0u64))
                 .n_unique()
                 .cast(DataType::UInt64)
-                .alias("senders"),
+                .alias(cols::SENDERS),
         ])
         .with_columns([
-            col("gift_name").fill_null(lit("")),
-            rmb(col("diamonds"), rmb_per_diamond),
+            col(cols::GIFT_NAME).fill_null(lit("")),
+            rmb(col(cols::DIAMONDS), rmb_per_diamond),
         ])
         .sort_by_exprs(
-            [col("diamonds"), col("units"), c(Col::GiftId)],
+            [col(cols::DIAMONDS), col(cols::UNITS), c(Col::GiftId)],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
         )
         .collect()?;
@@ -94,10 +107,10 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
             .sum::<u64>()
             .unwrap_or(0))
     };
-    let diamonds_total = total("diamonds")?;
+    let diamonds_total = total(cols::DIAMONDS)?;
     Ok(Gifts {
-        combos_total: total("combos")?,
-        units_total: total("units")?,
+        combos_total: total(cols::COMBOS)?,
+        units_total: total(cols::UNITS)?,
         diamonds_total,
         rmb_total: diamonds_total as f64 * rmb_per_diamond,
         rows,

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod distinct;
 pub mod during;
 pub mod expr;
+pub mod frame;
 pub mod gifts;
 pub mod keywords;
 pub mod peaks;

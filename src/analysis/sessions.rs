@@ -35,6 +35,18 @@ impl Default for SessionOptions {
     }
 }
 
+/// Columns of the sessions table ([`Split::table`]) that other code reads.
+pub mod cols {
+    pub const SESSION: &str = "session";
+    pub const ROOM_SESSION: &str = "room_session";
+    pub const START: &str = "start";
+    pub const CHAT: &str = "chat";
+    pub const CHATTERS: &str = "chatters";
+    pub const RETURNING_CHATTERS: &str = "returning_chatters";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const VIEWERS_PEAK: &str = "viewers_peak";
+}
+
 /// The event table cut into sessions; [`Split::table`] and the comparisons in
 /// [`super::compare`] read it.
 ///
@@ -515,26 +527,26 @@ impl Split {
         joined
             .lazy()
             .select([
-                col("session"),
+                col(cols::SESSION),
                 c(Col::RoomId),
-                col("room_session"),
-                col("_start").cast(utc.clone()).alias("start"),
+                col(cols::ROOM_SESSION),
+                col("_start").cast(utc.clone()).alias(cols::START),
                 col("_end").cast(utc).alias("end"),
                 ((col("_end") - col("_start")).cast(DataType::Float64) / lit(60_000.0))
                     .alias("minutes"),
                 col("stream_end"),
-                col("chat"),
-                col("chatters"),
+                col(cols::CHAT),
+                col(cols::CHATTERS),
                 col("new_chatters"),
-                col("returning_chatters"),
+                col(cols::RETURNING_CHATTERS),
                 col("gifts"),
                 col("gifters"),
                 col("new_gifters"),
                 col("returning_gifters"),
-                col("diamonds"),
-                rmb(col("diamonds"), opts.rmb_per_diamond),
+                col(cols::DIAMONDS),
+                rmb(col(cols::DIAMONDS), opts.rmb_per_diamond),
                 col("follows"),
-                col("viewers_peak"),
+                col(cols::VIEWERS_PEAK),
                 col("viewers_mean"),
                 col("top_words"),
             ])
@@ -568,7 +580,7 @@ impl Split {
                 );
                 let ranked = tokenize_keyed(chat, self.by_name, seg, &opts.words)?
                     .hot_words(opts.words.passphrases)?;
-                Ok(WordStats::top(&ranked.words, opts.top_words)
+                Ok(WordStats::top(&ranked.words, opts.top_words)?
                     .into_iter()
                     .map(|w| w.word)
                     .collect::<Vec<_>>()

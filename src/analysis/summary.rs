@@ -8,10 +8,11 @@ use polars::prelude::*;
 
 use super::during::{self, Alongside, AlongsideOptions};
 use super::expr::{c, is_kind, ts_ms, Run};
+use super::frame::{strs, u64s, ColumnError};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
-use super::users::{users, Users};
+use super::users::{cols as user_cols, users, Users};
 use super::words::{tokenize, Segmenter, Tokens, WordCount, WordOptions, WordStats};
 use crate::columns::Column as Col;
 use crate::event::Kind;
@@ -172,7 +173,7 @@ pub fn analyze(
         true => tokens.hot_words(false)?,
         false => all.clone(),
     };
-    let found = peaks(&timeline, &opts.peaks);
+    let found = peaks(&timeline, &opts.peaks)?;
     let peaks = explain(found, &timeline, &tokens, &all)?;
     drop(tokens);
     crate::alloc::trim();
@@ -201,7 +202,7 @@ fn explain(
     tokens: &Tokens,
     session: &WordStats,
 ) -> PolarsResult<Vec<PeakWithWords>> {
-    let buckets = t.buckets();
+    let buckets = t.buckets()?;
     let col =
         |f: fn(&super::timeline::Bucket) -> u64| -> Vec<u64> { buckets.iter().map(f).collect() };
     let series = [
@@ -216,13 +217,13 @@ fn explain(
         .iter()
         .map(|b| b.chat + b.joins + b.likes + b.gifts > 0)
         .collect();
-    let pairs = |frame: &DataFrame| -> Vec<(String, u64)> {
-        WordStats::top(frame, usize::MAX)
+    let pairs = |frame: &DataFrame| -> Result<Vec<(String, u64)>, ColumnError> {
+        Ok(WordStats::top(frame, usize::MAX)?
             .into_iter()
             .map(|w| (w.word, w.count))
-            .collect()
+            .collect())
     };
-    let (all_words, all_emotes) = (pairs(&session.words), pairs(&session.emotes));
+    let (all_words, all_emotes) = (pairs(&session.words)?, pairs(&session.emotes)?);
     let kw = KeywordOptions::default();
     found
         .into_iter()
@@ -232,7 +233,7 @@ fn explain(
             let rank = |mine: &DataFrame, all: &[(String, u64)], keep: usize| {
                 let mut d = distinctive(
                     Counts {
-                        words: &pairs(mine),
+                        words: &pairs(mine)?,
                         messages,
                     },
                     Counts {
@@ -242,7 +243,7 @@ fn explain(
                     &kw,
                 );
                 d.truncate(keep);
-                d
+                Ok::<_, ColumnError>(d)
             };
             let alongside = during::compare(
                 &named,
@@ -253,8 +254,8 @@ fn explain(
                 &AlongsideOptions::default(),
             );
             Ok(PeakWithWords {
-                words: rank(&here.words, &all_words, PEAK_WORDS),
-                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES),
+                words: rank(&here.words, &all_words, PEAK_WORDS)?,
+                emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES)?,
                 alongside,
                 peak,
             })
@@ -339,20 +340,24 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(a: &Analysis, stats: &Stats, zone: &Zone, top: usize) -> Summary {
+    /// The summary of `a`; an error if a result table lacks a column it reads.
+    pub fn new(
+        a: &Analysis,
+        stats: &Stats,
+        zone: &Zone,
+        top: usize,
+    ) -> Result<Summary, ColumnError> {
         let t = &a.totals;
-        let chatters = |f: &polars::prelude::DataFrame| -> Vec<TopChatter> {
-            ranking(f, "messages")
-                .into_iter()
-                .take(top)
-                .map(|(id, name, v)| TopChatter {
-                    user_id: id.to_string(),
-                    user_name: name,
-                    messages: v,
-                })
-                .collect()
-        };
-        let gifters = ranking(&a.users.top_gifters, "diamonds")
+        let chatters = ranking(&a.users.top_chatters, "top_chatters", user_cols::MESSAGES)?
+            .into_iter()
+            .take(top)
+            .map(|(id, name, v)| TopChatter {
+                user_id: id.to_string(),
+                user_name: name,
+                messages: v,
+            })
+            .collect();
+        let gifters = ranking(&a.users.top_gifters, "top_gifters", user_cols::DIAMONDS)?
             .into_iter()
             .take(top)
             .map(|(id, name, v)| TopGifter {
@@ -361,16 +366,11 @@ impl Summary {
                 diamonds: v,
             })
             .collect();
-        let distinct_chatters = a
-            .users
-            .all
-            .column("messages")
-            .and_then(|c| {
-                c.u64()
-                    .map(|ca| ca.into_no_null_iter().filter(|m| *m > 0).count())
-            })
-            .unwrap_or(0) as u64;
-        Summary {
+        let distinct_chatters = u64s(&a.users.all, "users", user_cols::MESSAGES)?
+            .into_no_null_iter()
+            .filter(|m| *m > 0)
+            .count() as u64;
+        Ok(Summary {
             time_span: TimeSpan {
                 start: t.first_ts.map(|x| zone.iso(x)),
                 end: t.last_ts.map(|x| zone.iso(x)),
@@ -390,13 +390,13 @@ impl Summary {
             duplicates_dropped: stats.duplicates_dropped,
             gift_updates: stats.gift_updates,
             decode_errors: stats.error_count,
-            top_chatters: chatters(&a.users.top_chatters),
+            top_chatters: chatters,
             top_gifters: gifters,
-            top_words: WordStats::top(&a.words.words, top * 2),
-            top_emotes: WordStats::top(&a.words.emotes, top),
+            top_words: WordStats::top(&a.words.words, top * 2)?,
+            top_emotes: WordStats::top(&a.words.emotes, top)?,
             chat_per_minute: a
                 .per_minute
-                .buckets()
+                .buckets()?
                 .iter()
                 .map(|b| MinuteCount {
                     minute: zone.iso_secs(b.start_ms),
@@ -423,22 +423,23 @@ impl Summary {
                     what_else: p.alongside.clone(),
                 })
                 .collect(),
-        }
+        })
     }
 }
 
-/// A ranking frame's (user_id, user_name, value) rows.
-pub fn ranking(f: &polars::prelude::DataFrame, value: &str) -> Vec<(u64, String, u64)> {
-    let get = || -> PolarsResult<Vec<(u64, String, u64)>> {
-        let ids = f.column(Col::UserId.name())?.u64()?;
-        let names = f.column(Col::UserName.name())?.str()?;
-        let vals = f.column(value)?.u64()?;
-        Ok(ids
-            .iter()
-            .zip(names.iter())
-            .zip(vals.iter())
-            .map(|((i, n), v)| (i.unwrap_or(0), n.unwrap_or("").to_string(), v.unwrap_or(0)))
-            .collect())
-    };
-    get().unwrap_or_default()
+/// The (user_id, user_name, value) rows of a ranking frame (named `table`, for the error).
+pub fn ranking(
+    f: &DataFrame,
+    table: &'static str,
+    value: &'static str,
+) -> Result<Vec<(u64, String, u64)>, ColumnError> {
+    let ids = u64s(f, table, Col::UserId.name())?;
+    let names = strs(f, table, Col::UserName.name())?;
+    let vals = u64s(f, table, value)?;
+    Ok(ids
+        .iter()
+        .zip(names.iter())
+        .zip(vals.iter())
+        .map(|((i, n), v)| (i.unwrap_or(0), n.unwrap_or("").to_string(), v.unwrap_or(0)))
+        .collect())
 }

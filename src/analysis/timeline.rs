@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::distinct::DistinctCounter;
 use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Run};
+use super::frame::{datetimes, u64s, ColumnError};
 use super::viewers;
 use crate::columns::Column;
 use crate::event::Kind;
@@ -61,8 +62,27 @@ pub struct Bucket {
 /// At most this many buckets; a longer span gets coarser buckets (see [`Timeline::bucket_ms`]).
 pub const MAX_BUCKETS: i64 = 100_000;
 
+/// The columns of [`Timeline::frame`].
+pub mod cols {
+    pub const TIME: &str = "time";
+    pub const CHAT: &str = "chat";
+    pub const CHATTERS: &str = "chatters";
+    pub const GIFTS: &str = "gifts";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const LIKES: &str = "likes";
+    pub const JOINS: &str = "joins";
+    pub const FOLLOWS: &str = "follows";
+    pub const ONLINE: &str = "online";
+}
+
 const COUNTS: [&str; 7] = [
-    "chat", "chatters", "gifts", "diamonds", "likes", "joins", "follows",
+    cols::CHAT,
+    cols::CHATTERS,
+    cols::GIFTS,
+    cols::DIAMONDS,
+    cols::LIKES,
+    cols::JOINS,
+    cols::FOLLOWS,
 ];
 
 /// The timeline of `events` (the event table, or a scan of it) in buckets of `size`, aligned
@@ -79,8 +99,8 @@ const COUNTS: [&str; 7] = [
 /// let table = danmu_analyze::table::from_events(&[chat]).unwrap();
 /// let t = timeline(table.lazy(), BucketSize(60_000)).unwrap();
 /// assert_eq!(t.frame.height(), 1);
-/// assert_eq!(t.buckets()[0].start_ms, 60_000);
-/// assert_eq!(t.buckets()[0].chat, 1);
+/// assert_eq!(t.buckets().unwrap()[0].start_ms, 60_000);
+/// assert_eq!(t.buckets().unwrap()[0].chat, 1);
 /// ```
 pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     let span = events
@@ -116,12 +136,12 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         .clone()
         .group_by([start.clone().alias("start")])
         .agg([
-            count(is_chat.clone()).alias("chat"),
-            count(is_kind(Kind::Gift)).alias("gifts"),
-            value(Kind::Gift, Column::DiamondCount).alias("diamonds"),
-            value(Kind::Like, Column::LikeCount).alias("likes"),
-            count(is_kind(Kind::Member)).alias("joins"),
-            count(is_kind(Kind::Social).and(c(Column::Action).eq(lit(1u32)))).alias("follows"),
+            count(is_chat.clone()).alias(cols::CHAT),
+            count(is_kind(Kind::Gift)).alias(cols::GIFTS),
+            value(Kind::Gift, Column::DiamondCount).alias(cols::DIAMONDS),
+            value(Kind::Like, Column::LikeCount).alias(cols::LIKES),
+            count(is_kind(Kind::Member)).alias(cols::JOINS),
+            count(is_kind(Kind::Social).and(c(Column::Action).eq(lit(1u32)))).alias(cols::FOLLOWS),
         ])
         .run()?;
     // Distinct chatters: the distinct (bucket, chatter) pairs, counted per bucket.
@@ -146,7 +166,7 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
         starts.len(),
         vec![
             PlColumn::new("start".into(), starts),
-            PlColumn::new("chatters".into(), counts),
+            PlColumn::new(cols::CHATTERS.into(), counts),
         ],
     )?;
     // Viewers online: the bucket's last room_user_seq count, or where it has none its last
@@ -175,14 +195,14 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
                 .alias(*name)
         })
         .collect();
-    fill.insert(0, col("start").cast(utc).alias("time"));
-    fill.push(col("online").cast(DataType::UInt64));
+    fill.insert(0, col("start").cast(utc).alias(cols::TIME));
+    fill.push(col("online").cast(DataType::UInt64).alias(cols::ONLINE));
     let frame = all
         .left_join(sums.lazy(), col("start"), col("start"))
         .left_join(chatters.lazy(), col("start"), col("start"))
         .left_join(online.lazy(), col("start"), col("start"))
         .select(fill)
-        .sort(["time"], SortMultipleOptions::default())
+        .sort([cols::TIME], SortMultipleOptions::default())
         .collect()?;
     Ok(Timeline {
         bucket_ms: b,
@@ -192,14 +212,14 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
 
 fn empty_frame() -> PolarsResult<DataFrame> {
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-    let mut cols = vec![PlColumn::new_empty("time".into(), &utc)];
-    cols.extend(
+    let mut columns = vec![PlColumn::new_empty(cols::TIME.into(), &utc)];
+    columns.extend(
         COUNTS
             .iter()
-            .chain(["online"].iter())
+            .chain([cols::ONLINE].iter())
             .map(|n| PlColumn::new_empty((*n).into(), &DataType::UInt64)),
     );
-    DataFrame::new(0, cols)
+    DataFrame::new(0, columns)
 }
 
 /// Inputs spanning years (old and new frames together) would make millions of empty buckets:
@@ -217,28 +237,20 @@ fn bucket_for_span(wanted: i64, span: i64) -> i64 {
 
 impl Timeline {
     /// The buckets as plain values (charts and peak detection work on these).
-    pub fn buckets(&self) -> Vec<Bucket> {
+    pub fn buckets(&self) -> Result<Vec<Bucket>, ColumnError> {
         let f = &self.frame;
-        let u = |name: &str| -> Vec<Option<u64>> {
-            f.column(name)
-                .ok()
-                .and_then(|c| c.u64().ok().map(|ca| ca.iter().collect()))
-                .unwrap_or_default()
+        let u = |name: &'static str| -> Result<Vec<Option<u64>>, ColumnError> {
+            Ok(u64s(f, "timeline", name)?.iter().collect())
         };
-        let time: Vec<i64> = f
-            .column("time")
-            .ok()
-            .and_then(|c| {
-                c.datetime()
-                    .ok()
-                    .map(|d| d.physical().into_no_null_iter().collect())
-            })
-            .unwrap_or_default();
-        let cols: Vec<Vec<Option<u64>>> = COUNTS.iter().map(|n| u(n)).collect();
-        let online = u("online");
-        (0..time.len())
+        let time: Vec<i64> = datetimes(f, "timeline", cols::TIME)?
+            .physical()
+            .into_no_null_iter()
+            .collect();
+        let counts = COUNTS.iter().map(|n| u(n)).collect::<Result<Vec<_>, _>>()?;
+        let online = u(cols::ONLINE)?;
+        Ok((0..time.len())
             .map(|i| {
-                let v = |k: usize| cols[k].get(i).copied().flatten().unwrap_or(0);
+                let v = |k: usize| counts[k].get(i).copied().flatten().unwrap_or(0);
                 Bucket {
                     start_ms: time[i],
                     chat: v(0),
@@ -251,15 +263,15 @@ impl Timeline {
                     online: online.get(i).copied().flatten(),
                 }
             })
-            .collect()
+            .collect())
     }
 }
 
 pub use super::peaks::{Peak, PeakOptions};
 
 /// The chat peaks of `t`, in time order (the method: [`super::peaks`]).
-pub fn peaks(t: &Timeline, opts: &PeakOptions) -> Vec<Peak> {
-    peaks_of(&t.buckets(), t.bucket_ms, opts)
+pub fn peaks(t: &Timeline, opts: &PeakOptions) -> Result<Vec<Peak>, ColumnError> {
+    Ok(peaks_of(&t.buckets()?, t.bucket_ms, opts))
 }
 
 /// [`peaks`] over buckets already read out of the frame.
@@ -305,6 +317,7 @@ mod tests {
         let online: Vec<Option<u64>> = timeline(table.lazy(), BucketSize(60_000))
             .unwrap()
             .buckets()
+            .unwrap()
             .iter()
             .map(|b| b.online)
             .collect();

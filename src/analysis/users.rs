@@ -8,6 +8,20 @@ use super::expr::{c, for_each_batch, is_kind, keyed_by_name, name_without_id, ts
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
+/// The columns of [`Users::all`] besides `user_id`, `user_name`, `user_level` and
+/// `fans_club_level` (the event table's names), and of [`Users::levels`].
+pub mod cols {
+    pub const MESSAGES: &str = "messages";
+    pub const ACTIVE_MINUTES: &str = "active_minutes";
+    pub const DIAMONDS: &str = "diamonds";
+    pub const GIFTS: &str = "gifts";
+    pub const LIKES: &str = "likes";
+    pub const RANK: &str = "rank";
+    pub const LEVEL: &str = "level";
+    pub const USERS_AT_HONOUR_LEVEL: &str = "users_at_honour_level";
+    pub const USERS_AT_FANS_CLUB_LEVEL: &str = "users_at_fans_club_level";
+}
+
 /// Per-user totals and the rankings drawn from them. Every frame has the columns of
 /// [`Users::all`]; rankings add `rank` (from 1) in front.
 #[derive(Debug, Clone)]
@@ -65,9 +79,12 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     let u64sum = |e: Expr, name: &str| e.sum().cast(DataType::UInt64).alias(name);
     let gift = of_kind(
         Kind::Gift,
-        vec![u64sum(c(Col::DiamondCount), "diamonds"), u64len("gifts")],
+        vec![
+            u64sum(c(Col::DiamondCount), cols::DIAMONDS),
+            u64len(cols::GIFTS),
+        ],
     );
-    let like = of_kind(Kind::Like, vec![u64sum(c(Col::LikeCount), "likes")]);
+    let like = of_kind(Kind::Like, vec![u64sum(c(Col::LikeCount), cols::LIKES)]);
     let key_names: Vec<Expr> = if by_name {
         vec![c(Col::UserId), col("_name_key")]
     } else {
@@ -147,19 +164,19 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
                 .filter(acts.clone())
                 .drop_nulls()
                 .last()
-                .alias("user_level"),
+                .alias(Col::UserLevel.name()),
             c(Col::FansClubLevel)
                 .filter(acts)
                 .drop_nulls()
                 .last()
-                .alias("fans_club_level"),
+                .alias(Col::FansClubLevel.name()),
         ]);
         part(identity)?
     };
     let chat = if super::expr::streaming() {
         // `n_unique` is no streaming reduction: its fallback held every chat row's user and
         // minute (794 MB at 10 M scanned events). Distinct (user, minute) pairs instead.
-        let messages = part(of_kind(Kind::Chat, vec![u64len("messages")]))?;
+        let messages = part(of_kind(Kind::Chat, vec![u64len(cols::MESSAGES)]))?;
         join(
             messages,
             part(active_minutes(&events, &keys, &key_names, by_name)?)?,
@@ -170,29 +187,35 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         part(of_kind(
             Kind::Chat,
             vec![
-                u64len("messages"),
+                u64len(cols::MESSAGES),
                 minute()
                     .n_unique()
                     .cast(DataType::UInt64)
-                    .alias("active_minutes"),
+                    .alias(cols::ACTIVE_MINUTES),
             ],
         ))?
     };
     let (gift, like) = (part(gift)?, part(like)?);
     let all = join(join(join(identity, chat), gift), like)
         .with_columns(
-            ["messages", "active_minutes", "diamonds", "gifts", "likes"]
-                .map(|n| col(n).fill_null(lit(0u64))),
+            [
+                cols::MESSAGES,
+                cols::ACTIVE_MINUTES,
+                cols::DIAMONDS,
+                cols::GIFTS,
+                cols::LIKES,
+            ]
+            .map(|n| col(n).fill_null(lit(0u64))),
         )
         .select(
             [
                 c(Col::UserId),
                 c(Col::UserName),
-                col("messages"),
-                col("active_minutes"),
-                col("diamonds"),
-                col("gifts"),
-                col("likes"),
+                col(cols::MESSAGES),
+                col(cols::ACTIVE_MINUTES),
+                col(cols::DIAMONDS),
+                col(cols::GIFTS),
+                col(cols::LIKES),
                 c(Col::UserLevel),
                 c(Col::FansClubLevel),
                 col("_acts"),
@@ -237,21 +260,21 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         all.clone()
             .lazy()
             .filter(
-                col("messages")
+                col(cols::MESSAGES)
                     .gt(lit(0u64))
-                    .and(col("diamonds").gt(lit(0u64))),
+                    .and(col(cols::DIAMONDS).gt(lit(0u64))),
             )
             .sort_by_exprs(
-                [col("diamonds"), c(Col::UserId)],
+                [col(cols::DIAMONDS), c(Col::UserId)],
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
             ),
-        "diamonds",
+        cols::DIAMONDS,
     )
     .collect()?;
     Ok(Users {
-        top_chatters: ranked("messages", Some(top))?,
-        top_gifters: ranked("diamonds", Some(top))?,
-        top_likers: ranked("likes", Some(top))?,
+        top_chatters: ranked(cols::MESSAGES, Some(top))?,
+        top_gifters: ranked(cols::DIAMONDS, Some(top))?,
+        top_likers: ranked(cols::LIKES, Some(top))?,
         levels: levels(&all)?,
         chatters_who_paid: paid,
         all,
@@ -283,7 +306,7 @@ fn active_minutes(
             )
             .unique(None, UniqueKeepStrategy::Any)
             .group_by(key_names)
-            .agg([len().cast(DataType::UInt64).alias("active_minutes")]));
+            .agg([len().cast(DataType::UInt64).alias(cols::ACTIVE_MINUTES)]));
     }
     let mut pairs = DistinctCounter::new();
     let rows = chat
@@ -302,7 +325,7 @@ fn active_minutes(
         ids.len(),
         vec![
             polars::prelude::Column::new(Col::UserId.name().into(), ids),
-            polars::prelude::Column::new("active_minutes".into(), counts),
+            polars::prelude::Column::new(cols::ACTIVE_MINUTES.into(), counts),
         ],
     )?
     .lazy())
@@ -310,42 +333,47 @@ fn active_minutes(
 
 /// `rank`, the user, the ranked value, then the other totals.
 fn ranking_columns(lf: LazyFrame, value: &str) -> LazyFrame {
-    let mut cols = vec![col("rank"), c(Col::UserId), c(Col::UserName), col(value)];
+    let mut columns = vec![
+        col(cols::RANK),
+        c(Col::UserId),
+        c(Col::UserName),
+        col(value),
+    ];
     for other in [
-        "messages",
-        "active_minutes",
-        "diamonds",
-        "gifts",
-        "likes",
-        "user_level",
-        "fans_club_level",
+        cols::MESSAGES,
+        cols::ACTIVE_MINUTES,
+        cols::DIAMONDS,
+        cols::GIFTS,
+        cols::LIKES,
+        Col::UserLevel.name(),
+        Col::FansClubLevel.name(),
     ] {
         if other != value {
-            cols.push(col(other));
+            columns.push(col(other));
         }
     }
-    lf.with_row_index("rank", Some(1))
-        .with_column(col("rank").cast(DataType::UInt64))
-        .select(cols)
+    lf.with_row_index(cols::RANK, Some(1))
+        .with_column(col(cols::RANK).cast(DataType::UInt64))
+        .select(columns)
 }
 
 fn levels(all: &DataFrame) -> PolarsResult<DataFrame> {
     let one = |level: Col, honour: u64| {
         all.clone().lazy().filter(c(level).is_not_null()).select([
-            c(level).alias("level"),
-            lit(honour).alias("users_at_honour_level"),
-            lit(1 - honour).alias("users_at_fans_club_level"),
+            c(level).alias(cols::LEVEL),
+            lit(honour).alias(cols::USERS_AT_HONOUR_LEVEL),
+            lit(1 - honour).alias(cols::USERS_AT_FANS_CLUB_LEVEL),
         ])
     };
     concat(
         [one(Col::UserLevel, 1), one(Col::FansClubLevel, 0)],
         UnionArgs::default(),
     )?
-    .group_by([col("level")])
+    .group_by([col(cols::LEVEL)])
     .agg([
-        col("users_at_honour_level").sum(),
-        col("users_at_fans_club_level").sum(),
+        col(cols::USERS_AT_HONOUR_LEVEL).sum(),
+        col(cols::USERS_AT_FANS_CLUB_LEVEL).sum(),
     ])
-    .sort(["level"], SortMultipleOptions::default())
+    .sort([cols::LEVEL], SortMultipleOptions::default())
     .collect()
 }

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys};
+use super::frame::{strs, u64s, ColumnError};
 use crate::columns::Column as Col;
 use crate::event::{Kind, CHAT_BY_LUCKY_BAG};
 
@@ -181,6 +182,13 @@ pub struct Tokens {
     vocab: Vec<(String, bool)>,
 }
 
+/// The columns of [`WordStats::words`] and [`WordStats::emotes`].
+pub mod cols {
+    pub const WORD: &str = "word";
+    pub const COUNT: &str = "count";
+    pub const USERS: &str = "users";
+}
+
 /// Ranked words and emotes: `word`, `count`, `users`, by count, then users, then word.
 #[derive(Debug, Clone)]
 pub struct WordStats {
@@ -191,19 +199,12 @@ pub struct WordStats {
 
 impl WordStats {
     /// The first `n` rows of a ranking as plain values.
-    pub fn top(frame: &DataFrame, n: usize) -> Vec<WordCount> {
+    pub fn top(frame: &DataFrame, n: usize) -> Result<Vec<WordCount>, ColumnError> {
         let head = frame.head(Some(n));
-        let (Ok(w), Ok(c), Ok(u)) = (
-            head.column("word"),
-            head.column("count"),
-            head.column("users"),
-        ) else {
-            return Vec::new();
-        };
-        let (Ok(w), Ok(c), Ok(u)) = (w.str(), c.u64(), u.u64()) else {
-            return Vec::new();
-        };
-        w.iter()
+        let w = strs(&head, "words", cols::WORD)?;
+        let c = u64s(&head, "words", cols::COUNT)?;
+        let u = u64s(&head, "words", cols::USERS)?;
+        Ok(w.iter()
             .zip(c.iter())
             .zip(u.iter())
             .map(|((w, c), u)| WordCount {
@@ -211,7 +212,7 @@ impl WordStats {
                 count: c.unwrap_or(0),
                 users: u.unwrap_or(0),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -470,9 +471,18 @@ impl Tokens {
             DataFrame::new(
                 rows.len(),
                 vec![
-                    PlColumn::new("word".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
-                    PlColumn::new("count".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
-                    PlColumn::new("users".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                    PlColumn::new(
+                        cols::WORD.into(),
+                        rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+                    ),
+                    PlColumn::new(
+                        cols::COUNT.into(),
+                        rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                    ),
+                    PlColumn::new(
+                        cols::USERS.into(),
+                        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                    ),
                 ],
             )
         };
@@ -498,8 +508,8 @@ impl Tokens {
 /// let table = danmu_analyze::table::from_events(&[chat]).unwrap();
 /// let seg = Segmenter::new(None, None).unwrap();
 /// let stats = words(table.lazy(), &seg, &WordOptions::default()).unwrap();
-/// assert_eq!(WordStats::top(&stats.words, 1)[0].word, "主播");
-/// assert_eq!(WordStats::top(&stats.emotes, 1)[0].word, "[比心]");
+/// assert_eq!(WordStats::top(&stats.words, 1).unwrap()[0].word, "主播");
+/// assert_eq!(WordStats::top(&stats.emotes, 1).unwrap()[0].word, "[比心]");
 /// ```
 pub fn words(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<WordStats> {
     tokenize(events, seg, opts)?.hot_words(opts.passphrases)
@@ -529,7 +539,7 @@ mod tests {
         let seg = Segmenter::new(None, None).unwrap();
         let top = |opts: &WordOptions| {
             let stats = words(lottery_room(), &seg, opts).unwrap();
-            let top = WordStats::top(&stats.words, 20);
+            let top = WordStats::top(&stats.words, 20).unwrap();
             (
                 stats.messages,
                 top.into_iter().map(|w| w.word).collect::<Vec<_>>(),

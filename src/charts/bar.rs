@@ -7,11 +7,12 @@ use plotters::prelude::*;
 
 use super::{clean_label, draw_err, ensure_registered, thousands, ChartError, FAMILY};
 
-pub struct Bars<'a> {
-    pub title: &'a str,
+#[derive(Debug, Clone)]
+pub struct Bars {
+    pub title: String,
     /// (label, value), in display order from the top.
-    pub rows: &'a [(String, u64)],
-    pub value_label: &'a str,
+    pub rows: Vec<(String, u64)>,
+    pub value_label: String,
     pub color: RGBColor,
 }
 
@@ -34,7 +35,7 @@ fn render(path: &Path, bars: &Bars) -> Result<(u32, u32), ChartError> {
     let max = bars.rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let labels: Vec<String> = bars.rows.iter().map(|(l, _)| clean_label(l, "?")).collect();
     let mut chart = ChartBuilder::on(&root)
-        .caption(clean_label(bars.title, ""), (FAMILY, 28))
+        .caption(clean_label(&bars.title, ""), (FAMILY, 28))
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(220)
@@ -50,7 +51,7 @@ fn render(path: &Path, bars: &Bars) -> Result<(u32, u32), ChartError> {
         .y_labels(n)
         .y_label_formatter(&label_of)
         .x_label_formatter(&|v| thousands(*v))
-        .x_desc(clean_label(bars.value_label, ""))
+        .x_desc(clean_label(&bars.value_label, ""))
         .label_style((FAMILY, 16))
         .axis_desc_style((FAMILY, 16))
         .draw()

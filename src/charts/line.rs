@@ -6,32 +6,45 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::{draw_err, ensure_registered, ChartError, FAMILY};
-use crate::analysis::timeline::{Bucket, Peak};
 use crate::timefmt::Zone;
 
 pub const SIZE: (u32, u32) = (1200, 560);
 
-type BucketValue = fn(&Bucket) -> u64;
-
-pub fn draw(
-    path: &Path,
-    b: &[Bucket],
-    bucket_ms: i64,
-    peaks: &[Peak],
-    zone: &Zone,
-    title: &str,
-) -> Result<(u32, u32), ChartError> {
-    super::save(path, |tmp| render(tmp, b, bucket_ms, peaks, zone, title))
+/// One bucket of the chart.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Point {
+    pub start_ms: i64,
+    pub chat: u64,
+    pub chatters: u64,
+    pub joins: u64,
+    /// Viewers online; `None` where nothing was sent.
+    pub online: Option<u64>,
 }
 
-fn render(
-    path: &Path,
-    b: &[Bucket],
-    bucket_ms: i64,
-    peaks: &[Peak],
-    zone: &Zone,
-    title: &str,
-) -> Result<(u32, u32), ChartError> {
+/// A peak's mark: its top bucket's start and chat.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub top_ms: i64,
+    pub chat: u64,
+}
+
+/// What the timeline chart shows.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub title: String,
+    pub bucket_ms: i64,
+    pub points: Vec<Point>,
+    pub marks: Vec<Mark>,
+}
+
+type PointValue = fn(&Point) -> u64;
+
+pub fn draw(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, t, zone))
+}
+
+fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
+    let (b, bucket_ms, peaks, title) = (&t.points, t.bucket_ms, &t.marks, &t.title);
     ensure_registered();
     let err = draw_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
@@ -72,7 +85,7 @@ fn render(
         .draw()
         .map_err(|e| err(e.to_string()))?;
     let mid = bucket_ms / 2;
-    let series: [(&str, RGBColor, BucketValue); 3] = [
+    let series: [(&str, RGBColor, PointValue); 3] = [
         ("弹幕", RGBColor(31, 119, 180), |x| x.chat),
         ("发言人数", RGBColor(44, 160, 44), |x| x.chatters),
         ("进场", RGBColor(255, 127, 14), |x| x.joins),

@@ -11,15 +11,17 @@ use crate::timefmt::Zone;
 pub const SIZE: (u32, u32) = (1200, 520);
 
 /// A named line: (session start in UTC ms, value) in time order.
+#[derive(Debug, Clone)]
 pub struct Line {
     pub name: String,
     pub points: Vec<(i64, u64)>,
 }
 
-pub struct Trend<'a> {
-    pub title: &'a str,
-    pub y_label: &'a str,
-    pub lines: &'a [Line],
+#[derive(Debug, Clone)]
+pub struct Trend {
+    pub title: String,
+    pub y_label: String,
+    pub lines: Vec<Line>,
 }
 
 pub fn draw(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartError> {
@@ -38,7 +40,7 @@ fn render(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartError>
     let pad = ((x1 - x0) / 20).max(43_200_000);
     let ymax = all().map(|p| p.1).max().unwrap_or(1).max(1);
     let mut chart = ChartBuilder::on(&root)
-        .caption(super::clean_label(t.title, ""), (FAMILY, 28))
+        .caption(super::clean_label(&t.title, ""), (FAMILY, 28))
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(70)
@@ -50,7 +52,7 @@ fn render(path: &Path, t: &Trend, zone: &Zone) -> Result<(u32, u32), ChartError>
         .x_labels(8)
         .x_label_formatter(&fmt)
         .y_label_formatter(&|v| super::thousands(*v))
-        .y_desc(super::clean_label(t.y_label, ""))
+        .y_desc(super::clean_label(&t.y_label, ""))
         .label_style((FAMILY, 15))
         .axis_desc_style((FAMILY, 16))
         .draw()

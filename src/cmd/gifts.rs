@@ -49,14 +49,13 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
         args.analysis.rmb_per_diamond
     )?;
     if let Some(p) = &args.png {
-        let rows = report::gift_bars(&g.rows, args.analysis.top);
         bar::draw(
             p,
             &bar::Bars {
-                title: "礼物收入（钻石）",
-                rows: &rows,
-                value_label: "钻石",
-                color: plotters::style::RGBColor(148, 103, 189),
+                title: "礼物收入（钻石）".into(),
+                rows: report::gift_bars(&g.rows, args.analysis.top)?,
+                value_label: "钻石".into(),
+                color: report::build::PURPLE,
             },
         )?;
         super::verbosity::note!("wrote {}", p.display());

@@ -61,18 +61,17 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     } else {
         None
     };
-    let summary = Summary::new(&a, &loaded.stats, &zone, opts.top);
-    let csv = args.analysis.csv.options(zone);
-    let input = ReportInput {
+    let summary = Summary::new(&a, &loaded.stats, &zone, opts.top)?;
+    let model = report::build(&ReportInput {
         analysis: &a,
         summary: &summary,
         zone: &zone,
-        csv: &csv,
         title: &args.title,
         top: opts.top,
         sessions: comparison.as_ref(),
-    };
-    let written = report::write(&args.out, &input, |s| progress.stage(s))
+    })?;
+    let csv = args.analysis.csv.options(zone);
+    let written = report::write_all(&model, &args.out, &csv, |s| progress.stage(s))
         .with_context(|| format!("writing the report to {} failed", args.out.display()))?;
     progress.finish();
     super::verbosity::note!("{}", loaded.summary());

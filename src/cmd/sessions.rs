@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use danmu_analyze::analysis::sessions::sessions;
-use danmu_analyze::report::sessions::charts;
+use danmu_analyze::report::{png, session_trends};
 
 use super::analysis_args::{emit, AnalysisArgs, SessionArgs};
 use super::{InputArgs, Outcome};
@@ -44,8 +44,9 @@ pub fn run(args: SessionsArgs) -> Result<Outcome> {
     emit(&table, args.csv.as_deref(), &args.analysis, zone)?;
     if let Some(dir) = &args.png {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for (file, _) in charts(dir, &table, &zone)? {
-            super::verbosity::note!("wrote {}", dir.join(file).display());
+        for chart in session_trends(&table)? {
+            png::draw(dir, &chart, &zone)?;
+            super::verbosity::note!("wrote {}", dir.join(chart.file).display());
         }
     }
     Ok(loaded.outcome())

@@ -7,7 +7,7 @@ use clap::Args;
 
 use danmu_analyze::analysis::summary::analyze;
 use danmu_analyze::charts::line;
-use danmu_analyze::report::tables;
+use danmu_analyze::report::{tables, timeline_chart};
 
 use super::analysis_args::{emit, AnalysisArgs, PeakArgs};
 use super::{InputArgs, Outcome};
@@ -61,15 +61,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         zone,
     )?;
     if let Some(p) = &args.png {
-        let peaks: Vec<_> = a.peaks.iter().map(|p| p.peak.clone()).collect();
-        line::draw(
-            p,
-            &a.timeline.buckets(),
-            a.timeline.bucket_ms,
-            &peaks,
-            &zone,
-            "时间线",
-        )?;
+        line::draw(p, &timeline_chart(&a, "时间线".into())?, &zone)?;
         super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())

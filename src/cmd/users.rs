@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use danmu_analyze::analysis::summary::ranking;
-use danmu_analyze::analysis::users::users;
+use danmu_analyze::analysis::users::{cols, users};
 use danmu_analyze::charts::{bar, clean_label};
 use polars::prelude::DataFrame;
 
@@ -39,10 +39,21 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
     let loaded = args.input.load_for_analysis()?;
     let top = args.analysis.options().top;
     let u = users(loaded.unordered(), top)?;
-    let (rows, value, title): (&DataFrame, &'static str, &str) = match args.by.as_str() {
-        "gifters" => (&u.top_gifters, "diamonds", "送礼榜（钻石）"),
-        "likers" => (&u.top_likers, "likes", "点赞榜"),
-        "paid" => (&u.chatters_who_paid, "diamonds", "既发言又送礼"),
+    type Ranking<'a> = (&'a DataFrame, &'static str, &'static str, &'static str);
+    let (rows, table, value, title): Ranking = match args.by.as_str() {
+        "gifters" => (
+            &u.top_gifters,
+            "top_gifters",
+            cols::DIAMONDS,
+            "送礼榜（钻石）",
+        ),
+        "likers" => (&u.top_likers, "top_likers", cols::LIKES, "点赞榜"),
+        "paid" => (
+            &u.chatters_who_paid,
+            "chatters_who_paid",
+            cols::DIAMONDS,
+            "既发言又送礼",
+        ),
         "levels" => {
             emit(
                 &u.levels,
@@ -52,7 +63,7 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
             )?;
             return Ok(loaded.outcome());
         }
-        _ => (&u.top_chatters, "messages", "发言榜"),
+        _ => (&u.top_chatters, "top_chatters", cols::MESSAGES, "发言榜"),
     };
     let rows = rows.head(Some(top));
     emit(
@@ -62,16 +73,16 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
         args.input.zone(),
     )?;
     if let Some(p) = &args.png {
-        let bars: Vec<(String, u64)> = ranking(&rows, value)
+        let bars: Vec<(String, u64)> = ranking(&rows, table, value)?
             .into_iter()
             .map(|(id, name, v)| (clean_label(&name, &id.to_string()), v))
             .collect();
         bar::draw(
             p,
             &bar::Bars {
-                title,
-                rows: &bars,
-                value_label: value,
+                title: title.into(),
+                rows: bars,
+                value_label: value.into(),
                 color: plotters::style::RGBColor(44, 160, 44),
             },
         )?;
@@ -88,8 +99,8 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
     super::say!(
         "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
         u.all.height(),
-        positive("messages")?,
-        positive("gifts")?,
+        positive(cols::MESSAGES)?,
+        positive(cols::GIFTS)?,
         u.chatters_who_paid.height()
     )?;
     Ok(loaded.outcome())

@@ -54,13 +54,13 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
         &args.analysis,
         args.input.zone(),
     )?;
-    let bars = |n: usize| -> Vec<(String, u64)> {
-        WordStats::top(ranked, n)
+    let bars = |n: usize| -> Result<Vec<(String, u64)>> {
+        Ok(WordStats::top(ranked, n)?
             .into_iter()
             .map(|w| (w.word, w.count))
-            .collect()
+            .collect())
     };
-    let rows = bars(opts.top);
+    let rows = bars(opts.top)?;
     if let Some(p) = &args.png {
         let title = if args.emotes {
             "表情 Top"
@@ -70,16 +70,16 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
         bar::draw(
             p,
             &bar::Bars {
-                title,
-                rows: &rows,
-                value_label: "出现在多少条弹幕中",
+                title: title.into(),
+                rows,
+                value_label: "出现在多少条弹幕中".into(),
                 color: plotters::style::RGBColor(31, 119, 180),
             },
         )?;
         super::verbosity::note!("wrote {}", p.display());
     }
     if let Some(p) = &args.cloud {
-        cloud::draw(p, &bars(120))?;
+        cloud::draw(p, &bars(120)?)?;
         super::verbosity::note!("wrote {}", p.display());
     }
     Ok(loaded.outcome())

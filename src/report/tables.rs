@@ -1,10 +1,18 @@
 //! The processors' results as the tables the commands print and the CSV files hold: each a
 //! DataFrame, mostly the processor's own frame with a rank in front.
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 
+use crate::analysis::compare::cols as ret;
+use crate::analysis::frame::{datetimes, f64s, strs, u32s, u64s};
 use crate::analysis::summary::PeakWithWords;
 use crate::analysis::timeline::Timeline;
+use crate::analysis::words::cols as word_cols;
+use crate::columns::Column as Col;
+
+use super::error::ReportError;
 
 /// The top `top` rows of a word ranking: `rank`, `word` (named `what`), `count`, `users`.
 pub fn words(ranked: &DataFrame, top: usize, what: &str) -> PolarsResult<DataFrame> {
@@ -14,9 +22,9 @@ pub fn words(ranked: &DataFrame, top: usize, what: &str) -> PolarsResult<DataFra
         .with_row_index("rank", Some(1))
         .select([
             col("rank").cast(DataType::UInt64),
-            col("word").alias(what),
-            col("count"),
-            col("users"),
+            col(word_cols::WORD).alias(what),
+            col(word_cols::COUNT),
+            col(word_cols::USERS),
         ])
         .collect()
 }
@@ -85,4 +93,76 @@ pub fn peaks(p: &[PeakWithWords]) -> PolarsResult<DataFrame> {
             ),
         ],
     )
+}
+
+/// The retention of one role as people read it: a row per room and session, a column per
+/// later session (`+1`, `+2` …) holding `retained (share%)`.
+pub fn retention_wide(retention: &DataFrame, role: &str) -> Result<DataFrame, ReportError> {
+    let t = "retention";
+    let rooms = u64s(retention, t, Col::RoomId.name())?;
+    let roles = strs(retention, t, ret::ROLE)?;
+    let cohorts = u32s(retention, t, ret::COHORT)?;
+    let starts = datetimes(retention, t, ret::COHORT_START)?
+        .physical()
+        .clone();
+    let sizes = u64s(retention, t, ret::COHORT_SIZE)?;
+    let offsets = u32s(retention, t, ret::OFFSET)?;
+    let kept = u64s(retention, t, ret::RETAINED)?;
+    let shares = f64s(retention, t, ret::SHARE)?;
+    // (room, cohort) → (start, size, offset → cell)
+    type Row = (i64, u64, BTreeMap<u32, String>);
+    let mut rows: BTreeMap<(u64, u32), Row> = BTreeMap::new();
+    let mut widest = 0;
+    for i in 0..retention.height() {
+        if roles.get(i) != Some(role) {
+            continue;
+        }
+        let (Some(room), Some(cohort), Some(offset)) =
+            (rooms.get(i), cohorts.get(i), offsets.get(i))
+        else {
+            continue;
+        };
+        let row = rows.entry((room, cohort)).or_insert_with(|| {
+            (
+                starts.get(i).unwrap_or(0),
+                sizes.get(i).unwrap_or(0),
+                BTreeMap::new(),
+            )
+        });
+        let cell = match shares.get(i) {
+            Some(s) => format!("{} ({:.0}%)", kept.get(i).unwrap_or(0), s * 100.0),
+            None => "-".into(),
+        };
+        row.2.insert(offset, cell);
+        widest = widest.max(offset);
+    }
+    let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+    let mut columns = vec![
+        Column::new(
+            Col::RoomId.name().into(),
+            rows.keys().map(|k| k.0).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "session".into(),
+            rows.keys().map(|k| k.1).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "start".into(),
+            rows.values().map(|v| v.0).collect::<Vec<_>>(),
+        )
+        .cast(&utc)?,
+        Column::new(
+            "people".into(),
+            rows.values().map(|v| v.1).collect::<Vec<_>>(),
+        ),
+    ];
+    for k in 1..=widest {
+        columns.push(Column::new(
+            format!("+{k}").into(),
+            rows.values()
+                .map(|v| v.2.get(&k).cloned().unwrap_or_default())
+                .collect::<Vec<_>>(),
+        ));
+    }
+    Ok(DataFrame::new(rows.len(), columns)?)
 }
