@@ -17,6 +17,7 @@ use std::time::Instant;
 mod common;
 
 use common::capture;
+use danmu_analyze::analysis::expr::{Engine, Events};
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
 use danmu_analyze::analysis::COLUMNS_READ;
@@ -59,14 +60,17 @@ fn main() {
 
     let t0 = Instant::now();
     let mut timings: Vec<(String, f64)> = Vec::new();
+    // DANMU_BENCH_ENGINE=streaming: the processors on the streaming engine (the CLI's choice
+    // for scans); otherwise the in-memory one.
+    let engine = match std::env::var("DANMU_BENCH_ENGINE").as_deref() {
+        Ok("streaming") => Engine::Streaming,
+        _ => Engine::InMemory,
+    };
     let (events, stats): (LazyFrame, Stats) = if from_parquet {
         let lf =
             LazyFrame::scan_parquet(parquet.to_str().unwrap().into(), ScanArgsParquet::default())
                 .expect("the Parquet export exists: run the capture mode first");
         timings.push(("scan parquet".into(), t0.elapsed().as_secs_f64()));
-        // The CLI keeps scans on the in-memory engine (DANMU_BENCH_ENGINE=streaming compares).
-        let streaming = std::env::var("DANMU_BENCH_ENGINE").as_deref() == Ok("streaming");
-        danmu_analyze::analysis::expr::use_streaming(streaming);
         (lf, Stats::default())
     } else {
         let frames = input::open(&InputSpec::new(&path, InputFormat::Auto)).unwrap();
@@ -74,9 +78,6 @@ fn main() {
         let builder = TableBuilder::only(COLUMNS_READ);
         let decoded = pipeline::decode_into(frames, Options::default(), builder);
         let table = decoded.events.unwrap();
-        // DANMU_BENCH_ENGINE=streaming: the processors on the streaming engine here too.
-        let streaming = std::env::var("DANMU_BENCH_ENGINE").as_deref() == Ok("streaming");
-        danmu_analyze::analysis::expr::use_streaming(streaming);
         timings.push(("decode into the table".into(), t0.elapsed().as_secs_f64()));
         eprintln!(
             "after decoding: peak {:.0} MB, table {:.0} MB (polars' estimate)",
@@ -90,7 +91,11 @@ fn main() {
     timings.push(("load jieba dictionaries".into(), t.elapsed().as_secs_f64()));
     eprintln!("after loading jieba: peak {:.0} MB", peak_rss_mb());
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];
-    let a = analyze(events.clone(), &seg, &opts, |s| {
+    let input = Events {
+        lazy: events.clone(),
+        engine,
+    };
+    let a = analyze(input, &seg, &opts, |s| {
         eprintln!("before {s}: peak {:.0} MB", peak_rss_mb());
         stages.push((s.to_string(), Instant::now()))
     })

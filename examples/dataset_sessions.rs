@@ -26,7 +26,7 @@ fn sessions_of(dir: &Path, captures: &[PathBuf]) -> Result<DataFrame, Box<dyn st
     assert_eq!(table.engine, Engine::Streaming);
     let seg = Segmenter::new(None, None)?;
     Ok(sessions(
-        table.unordered(),
+        table.events(),
         &seg,
         &SessionOptions::default(),
     )?)

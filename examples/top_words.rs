@@ -8,7 +8,7 @@ use danmu_analyze::load::{load, LoadOptions, Source};
 fn top_words(capture: &str, n: usize) -> Result<Vec<(String, u64)>, Box<dyn std::error::Error>> {
     let table = load(&Source::files([capture]), &LoadOptions::default())?;
     let seg = Segmenter::new(None, None)?;
-    let stats = words(table.unordered(), &seg, &WordOptions::default())?;
+    let stats = words(table.events(), &seg, &WordOptions::default())?;
     let top = WordStats::top(&stats.words, n)?;
     Ok(top.into_iter().map(|w| (w.word, w.count)).collect())
 }

@@ -11,9 +11,9 @@
 //!
 //! let table = load(&Source::files(["sample-data/session.dmcap"]), &LoadOptions::default())?;
 //! let seg = Segmenter::new(None, None)?;
-//! let hot = words::words(table.unordered(), &seg, &Default::default())?;
-//! let per_minute = timeline::timeline(table.unordered(), timeline::BucketSize(60_000))?;
-//! let ranks = users::users(table.unordered(), 10)?;
+//! let hot = words::words(table.events(), &seg, &Default::default())?;
+//! let per_minute = timeline::timeline(table.events(), timeline::BucketSize(60_000))?;
+//! let ranks = users::users(table.events(), 10)?;
 //! println!("{}\n{}\n{}", hot.words.head(Some(10)), per_minute.frame, ranks.top_chatters);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

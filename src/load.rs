@@ -450,6 +450,14 @@ impl EventTable {
         self.unordered.clone()
     }
 
+    /// The table as the processors take it: [`Self::unordered`] and the engine to run on.
+    pub fn events(&self) -> crate::analysis::expr::Events {
+        crate::analysis::expr::Events {
+            lazy: self.unordered(),
+            engine: self.engine,
+        }
+    }
+
     /// Whether [`Self::unordered`] is already in time order (an in-memory table is).
     pub fn is_time_ordered(&self) -> bool {
         self.frame.is_some()

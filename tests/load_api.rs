@@ -138,8 +138,10 @@ fn the_streaming_path_gives_the_in_memory_results() {
     .unwrap();
     let scanned = loaded(&[&pq], &opts());
     assert_eq!(scanned.engine, Engine::Streaming);
-    let a = users(in_memory.unordered(), 20).unwrap();
-    let b = users(scanned.unordered(), 20).unwrap();
+    // `events()` carries the engine: the scan's queries run on the streaming engine.
+    assert_eq!(scanned.events().engine, Engine::Streaming);
+    let a = users(in_memory.events(), 20).unwrap();
+    let b = users(scanned.events(), 20).unwrap();
     let by_id = |df: &DataFrame| {
         df.sort(["user_id"], SortMultipleOptions::default())
             .unwrap()
@@ -150,6 +152,10 @@ fn the_streaming_path_gives_the_in_memory_results() {
     }
     assert_eq!(a.top_chatters, b.top_chatters);
     assert!(a.all.height() > 0);
+    let minute = danmu_analyze::analysis::timeline::BucketSize(60_000);
+    let t = danmu_analyze::analysis::timeline::timeline(in_memory.events(), minute).unwrap();
+    let u = danmu_analyze::analysis::timeline::timeline(scanned.events(), minute).unwrap();
+    assert_eq!(t.frame, u.frame);
 }
 
 /// Filters and errors: kinds and times keep what they say; a missing file is an error that

@@ -1,12 +1,10 @@
 //! Small expression helpers the processors share, so each names columns through the column
 //! table rather than by string.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use std::hash::BuildHasher as _;
 
 use polars::prelude::{
-    col, len, lit, polars_err, when, DataFrame, DataType, Engine, Expr, LazyFrame, PlanCallback,
+    col, len, lit, polars_err, when, DataFrame, DataType, Expr, LazyFrame, PlanCallback,
     PolarsResult, NULL,
 };
 
@@ -37,39 +35,47 @@ pub fn name_without_id() -> Expr {
         .otherwise(lit(NULL).cast(DataType::String))
 }
 
-static STREAMING: AtomicBool = AtomicBool::new(false);
+pub use crate::load::Engine;
 
-/// Run the processors' queries on polars' streaming engine: for tables scanned from files,
-/// so a query holds batches of the columns it reads rather than whole columns.
-pub fn use_streaming(on: bool) {
-    STREAMING.store(on, Ordering::Relaxed);
+/// The event table as the processors take it: the query over it, and the engine its queries
+/// run on. A `LazyFrame` is an in-memory table; [`crate::load::EventTable::events`] gives the
+/// streaming engine for tables scanned from files, so a query holds batches of the columns it
+/// reads rather than whole columns.
+#[derive(Clone)]
+pub struct Events {
+    pub lazy: LazyFrame,
+    pub engine: Engine,
 }
 
-/// Whether queries run on the streaming engine (see [`use_streaming`]).
-pub fn streaming() -> bool {
-    STREAMING.load(Ordering::Relaxed)
+impl From<LazyFrame> for Events {
+    fn from(lazy: LazyFrame) -> Events {
+        Events {
+            lazy,
+            engine: Engine::InMemory,
+        }
+    }
 }
 
-/// `run()`: collect a query over the event table on the engine [`use_streaming`] chose.
+/// `run(engine)`: collect a query over the event table on that engine.
 pub trait Run {
-    fn run(self) -> PolarsResult<DataFrame>;
+    fn run(self, engine: Engine) -> PolarsResult<DataFrame>;
 }
 
 impl Run for LazyFrame {
-    fn run(self) -> PolarsResult<DataFrame> {
-        if STREAMING.load(Ordering::Relaxed) {
+    fn run(self, engine: Engine) -> PolarsResult<DataFrame> {
+        match engine {
             // One plan in, one frame out: `Multiple` only answers `collect_all`.
-            self.collect_with_engine(Engine::Streaming)
-                .map(|r| r.unwrap_single())
-        } else {
-            self.collect()
+            Engine::Streaming => self
+                .collect_with_engine(polars::prelude::Engine::Streaming)
+                .map(|r| r.unwrap_single()),
+            Engine::InMemory => self.collect(),
         }
     }
 }
 
 /// Whether some rows name a user but carry no user id (a spider's table): then users are told
 /// apart by nickname there ([`name_without_id`]). Tables with ids skip that per-row key.
-pub fn keyed_by_name(events: &LazyFrame) -> PolarsResult<bool> {
+pub fn keyed_by_name(events: &LazyFrame, engine: Engine) -> PolarsResult<bool> {
     let n = events
         .clone()
         .filter(
@@ -79,7 +85,7 @@ pub fn keyed_by_name(events: &LazyFrame) -> PolarsResult<bool> {
                 .and(is_kind(Kind::RoomRank).not()),
         )
         .select([len()])
-        .run()?;
+        .run(engine)?;
     Ok(n.column("len")?.u32()?.get(0).unwrap_or(0) > 0)
 }
 
@@ -111,9 +117,10 @@ fn user_key(id: Option<u64>, name: Option<&str>) -> u64 {
 /// engine when the table is scanned (so only a batch is in memory), else all at once.
 pub fn for_each_batch(
     query: LazyFrame,
+    engine: Engine,
     mut each: impl FnMut(&DataFrame) -> PolarsResult<()>,
 ) -> PolarsResult<()> {
-    if !streaming() {
+    if engine == Engine::InMemory {
         return each(&query.collect()?);
     }
     enum Msg {
@@ -131,7 +138,9 @@ pub fn for_each_batch(
     )?;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let done = query.collect_with_engine(Engine::Streaming).map(|_| ());
+            let done = query
+                .collect_with_engine(polars::prelude::Engine::Streaming)
+                .map(|_| ());
             send.send(Msg::Done(done)).ok();
         });
         // Owned here, so it closes when this returns, before the query thread is joined.

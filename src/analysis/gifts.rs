@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, Run};
+use super::expr::{c, is_kind, Events, Run};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -52,7 +52,11 @@ pub fn rmb(diamonds: Expr, rmb_per_diamond: f64) -> Expr {
 /// let out = gifts(table.lazy(), 0.1).unwrap();
 /// assert_eq!((out.units_total, out.diamonds_total), (10, 10));
 /// ```
-pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
+pub fn gifts(events: impl Into<Events>, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
+    let Events {
+        lazy: events,
+        engine,
+    } = events.into();
     let u64sum = |e: Expr, name: &str| e.sum().cast(DataType::UInt64).alias(name);
     let named = c(Col::GiftName).neq(lit(""));
     // The gift rows alone (a few in a hundred events), in time order: the first name a gift
@@ -68,7 +72,7 @@ pub fn gifts(events: LazyFrame, rmb_per_diamond: f64) -> PolarsResult<Gifts> {
             c(Col::DiamondCount),
             c(Col::UserId),
         ])
-        .run()?;
+        .run(engine)?;
     let rows = sent
         .lazy()
         .sort(

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms};
+use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Events};
 use super::gifts::{rmb, DEFAULT_RMB_PER_DIAMOND};
 use super::viewers;
 use super::words::{tokenize_keyed, Segmenter, WordOptions, WordStats};
@@ -56,6 +56,8 @@ pub mod cols {
 pub struct Split {
     /// The events, in any order (a dataset's parts unsorted is fine).
     events: LazyFrame,
+    /// The engine the events' queries run on.
+    engine: super::expr::Engine,
     /// One row per session: `_sid`, `session` (1.. by start time), `room_id`, `room_session`
     /// (1.. within the room), `_start`, `_end` (UTC ms), `stream_end`.
     pub(crate) index: DataFrame,
@@ -256,16 +258,20 @@ fn cut(events: &LazyFrame, gap_ms: i64) -> PolarsResult<Cut> {
 
 /// How many sessions `events` hold, from the per-bucket aggregates alone: cheaper than
 /// [`split`] when one session is the common case (`report`).
-pub fn count(events: LazyFrame, gap_ms: i64) -> PolarsResult<usize> {
-    Ok(cut(&events, gap_ms)?.sessions.height())
+pub fn count(events: impl Into<Events>, gap_ms: i64) -> PolarsResult<usize> {
+    Ok(cut(&events.into().lazy, gap_ms)?.sessions.height())
 }
 
 /// Splits `events` into sessions, per room: sorted by (room, time), a session starts at a
 /// room's first event, after a silence longer than `gap_ms`, and after the stream-end message.
 /// `events` may be in any order where times differ (a dataset's parts, unsorted); rows of one
 /// millisecond are taken in their order.
-pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
-    let by_name = keyed_by_name(&events)?;
+pub fn split(events: impl Into<Events>, gap_ms: i64) -> PolarsResult<Split> {
+    let Events {
+        lazy: events,
+        engine,
+    } = events.into();
+    let by_name = keyed_by_name(&events, engine)?;
     let cut = cut(&events, gap_ms)?;
     let index = cut
         .sessions
@@ -284,6 +290,7 @@ pub fn split(events: LazyFrame, gap_ms: i64) -> PolarsResult<Split> {
         .collect()?;
     Ok(Split {
         events,
+        engine,
         index,
         by_name,
         cut,
@@ -392,6 +399,7 @@ impl Split {
         }
         let mut rows = Split {
             events: rows.with_row_index("_row", None),
+            engine: self.engine,
             index: DataFrame::empty(),
             by_name: self.by_name,
             cut: Cut {
@@ -578,6 +586,10 @@ impl Split {
                         .and(ts_ms().gt_eq(lit(start)))
                         .and(ts_ms().lt_eq(lit(end))),
                 );
+                let chat = Events {
+                    lazy: chat,
+                    engine: self.engine,
+                };
                 let ranked = tokenize_keyed(chat, self.by_name, seg, &opts.words)?
                     .hot_words(opts.words.passphrases)?;
                 Ok(WordStats::top(&ranked.words, opts.top_words)?
@@ -617,7 +629,7 @@ impl Split {
 /// assert_eq!((returning.get(0), returning.get(1)), (Some(0), Some(1)));
 /// ```
 pub fn sessions(
-    events: LazyFrame,
+    events: impl Into<Events>,
     seg: &Segmenter,
     opts: &SessionOptions,
 ) -> PolarsResult<DataFrame> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use polars::prelude::*;
 
 use super::during::{self, Alongside, AlongsideOptions};
-use super::expr::{c, is_kind, ts_ms, Run};
+use super::expr::{c, is_kind, ts_ms, Events, Run};
 use super::frame::{strs, u64s, ColumnError};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
@@ -69,7 +69,11 @@ pub struct Totals {
 }
 
 /// The whole-table numbers of `events`.
-pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
+pub fn totals(events: impl Into<Events>) -> PolarsResult<Totals> {
+    let Events {
+        lazy: events,
+        engine,
+    } = events.into();
     let social = |action: u32| {
         is_kind(Kind::Social)
             .and(c(Col::Action).eq(lit(action)))
@@ -91,14 +95,14 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
             social(1).alias("follows"),
             social(3).alias("shares"),
         ])
-        .run()?;
+        .run(engine)?;
     let u = |name: &str| -> PolarsResult<u64> { Ok(one.column(name)?.u64()?.get(0).unwrap_or(0)) };
     let i = |name: &str| -> PolarsResult<Option<i64>> { Ok(one.column(name)?.i64()?.get(0)) };
     let by_kind = events
         .clone()
         .group_by([c(Col::Kind)])
         .agg([len().cast(DataType::UInt64).alias("n")])
-        .run()?;
+        .run(engine)?;
     let counts = by_kind
         .column(Col::Kind.name())?
         .str()?
@@ -111,7 +115,7 @@ pub fn totals(events: LazyFrame) -> PolarsResult<Totals> {
         .filter(c(Col::RoomId).neq(lit(0u64)))
         .unique(None, UniqueKeepStrategy::Any)
         .sort([Col::RoomId.name()], SortMultipleOptions::default())
-        .run()?;
+        .run(engine)?;
     let rooms = rooms
         .column(Col::RoomId.name())?
         .u64()?
@@ -151,11 +155,12 @@ pub struct Analysis {
 /// segmented once: the peaks' words come from the same tokens, which are dropped before the
 /// next processor runs.
 pub fn analyze(
-    events: LazyFrame,
+    events: impl Into<Events>,
     seg: &Segmenter,
     opts: &AnalysisOptions,
     mut stage: impl FnMut(&str),
 ) -> PolarsResult<Analysis> {
+    let events = events.into();
     stage("timeline");
     let timeline = timeline(events.clone(), opts.bucket)?;
     let per_minute = if opts.bucket.0 == 60_000 {

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::distinct::DistinctCounter;
-use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Run};
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Events, Run};
 use super::frame::{datetimes, u64s, ColumnError};
 use super::viewers;
 use crate::columns::Column;
@@ -102,11 +102,15 @@ const COUNTS: [&str; 7] = [
 /// assert_eq!(t.buckets().unwrap()[0].start_ms, 60_000);
 /// assert_eq!(t.buckets().unwrap()[0].chat, 1);
 /// ```
-pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
+pub fn timeline(events: impl Into<Events>, size: BucketSize) -> PolarsResult<Timeline> {
+    let Events {
+        lazy: events,
+        engine,
+    } = events.into();
     let span = events
         .clone()
         .select([ts_ms().min().alias("first"), ts_ms().max().alias("last")])
-        .run()?;
+        .run(engine)?;
     let first = span.column("first")?.i64()?.get(0);
     let last = span.column("last")?.i64()?.get(0);
     let (Some(first), Some(last)) = (first, last) else {
@@ -143,14 +147,14 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
             count(is_kind(Kind::Member)).alias(cols::JOINS),
             count(is_kind(Kind::Social).and(c(Column::Action).eq(lit(1u32)))).alias(cols::FOLLOWS),
         ])
-        .run()?;
+        .run(engine)?;
     // Distinct chatters: the distinct (bucket, chatter) pairs, counted per bucket.
     let mut read = vec![start.alias("start"), c(Column::UserId)];
-    if keyed_by_name(&events)? {
+    if keyed_by_name(&events, engine)? {
         read.push(c(Column::UserName));
     }
     let mut pairs = DistinctCounter::new();
-    for_each_batch(events.clone().filter(is_chat).select(read), |df| {
+    for_each_batch(events.clone().filter(is_chat).select(read), engine, |df| {
         let starts = df.column("start")?.i64()?;
         for (start, who) in starts.iter().zip(user_keys(df)?) {
             pairs.add(start.unwrap_or(0) as u64, who);
@@ -175,7 +179,7 @@ pub fn timeline(events: LazyFrame, size: BucketSize) -> PolarsResult<Timeline> {
     // table — and the last taken here.
     let counts = viewers::sent(events, vec![])
         .with_row_index("_row", None)
-        .run()?
+        .run(engine)?
         .lazy()
         .with_column((col("_ts").floor_div(lit(b)) * lit(b)).alias("start"));
     let online = viewers::kept(counts, vec![col("start")])?

@@ -4,7 +4,9 @@
 use polars::prelude::*;
 
 use super::distinct::DistinctCounter;
-use super::expr::{c, for_each_batch, is_kind, keyed_by_name, name_without_id, ts_ms, Run};
+use super::expr::{
+    c, for_each_batch, is_kind, keyed_by_name, name_without_id, ts_ms, Engine, Events, Run,
+};
 use crate::columns::Column as Col;
 use crate::event::Kind;
 
@@ -57,13 +59,17 @@ pub struct Users {
 /// let top = u.top_chatters.column("user_id").unwrap().u64().unwrap().get(0);
 /// assert_eq!(top, Some(1));
 /// ```
-pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
+pub fn users(events: impl Into<Events>, top: usize) -> PolarsResult<Users> {
+    let Events {
+        lazy: events,
+        engine,
+    } = events.into();
     // The leaderboard names its leader; that is not an action of theirs.
     let acts = is_kind(Kind::RoomRank).not();
     let named = c(Col::UserName).neq(lit("")).and(acts.clone());
     // Tables without user ids (a spider's) key users by nickname; checked first, so tables
     // with ids group by the id alone and no per-row key column is built.
-    let by_name = keyed_by_name(&events)?;
+    let by_name = keyed_by_name(&events, engine)?;
     let mut keys = vec![c(Col::UserId)];
     if by_name {
         keys.push(name_without_id().alias("_name_key"));
@@ -100,11 +106,11 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
     // group-bys at once and holds all their intermediates (+970 MB at 10 M events, against
     // +230 MB for the largest part alone). The parts are one row per user: joins are cheap.
     let part = |lf: LazyFrame| -> PolarsResult<LazyFrame> {
-        let df = lf.run()?;
+        let df = lf.run(engine)?;
         crate::alloc::trim();
         Ok(df.lazy())
     };
-    let identity = if super::expr::streaming() {
+    let identity = if engine == Engine::Streaming {
         // A scan on the streaming engine, whose rows may come unsorted (a dataset's parts):
         // "latest" is the greatest time, then row number — the order of the sorted table. Per
         // user the latest time (a native max), then the rows at that time (a join on the small
@@ -173,13 +179,13 @@ pub fn users(events: LazyFrame, top: usize) -> PolarsResult<Users> {
         ]);
         part(identity)?
     };
-    let chat = if super::expr::streaming() {
+    let chat = if engine == Engine::Streaming {
         // `n_unique` is no streaming reduction: its fallback held every chat row's user and
         // minute (794 MB at 10 M scanned events). Distinct (user, minute) pairs instead.
         let messages = part(of_kind(Kind::Chat, vec![u64len(cols::MESSAGES)]))?;
         join(
             messages,
-            part(active_minutes(&events, &keys, &key_names, by_name)?)?,
+            part(active_minutes(&events, engine, &keys, &key_names, by_name)?)?,
         )
     } else {
         // In memory, one group-by: the pairs' way measured 0.38 s against 0.26 s here at
@@ -291,6 +297,7 @@ fn minute() -> Expr {
 /// other tools) keep the `unique`.
 fn active_minutes(
     events: &LazyFrame,
+    engine: Engine,
     keys: &[Expr],
     key_names: &[Expr],
     by_name: bool,
@@ -312,7 +319,7 @@ fn active_minutes(
     let rows = chat
         .filter(c(Col::UserId).is_not_null())
         .select([c(Col::UserId), minute().alias("_minute")]);
-    for_each_batch(rows, |df| {
+    for_each_batch(rows, engine, |df| {
         let ids = df.column(Col::UserId.name())?.u64()?;
         let minutes = df.column("_minute")?.i64()?;
         for (id, m) in ids.iter().zip(minutes.iter()) {

@@ -41,8 +41,9 @@ pub(crate) fn kept(counts: LazyFrame, by: Vec<Expr>) -> PolarsResult<LazyFrame> 
 }
 
 /// The highest viewer count of `events`, by the rule per room and minute; 0 without any.
-pub fn online_max(events: LazyFrame) -> PolarsResult<u64> {
-    let counts = super::expr::Run::run(sent(events, vec![c(Col::RoomId)]))?;
+pub fn online_max(events: impl Into<super::expr::Events>) -> PolarsResult<u64> {
+    let events = events.into();
+    let counts = super::expr::Run::run(sent(events.lazy, vec![c(Col::RoomId)]), events.engine)?;
     let minute = col("_ts").floor_div(lit(GRID_MS));
     let max = kept(counts.lazy(), vec![c(Col::RoomId), minute])?
         .select([col("online").max()])

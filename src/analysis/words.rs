@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys};
+use super::expr::{c, for_each_batch, is_kind, keyed_by_name, ts_ms, user_keys, Events};
 use super::frame::{strs, u64s, ColumnError};
 use crate::columns::Column as Col;
 use crate::event::{Kind, CHAT_BY_LUCKY_BAG};
@@ -224,14 +224,19 @@ type ChunkTokens = (Vec<u32>, Vec<u32>, Vec<(String, bool)>);
 /// in batches on the streaming engine, so only the numbers above are kept, not the text; its
 /// rows may come in any order (a dataset's parts unsorted): messages are put in time order,
 /// ties in the order read, which is the sorted table's.
-pub fn tokenize(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<Tokens> {
-    let by_name = keyed_by_name(&events)?;
+pub fn tokenize(
+    events: impl Into<Events>,
+    seg: &Segmenter,
+    opts: &WordOptions,
+) -> PolarsResult<Tokens> {
+    let events = events.into();
+    let by_name = keyed_by_name(&events.lazy, events.engine)?;
     tokenize_keyed(events, by_name, seg, opts)
 }
 
 /// [`tokenize`] where it is known whether users are keyed by nickname ([`keyed_by_name`]).
 pub fn tokenize_keyed(
-    events: LazyFrame,
+    events: impl Into<Events>,
     by_name: bool,
     seg: &Segmenter,
     opts: &WordOptions,
@@ -246,9 +251,10 @@ pub fn tokenize_keyed(
     if by_name {
         columns.push(c(Col::UserName));
     }
-    let chat = events.filter(is_kind(Kind::Chat)).select(columns);
+    let Events { lazy, engine } = events.into();
+    let chat = lazy.filter(is_kind(Kind::Chat)).select(columns);
     let mut b = TokensBuilder::new(seg, opts);
-    for_each_batch(chat, |df| b.add(df))?;
+    for_each_batch(chat, engine, |df| b.add(df))?;
     b.finish()
 }
 
@@ -511,7 +517,11 @@ impl Tokens {
 /// assert_eq!(WordStats::top(&stats.words, 1).unwrap()[0].word, "主播");
 /// assert_eq!(WordStats::top(&stats.emotes, 1).unwrap()[0].word, "[比心]");
 /// ```
-pub fn words(events: LazyFrame, seg: &Segmenter, opts: &WordOptions) -> PolarsResult<WordStats> {
+pub fn words(
+    events: impl Into<Events>,
+    seg: &Segmenter,
+    opts: &WordOptions,
+) -> PolarsResult<WordStats> {
     tokenize(events, seg, opts)?.hot_words(opts.passphrases)
 }
 

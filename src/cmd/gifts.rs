@@ -33,7 +33,7 @@ pub struct GiftsArgs {
 pub fn run(args: GiftsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load_for_analysis()?;
-    let g = gifts(loaded.unordered(), args.analysis.rmb_per_diamond)?;
+    let g = gifts(loaded.events(), args.analysis.rmb_per_diamond)?;
     emit(
         &g.rows,
         args.csv.as_deref(),

@@ -31,7 +31,7 @@ pub fn run(args: InspectArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
     let s = &loaded.stats;
-    let kinds: BTreeMap<String, u64> = totals(loaded.lazy())?.counts;
+    let kinds: BTreeMap<String, u64> = totals(loaded.events())?.counts;
     let mut out = io::stdout().lock();
     if args.json {
         let v = json!({

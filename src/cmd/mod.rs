@@ -32,7 +32,7 @@ use danmu_analyze::analysis::COLUMNS_READ;
 use danmu_analyze::columns::Column;
 use danmu_analyze::db::Filter;
 use danmu_analyze::event::Kind;
-use danmu_analyze::load::{self as loading, Engine, EventTable, Format, LoadOptions, Source};
+use danmu_analyze::load::{self as loading, EventTable, Format, LoadOptions, Source};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::Stats;
 use danmu_analyze::source::{self, ColumnMap};
@@ -275,8 +275,6 @@ impl InputArgs {
         for note in &table.notes {
             verbosity::note!("{note}");
         }
-        // The processors read the engine from here until they take it from the table.
-        danmu_analyze::analysis::expr::use_streaming(table.engine == Engine::Streaming);
         Ok(Loaded(table))
     }
 

@@ -52,11 +52,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     loaded.require_events()?;
     let opts = args.peaks.apply(args.analysis.options());
-    let a = analyze(loaded.unordered(), &seg, &opts, |s| progress.stage(s))?;
+    let a = analyze(loaded.events(), &seg, &opts, |s| progress.stage(s))?;
     progress.stage("sessions");
     let sopts = args.split.options(&opts);
-    let comparison = if sessions::count(loaded.unordered(), sopts.gap_ms)? > 1 {
-        let split = sessions::split(loaded.unordered(), sopts.gap_ms)?;
+    let comparison = if sessions::count(loaded.events(), sopts.gap_ms)? > 1 {
+        let split = sessions::split(loaded.events(), sopts.gap_ms)?;
         Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
     } else {
         None

@@ -39,7 +39,7 @@ pub fn run(args: SessionsArgs) -> Result<Outcome> {
     let loaded = args.input.load_for_analysis()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.split.options(&args.analysis.options());
-    let table = sessions(loaded.unordered(), &seg, &opts)?;
+    let table = sessions(loaded.events(), &seg, &opts)?;
     let zone = args.input.zone();
     emit(&table, args.csv.as_deref(), &args.analysis, zone)?;
     if let Some(dir) = &args.png {

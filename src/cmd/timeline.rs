@@ -41,7 +41,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     let seg = args.analysis.segmenter()?;
     let a = analyze(
-        loaded.unordered(),
+        loaded.events(),
         &seg,
         &args.peaks.apply(args.analysis.options()),
         |_| {},

@@ -38,7 +38,7 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load_for_analysis()?;
     let top = args.analysis.options().top;
-    let u = users(loaded.unordered(), top)?;
+    let u = users(loaded.events(), top)?;
     type Ranking<'a> = (&'a DataFrame, &'static str, &'static str, &'static str);
     let (rows, table, value, title): Ranking = match args.by.as_str() {
         "gifters" => (

@@ -41,7 +41,7 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
     let loaded = args.input.load_for_analysis()?;
     let seg = args.analysis.segmenter()?;
     let opts = args.analysis.options();
-    let stats = words(loaded.unordered(), &seg, &opts.words)?;
+    let stats = words(loaded.events(), &seg, &opts.words)?;
     let ranked = if args.emotes {
         &stats.emotes
     } else {
