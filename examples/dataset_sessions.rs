@@ -25,11 +25,7 @@ fn sessions_of(dir: &Path, captures: &[PathBuf]) -> Result<DataFrame, Box<dyn st
     let table = load(&Source::files([dir]), &LoadOptions::default())?;
     assert_eq!(table.engine, Engine::Streaming);
     let seg = Segmenter::new(None, None)?;
-    Ok(sessions(
-        table.events(),
-        &seg,
-        &SessionOptions::default(),
-    )?)
+    Ok(sessions(table.events(), &seg, &SessionOptions::default())?)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

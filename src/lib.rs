@@ -38,6 +38,8 @@ pub mod db;
 pub mod decode;
 pub mod decoder;
 pub mod deflate;
+#[cfg(feature = "table")]
+pub mod engine;
 pub mod event;
 pub mod frame;
 pub mod input;

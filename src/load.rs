@@ -24,6 +24,7 @@ use polars::prelude::{
 use crate::columns::Column;
 use crate::dataset::{self as ds, DatasetError};
 use crate::db::Filter;
+pub use crate::engine::{Engine, Events};
 use crate::input::{self, InputFormat, InputSpec, OpenError};
 use crate::pipeline::{self, Options, Stats};
 use crate::source::{self, ColumnMap, SourceError, SourceOptions, TableFormat};
@@ -114,16 +115,6 @@ impl Default for LoadOptions {
             columns: Column::ALL.to_vec(),
         }
     }
-}
-
-/// The polars engine the processors' queries should run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    /// The table is in memory: the in-memory engine.
-    InMemory,
-    /// The table is a scan of files: the streaming engine, so a query holds batches of the
-    /// columns it reads rather than whole columns.
-    Streaming,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -451,8 +442,8 @@ impl EventTable {
     }
 
     /// The table as the processors take it: [`Self::unordered`] and the engine to run on.
-    pub fn events(&self) -> crate::analysis::expr::Events {
-        crate::analysis::expr::Events {
+    pub fn events(&self) -> Events {
+        Events {
             lazy: self.unordered(),
             engine: self.engine,
         }

@@ -1,5 +1,5 @@
 //! Which of another table's columns fills each event-table column: one set of rules for every
-//! reader of other tools' tables (CSV / Parquet through `table::schema::conform`, MySQL rows
+//! reader of other tools' tables (CSV / Parquet through `source::conform`, MySQL rows
 //! through `db::mapping`), so `--map` and the aliases mean the same everywhere.
 //!
 //! The rules: `--map OURS=THEIRS` first; then exact milliseconds (`ts_ms` …) before any other

@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use danmu_analyze::source::conform::{conform, ConformOptions};
 use danmu_analyze::source::{self, ColumnMap, SourceError, SourceOptions, TableFormat};
-use danmu_analyze::table::schema::{conform, schema, ConformOptions};
+use danmu_analyze::table::schema::schema;
 use danmu_analyze::timefmt::Zone;
 use polars::prelude::{DataFrame, SortMultipleOptions};
 

@@ -35,26 +35,7 @@ pub fn name_without_id() -> Expr {
         .otherwise(lit(NULL).cast(DataType::String))
 }
 
-pub use crate::load::Engine;
-
-/// The event table as the processors take it: the query over it, and the engine its queries
-/// run on. A `LazyFrame` is an in-memory table; [`crate::load::EventTable::events`] gives the
-/// streaming engine for tables scanned from files, so a query holds batches of the columns it
-/// reads rather than whole columns.
-#[derive(Clone)]
-pub struct Events {
-    pub lazy: LazyFrame,
-    pub engine: Engine,
-}
-
-impl From<LazyFrame> for Events {
-    fn from(lazy: LazyFrame) -> Events {
-        Events {
-            lazy,
-            engine: Engine::InMemory,
-        }
-    }
-}
+pub use crate::engine::{Engine, Events};
 
 /// `run(engine)`: collect a query over the event table on that engine.
 pub trait Run {

@@ -16,8 +16,8 @@ use crate::columns::{Cell, Column};
 use crate::event::Event;
 
 use super::error::Context as _;
-use super::mapping::time_source_name;
 use super::schema::{written_columns, TABLE};
+use super::time_source::time_source_name;
 use super::{connect, ident, DbError, DbUrl};
 
 /// A prepared statement takes at most this many parameters (the protocol's 16-bit count).

@@ -14,6 +14,7 @@ use crate::resolve::{resolve, Origin, ResolveError};
 use crate::timefmt::{epoch_ms, parse_stored_time, Zone};
 
 use super::schema::TABLE;
+use super::time_source::time_source;
 use super::DbError;
 
 /// An event field a result column can fill.
@@ -27,15 +28,6 @@ pub enum Field {
     /// Any other event-table column.
     Col(Column),
 }
-
-/// Every [`TimeSource`], in `t_danmu.ts_source`'s ENUM order.
-pub(crate) const TIME_SOURCES: [TimeSource; 5] = [
-    TimeSource::EventTime,
-    TimeSource::CreateTime,
-    TimeSource::FrameNow,
-    TimeSource::Received,
-    TimeSource::Unknown,
-];
 
 /// Maps rows of one result to events.
 pub struct Mapper {
@@ -319,27 +311,6 @@ fn parse_kind(s: &str) -> Kind {
     s.parse::<Kind>().unwrap_or_else(|_| Kind::from_method(s))
 }
 
-pub(crate) fn time_source(s: &str) -> Option<TimeSource> {
-    Some(match s {
-        "event_time" => TimeSource::EventTime,
-        "create_time" => TimeSource::CreateTime,
-        "frame_now" => TimeSource::FrameNow,
-        "received" => TimeSource::Received,
-        "unknown" => TimeSource::Unknown,
-        _ => return None,
-    })
-}
-
-pub(crate) fn time_source_name(t: TimeSource) -> &'static str {
-    match t {
-        TimeSource::EventTime => "event_time",
-        TimeSource::CreateTime => "create_time",
-        TimeSource::FrameNow => "frame_now",
-        TimeSource::Received => "received",
-        TimeSource::Unknown => "unknown",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,9 +324,6 @@ mod tests {
         assert_eq!(parse_kind("gift"), Kind::Gift);
         assert_eq!(parse_kind("WebcastLikeMessage"), Kind::Like);
         assert_eq!(parse_kind("3"), Kind::Other);
-        for t in TIME_SOURCES {
-            assert_eq!(time_source(time_source_name(t)), Some(t));
-        }
     }
 
     #[test]

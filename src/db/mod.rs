@@ -13,6 +13,8 @@ pub mod read;
 #[cfg(feature = "mysql")]
 pub mod schema;
 #[cfg(feature = "mysql")]
+mod time_source;
+#[cfg(feature = "mysql")]
 mod url;
 
 #[cfg(feature = "mysql")]

@@ -6,7 +6,7 @@ use mysql::Conn;
 use crate::columns::Column;
 
 use super::error::Context as _;
-use super::mapping::{time_source_name, TIME_SOURCES};
+use super::time_source::{time_source_name, TIME_SOURCES};
 use super::{connect_server, ident, DbError, DbUrl};
 
 pub const TABLE: &str = "t_danmu";

@@ -4,6 +4,7 @@
 //! Parquet, whose columns are found through the column table's aliases (`--map ours=theirs` for
 //! the rest). Capture files and frame dumps are [`crate::input`]'s.
 
+pub mod conform;
 mod csv;
 mod encoding;
 mod format;
@@ -22,7 +23,7 @@ use polars::prelude::{DataFrame, PolarsError, SortMultipleOptions};
 
 use crate::columns::Column;
 use crate::input::is_stdin;
-use crate::table::schema::{conform, ConformOptions, SchemaError};
+use conform::{conform, ConformOptions, SchemaError};
 
 pub use encoding::parse_label as parse_encoding;
 pub use format::{detect, detect_with, TableFormat, EXPECTED};
