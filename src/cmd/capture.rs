@@ -271,7 +271,7 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
     let log = Log::stderr(args.tz).hiding(secrets);
     let cookies = cookies.unwrap_or_default();
     if !cookies.is_empty() || !cookies.expired().is_empty() {
-        log.line(cookie_line(&cookies, args.cookies.as_deref()));
+        log.line(cookies.describe(args.cookies.as_deref()));
     }
     // Opened once, before any room starts: a wrong directory or zone fails now, and rooms
     // recorded in parallel never race to create it.
@@ -333,33 +333,6 @@ pub fn run(args: CaptureArgs) -> Result<Outcome> {
 fn usage(msg: &str) -> Result<Outcome> {
     eprintln!("error: {msg}");
     Ok(Outcome::Exit(2))
-}
-
-/// `cookies from FILE: sessionid, sid_tt, ttwid (a logged-in session)`: names, never values.
-fn cookie_line(c: &Cookies, path: Option<&std::path::Path>) -> String {
-    let from = path
-        .map(|p| format!(" from {}", p.display()))
-        .unwrap_or_default();
-    let mut line = format!(
-        "cookies{from}: {} ({})",
-        if c.is_empty() {
-            "none usable".to_string()
-        } else {
-            c.names().join(", ")
-        },
-        if c.logged_in() {
-            "a logged-in session"
-        } else {
-            "no login cookie among them (sessionid, sid_tt …): gifts may not come"
-        }
-    );
-    if !c.expired().is_empty() {
-        line.push_str(&format!(
-            "; left out as expired: {} (export them again from a logged-in browser)",
-            c.expired().join(", ")
-        ));
-    }
-    line
 }
 
 /// SIGINT and SIGTERM set the returned flag to their number, so the session closes cleanly;

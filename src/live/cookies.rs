@@ -108,6 +108,34 @@ impl Cookies {
         self.pairs.iter().map(|(_, v)| v.clone()).collect()
     }
 
+    /// `cookies from FILE: sessionid, sid_tt, ttwid (a logged-in session)`: names, never values.
+    pub fn describe(&self, path: Option<&std::path::Path>) -> String {
+        let c = self;
+        let from = path
+            .map(|p| format!(" from {}", p.display()))
+            .unwrap_or_default();
+        let mut line = format!(
+            "cookies{from}: {} ({})",
+            if c.is_empty() {
+                "none usable".to_string()
+            } else {
+                c.names().join(", ")
+            },
+            if c.logged_in() {
+                "a logged-in session"
+            } else {
+                "no login cookie among them (sessionid, sid_tt …): gifts may not come"
+            }
+        );
+        if !c.expired().is_empty() {
+            line.push_str(&format!(
+                "; left out as expired: {} (export them again from a logged-in browser)",
+                c.expired().join(", ")
+            ));
+        }
+        line
+    }
+
     /// `name=value; …` with `extra` (the site's own `ttwid`, tokens) added where the user's
     /// cookies do not have that name already: the user's own login session wins.
     pub fn header_with(&self, extra: &[(&str, &str)]) -> String {
