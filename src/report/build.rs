@@ -126,10 +126,10 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
             "时间线：弹幕、发言人数、进场与在线人数",
             "Timeline: chat, chatters, joins and viewers online",
         ),
-        plot: Plot::Timeline(timeline_chart(
-            a,
-            format!("{} · {}", r.title, t("时间线", "timeline")),
-        )?),
+        plot: Plot::Timeline(
+            timeline_chart(a, format!("{} · {}", r.title, t("时间线", "timeline")))?,
+            r.lang.chart_words(),
+        ),
     }];
     let top_words = word_pairs(&a.words.words, r.top.max(20))?;
     if !top_words.is_empty() {

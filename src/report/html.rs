@@ -86,7 +86,7 @@ pub fn page(r: &Report) -> Result<String, ReportError> {
             esc(&text)
         );
     }
-    let is_timeline = |p: &Plot| matches!(p, Plot::Timeline(_));
+    let is_timeline = |p: &Plot| matches!(p, Plot::Timeline(..));
     for c in o.charts.iter().filter(|c| is_timeline(&c.plot)) {
         let _ = write!(
             h,

@@ -5,6 +5,8 @@
 
 use std::str::FromStr;
 
+use crate::charts::line;
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
     #[default]
@@ -100,6 +102,14 @@ impl Lang {
         match self {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+
+    /// The timeline chart's own words (legend, axes, peak labels).
+    pub fn chart_words(self) -> &'static line::Words {
+        match self {
+            Lang::Zh => &line::ZH,
+            Lang::En => &line::EN,
         }
     }
 

@@ -91,7 +91,8 @@ pub struct Chart {
 /// What a chart draws.
 #[derive(Debug, Clone)]
 pub enum Plot {
-    Timeline(line::Timeline),
+    /// The timeline, its legend, axes and peak labels in these words.
+    Timeline(line::Timeline, &'static line::Words),
     Bars(bar::Bars),
     /// (word, count), most frequent first.
     Cloud(Vec<(String, u64)>),
