@@ -114,6 +114,7 @@ fn main() {
         title: "bench",
         top: opts.top,
         sessions: None,
+        lang: Default::default(),
     })
     .unwrap();
     report::write_all(&model, &out, &CsvOptions::default(), |_| {}).unwrap();

@@ -474,3 +474,87 @@ fn commands_print_tables_and_write_csv_and_png() {
     }
     assert!(dir.path().join("cloud.png").is_file());
 }
+
+/// The page in one language: Chinese headings and table headers by default, English throughout
+/// with --lang en; numbers grouped by thousands, times without the date on a one-day report;
+/// the CSVs and summary.json byte for byte the same in both.
+#[test]
+fn the_page_speaks_one_language_and_the_csvs_do_not_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/session.dmcap");
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        bin()
+            .arg("report")
+            .arg(session)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+        out
+    };
+    let zh = run("zh", &[]);
+    let en = run("en", &["--lang", "en"]);
+    let page = |dir: &Path| std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let (zh_page, en_page) = (page(&zh), page(&en));
+    // No English column name is left as a header in Chinese; none in Chinese in English.
+    let headers = |html: &str| -> Vec<String> {
+        html.split("<th>")
+            .skip(1)
+            .map(|h| h[..h.find("</th>").unwrap()].to_string())
+            .collect()
+    };
+    let zh_headers = headers(&zh_page);
+    assert!(zh_headers.contains(&"昵称".to_string()), "{zh_headers:?}");
+    assert!(
+        zh_headers.iter().all(|h| !h.contains('_') && !h.is_ascii()),
+        "{zh_headers:?}"
+    );
+    let en_headers = headers(&en_page);
+    assert!(
+        en_headers.contains(&"Nickname".to_string()),
+        "{en_headers:?}"
+    );
+    let cjk = |h: &String| h.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    assert!(
+        en_headers.iter().all(|h| !cjk(h) && !h.contains('_')),
+        "{en_headers:?}"
+    );
+    for (zh_text, en_text) in [
+        ("<h2>高峰时刻</h2>", "<h2>Peaks</h2>"),
+        ("<h2>发言榜</h2>", "<h2>Top chatters</h2>"),
+        ("<span>弹幕</span>", "<span>chat messages</span>"),
+        ("<html lang=zh-CN>", "<html lang=en>"),
+        ("<h1>直播弹幕报告</h1>", "<h1>Live danmaku report</h1>"),
+    ] {
+        assert!(zh_page.contains(zh_text), "{zh_text}");
+        assert!(en_page.contains(en_text), "{en_text}");
+    }
+    // The English page's own words are all English: Chinese only inside data cells and links.
+    let chrome: String = en_page
+        .split("<td")
+        .map(|part| part.split("</td>").last().unwrap_or(""))
+        .collect();
+    let chinese: String = chrome
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .collect();
+    assert_eq!(
+        chinese, "",
+        "Chinese outside the data cells of the English page"
+    );
+    // 1524 chat messages, a one-day report: grouped numbers, times without the date.
+    assert!(zh_page.contains("<b>1,524</b>"), "grouped card");
+    assert!(zh_page.contains("<td>18:04:00</td>"), "short time");
+    assert!(!zh_page.contains("<td>2026-01-01 18:04:00</td>"));
+    for file in crate::common::file_names(&zh) {
+        if file.ends_with(".csv") || file == "summary.json" {
+            assert_eq!(
+                std::fs::read(zh.join(&file)).unwrap(),
+                std::fs::read(en.join(&file)).unwrap(),
+                "{file}"
+            );
+        }
+    }
+}

@@ -39,11 +39,51 @@ pub struct Timeline {
 
 type PointValue = fn(&Point) -> u64;
 
-pub fn draw(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
-    super::save(path, |tmp| render(tmp, t, zone))
+/// The chart's own words: Chinese (`timeline --png`, the default report) or English
+/// (`report --lang en`).
+#[derive(Debug, Clone, Copy)]
+pub struct Words {
+    pub chat: &'static str,
+    pub chatters: &'static str,
+    pub joins: &'static str,
+    pub online: &'static str,
+    pub peak: &'static str,
+    pub english: bool,
 }
 
-fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
+pub const ZH: Words = Words {
+    chat: "弹幕",
+    chatters: "发言人数",
+    joins: "进场",
+    online: "在线人数",
+    peak: "峰值",
+    english: false,
+};
+
+pub const EN: Words = Words {
+    chat: "chat",
+    chatters: "chatters",
+    joins: "joins",
+    online: "online",
+    peak: "peak",
+    english: true,
+};
+
+pub fn draw(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartError> {
+    draw_in(path, t, zone, &ZH)
+}
+
+/// [`draw`] with the legend and axes in `words`.
+pub fn draw_in(
+    path: &Path,
+    t: &Timeline,
+    zone: &Zone,
+    words: &Words,
+) -> Result<(u32, u32), ChartError> {
+    super::save(path, |tmp| render(tmp, t, zone, words))
+}
+
+fn render(path: &Path, t: &Timeline, zone: &Zone, words: &Words) -> Result<(u32, u32), ChartError> {
     let (b, bucket_ms, peaks, title) = (&t.points, t.bucket_ms, &t.marks, &t.title);
     ensure_registered();
     let err = draw_err(path);
@@ -72,23 +112,23 @@ fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartErr
         .configure_mesh()
         .x_labels(12)
         .x_label_formatter(&fmt)
-        .y_desc(format!("每{}", bucket_name(bucket_ms)))
+        .y_desc(bucket_name(bucket_ms, words.english))
         .label_style((FAMILY, 15))
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(|e| err(e.to_string()))?;
     chart
         .configure_secondary_axes()
-        .y_desc("在线人数")
+        .y_desc(words.online)
         .label_style((FAMILY, 15))
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(|e| err(e.to_string()))?;
     let mid = bucket_ms / 2;
     let series: [(&str, RGBColor, PointValue); 3] = [
-        ("弹幕", RGBColor(31, 119, 180), |x| x.chat),
-        ("发言人数", RGBColor(44, 160, 44), |x| x.chatters),
-        ("进场", RGBColor(255, 127, 14), |x| x.joins),
+        (words.chat, RGBColor(31, 119, 180), |x| x.chat),
+        (words.chatters, RGBColor(44, 160, 44), |x| x.chatters),
+        (words.joins, RGBColor(255, 127, 14), |x| x.joins),
     ];
     for (name, color, value) in series {
         chart
@@ -108,7 +148,7 @@ fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartErr
             gray.stroke_width(2),
         ))
         .map_err(|e| err(e.to_string()))?
-        .label("在线人数")
+        .label(words.online)
         .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], gray.stroke_width(3)));
     chart
         .draw_series(
@@ -120,7 +160,7 @@ fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartErr
     chart
         .draw_series(peaks.iter().map(|p| {
             Text::new(
-                format!("峰值 {}", fmt(&p.top_ms)),
+                format!("{} {}", words.peak, fmt(&p.top_ms)),
                 (p.top_ms + mid, p.chat + ymax / 30 + 1),
                 (FAMILY, 15).into_font().color(&RED),
             )
@@ -131,10 +171,15 @@ fn render(path: &Path, t: &Timeline, zone: &Zone) -> Result<(u32, u32), ChartErr
     Ok(SIZE)
 }
 
-fn bucket_name(ms: i64) -> String {
-    match ms {
-        ms if ms % 3_600_000 == 0 => format!("{}小时", ms / 3_600_000),
-        ms if ms % 60_000 == 0 => format!("{}分钟", ms / 60_000),
-        ms => format!("{}秒", ms / 1000),
+/// The left axis: per bucket (`每1分钟`, `per 1 min`).
+fn bucket_name(ms: i64, english: bool) -> String {
+    let (n, unit) = match ms {
+        ms if ms % 3_600_000 == 0 => (ms / 3_600_000, ["小时", " h"]),
+        ms if ms % 60_000 == 0 => (ms / 60_000, ["分钟", " min"]),
+        ms => (ms / 1000, ["秒", " s"]),
+    };
+    match english {
+        false => format!("每{n}{}", unit[0]),
+        true => format!("per {n}{}", unit[1]),
     }
 }

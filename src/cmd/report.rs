@@ -8,7 +8,7 @@ use clap::Args;
 use danmu_analyze::analysis::compare::compare_split;
 use danmu_analyze::analysis::sessions;
 use danmu_analyze::analysis::summary::{analyze, Summary};
-use danmu_analyze::report::{self, ReportInput};
+use danmu_analyze::report::{self, Lang, ReportInput};
 
 use super::analysis_args::{AnalysisArgs, PeakArgs, Progress, SessionArgs};
 use super::{InputArgs, Outcome};
@@ -30,9 +30,12 @@ pub struct ReportArgs {
     /// Folder to write (created if missing; files in it are replaced).
     #[arg(long)]
     out: PathBuf,
-    /// Title of the page.
-    #[arg(long, default_value = "直播弹幕报告")]
-    title: String,
+    /// Title of the page (default: 直播弹幕报告, or "Live danmaku report" with --lang en).
+    #[arg(long)]
+    title: Option<String>,
+    /// Language of the pages and chart titles: zh (中文) or en. The CSVs are the same in both.
+    #[arg(long, default_value = "zh", value_name = "zh|en")]
+    lang: Lang,
 }
 
 pub fn run(args: ReportArgs) -> Result<Outcome> {
@@ -66,9 +69,13 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
         analysis: &a,
         summary: &summary,
         zone: &zone,
-        title: &args.title,
+        title: args
+            .title
+            .as_deref()
+            .unwrap_or(args.lang.pick("直播弹幕报告", "Live danmaku report")),
         top: opts.top,
         sessions: comparison.as_ref(),
+        lang: args.lang,
     })?;
     let csv = args.analysis.csv.options(zone);
     let written = report::write_all(&model, &args.out, &csv, |s| progress.stage(s))

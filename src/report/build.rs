@@ -7,6 +7,7 @@ use plotters::style::RGBColor;
 use polars::prelude::DataFrame;
 
 use super::error::ReportError;
+use super::lang::Lang;
 use super::model::{Chart, Plot, Report, Section, Table, TableId};
 use super::tables;
 use crate::analysis::compare::{self, Comparison};
@@ -29,6 +30,8 @@ pub struct ReportInput<'a> {
     pub top: usize,
     /// The sessions compared, when there is more than one: then sessions.html too.
     pub sessions: Option<&'a Comparison>,
+    /// The pages' language (and the chart titles'); the CSVs are the same in any.
+    pub lang: Lang,
 }
 
 const BLUE: RGBColor = RGBColor(31, 119, 180);
@@ -45,7 +48,8 @@ pub fn build(r: &ReportInput) -> Result<Report, ReportError> {
         top: r.top,
         summary: r.summary.clone(),
         overview: overview(r)?,
-        sessions: r.sessions.map(sessions).transpose()?,
+        sessions: r.sessions.map(|c| sessions(c, r.lang)).transpose()?,
+        lang: r.lang,
     })
 }
 
@@ -62,64 +66,86 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
     use TableId::*;
     let a = r.analysis;
     let u = &a.users;
+    let t = |zh: &'static str, en: &'static str| r.lang.pick(zh, en);
     let tables = vec![
         table(
             Words,
             "words.csv",
-            "热词",
+            t("热词", "Hot words"),
             tables::words(&a.words.words, 500, "word")?,
         ),
         table(
             Emotes,
             "emotes.csv",
-            "表情",
+            t("表情", "Emotes"),
             tables::words(&a.words.emotes, 200, "emote")?,
         ),
         table(
             Timeline,
             "timeline.csv",
-            "时间线",
+            t("时间线", "Timeline"),
             tables::timeline(&a.timeline),
         ),
-        table(Peaks, "peaks.csv", "高峰时刻", tables::peaks(&a.peaks)?),
+        table(
+            Peaks,
+            "peaks.csv",
+            t("高峰时刻", "Peaks"),
+            tables::peaks(&a.peaks)?,
+        ),
         table(
             TopChatters,
             "top_chatters.csv",
-            "发言榜",
+            t("发言榜", "Top chatters"),
             u.top_chatters.clone(),
         ),
         table(
             TopGifters,
             "top_gifters.csv",
-            "送礼榜",
+            t("送礼榜", "Top gifters"),
             u.top_gifters.clone(),
         ),
-        table(TopLikers, "top_likers.csv", "点赞榜", u.top_likers.clone()),
+        table(
+            TopLikers,
+            "top_likers.csv",
+            t("点赞榜", "Top likers"),
+            u.top_likers.clone(),
+        ),
         table(
             ChattersWhoPaid,
             "chatters_who_paid.csv",
-            "既发言又送礼的观众",
+            t("既发言又送礼的观众", "Chatters who also gifted"),
             u.chatters_who_paid.clone(),
         ),
-        table(Levels, "levels.csv", "等级", u.levels.clone()),
-        table(Gifts, "gifts.csv", "礼物", a.gifts.rows.clone()),
+        table(Levels, "levels.csv", t("等级", "Levels"), u.levels.clone()),
+        table(Gifts, "gifts.csv", t("礼物", "Gifts"), a.gifts.rows.clone()),
     ];
 
     let mut charts = vec![Chart {
         file: "timeline.png",
-        caption: "时间线：弹幕、发言人数、进场与在线人数",
-        plot: Plot::Timeline(timeline_chart(a, format!("{} · 时间线", r.title))?),
+        caption: t(
+            "时间线：弹幕、发言人数、进场与在线人数",
+            "Timeline: chat, chatters, joins and viewers online",
+        ),
+        plot: Plot::Timeline(
+            timeline_chart(a, format!("{} · {}", r.title, t("时间线", "timeline")))?,
+            r.lang.chart_words(),
+        ),
     }];
     let top_words = word_pairs(&a.words.words, r.top.max(20))?;
     if !top_words.is_empty() {
         charts.push(Chart {
             file: "words.png",
-            caption: "热词",
-            plot: Plot::Bars(bars("热词 Top", top_words, "出现在多少条弹幕中", BLUE)),
+            caption: t("热词", "Hot words"),
+            plot: Plot::Bars(bars(
+                t("热词 Top", "Top words"),
+                top_words,
+                t("出现在多少条弹幕中", "messages it appears in"),
+                BLUE,
+            )),
         });
         charts.push(Chart {
             file: "wordcloud.png",
-            caption: "词云",
+            caption: t("词云", "Word cloud"),
             plot: Plot::Cloud(word_pairs(&a.words.words, 120)?),
         });
     }
@@ -135,24 +161,39 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
     if !chatters.is_empty() {
         charts.push(Chart {
             file: "top_chatters.png",
-            caption: "发言榜",
-            plot: Plot::Bars(bars("发言榜", chatters, "弹幕条数", GREEN)),
+            caption: t("发言榜", "Top chatters"),
+            plot: Plot::Bars(bars(
+                t("发言榜", "Top chatters"),
+                chatters,
+                t("弹幕条数", "messages"),
+                GREEN,
+            )),
         });
     }
     let gifters = rank(&u.top_gifters, "top_gifters", user_cols::DIAMONDS)?;
     if !gifters.is_empty() {
         charts.push(Chart {
             file: "top_gifters.png",
-            caption: "送礼榜",
-            plot: Plot::Bars(bars("送礼榜（钻石）", gifters, "钻石", RED)),
+            caption: t("送礼榜", "Top gifters"),
+            plot: Plot::Bars(bars(
+                t("送礼榜（钻石）", "Top gifters (diamonds)"),
+                gifters,
+                t("钻石", "diamonds"),
+                RED,
+            )),
         });
     }
     let gifts = gift_bars(&a.gifts.rows, r.top)?;
     if !gifts.is_empty() {
         charts.push(Chart {
             file: "gifts.png",
-            caption: "礼物",
-            plot: Plot::Bars(bars("礼物收入（钻石）", gifts, "钻石", PURPLE)),
+            caption: t("礼物", "Gifts"),
+            plot: Plot::Bars(bars(
+                t("礼物收入（钻石）", "Gift income (diamonds)"),
+                gifts,
+                t("钻石", "diamonds"),
+                PURPLE,
+            )),
         });
     }
     Ok(Section { tables, charts })
@@ -214,22 +255,33 @@ pub fn gift_bars(rows: &DataFrame, top: usize) -> Result<Vec<(String, u64)>, Col
         .collect())
 }
 
-fn sessions(cmp: &Comparison) -> Result<Section, ReportError> {
+fn sessions(cmp: &Comparison, lang: Lang) -> Result<Section, ReportError> {
     use TableId::*;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let mut tables = vec![
-        table(Sessions, "sessions.csv", "每场直播", cmp.sessions.clone()),
-        table(Retention, "retention.csv", "留存", cmp.retention.clone()),
+        table(
+            Sessions,
+            "sessions.csv",
+            t("每场直播", "Each session"),
+            cmp.sessions.clone(),
+        ),
+        table(
+            Retention,
+            "retention.csv",
+            t("留存", "Retention"),
+            cmp.retention.clone(),
+        ),
         table(
             LoyalViewers,
             "loyal_viewers.csv",
-            "最忠实的观众",
+            t("最忠实的观众", "The most loyal viewers"),
             cmp.loyal.clone(),
         ),
         Table {
             id: Rooms,
             // One room is no comparison of rooms: no file of it.
             file: (cmp.rooms.height() > 1).then_some("rooms.csv"),
-            caption: "直播间",
+            caption: t("直播间", "Rooms"),
             df: cmp.rooms.clone(),
         },
     ];
@@ -237,9 +289,13 @@ fn sessions(cmp: &Comparison) -> Result<Section, ReportError> {
         (
             RetentionChatters,
             compare::cols::CHATTERS,
-            "留存（发言观众）",
+            t("留存（发言观众）", "Retention (chatters)"),
         ),
-        (RetentionGifters, compare::cols::GIFTERS, "留存（送礼观众）"),
+        (
+            RetentionGifters,
+            compare::cols::GIFTERS,
+            t("留存（送礼观众）", "Retention (gifters)"),
+        ),
     ] {
         tables.push(Table {
             id,
@@ -250,14 +306,20 @@ fn sessions(cmp: &Comparison) -> Result<Section, ReportError> {
     }
     Ok(Section {
         tables,
-        charts: session_trends(&cmp.sessions)?,
+        charts: session_trends_in(&cmp.sessions, lang)?,
     })
 }
 
 /// The trend charts of a sessions table (see `analysis::sessions`), in page order; `sessions
-/// --png` draws them too.
+/// --png` draws them too (in Chinese).
 pub fn session_trends(table: &DataFrame) -> Result<Vec<Chart>, ColumnError> {
+    session_trends_in(table, Lang::Zh)
+}
+
+/// [`session_trends`] with titles, axes and legends in `lang`.
+pub fn session_trends_in(table: &DataFrame, lang: Lang) -> Result<Vec<Chart>, ColumnError> {
     use session_cols::*;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let chart = |file, title: &'static str, y_label: &str, lines| Chart {
         file,
         caption: title,
@@ -267,32 +329,40 @@ pub fn session_trends(table: &DataFrame) -> Result<Vec<Chart>, ColumnError> {
             lines,
         }),
     };
-    let mut chatters = lines(table, CHATTERS, " 发言")?;
-    chatters.extend(lines(table, RETURNING_CHATTERS, " 回头客")?);
+    let mut chatters = lines(table, CHATTERS, t(" 发言", " chatters"), lang)?;
+    chatters.extend(lines(
+        table,
+        RETURNING_CHATTERS,
+        t(" 回头客", " returning"),
+        lang,
+    )?);
     Ok(vec![
         chart(
             "sessions_chat.png",
-            "每场弹幕",
-            "弹幕条数",
-            lines(table, CHAT, "")?,
+            t("每场弹幕", "Chat per session"),
+            t("弹幕条数", "messages"),
+            lines(table, CHAT, "", lang)?,
         ),
         chart(
             "sessions_chatters.png",
-            "每场发言人数与回头客",
-            "人数",
+            t(
+                "每场发言人数与回头客",
+                "Chatters and returning chatters per session",
+            ),
+            t("人数", "people"),
             chatters,
         ),
         chart(
             "sessions_diamonds.png",
-            "每场钻石",
-            "钻石",
-            lines(table, DIAMONDS, "")?,
+            t("每场钻石", "Diamonds per session"),
+            t("钻石", "diamonds"),
+            lines(table, DIAMONDS, "", lang)?,
         ),
         chart(
             "sessions_viewers.png",
-            "每场最高在线",
-            "在线人数",
-            lines(table, VIEWERS_PEAK, "")?,
+            t("每场最高在线", "Peak viewers per session"),
+            t("在线人数", "viewers"),
+            lines(table, VIEWERS_PEAK, "", lang)?,
         ),
     ])
 }
@@ -302,6 +372,7 @@ fn lines(
     table: &DataFrame,
     value: &'static str,
     suffix: &str,
+    lang: Lang,
 ) -> Result<Vec<trend::Line>, ColumnError> {
     let rooms = u64s(table, "sessions", Col::RoomId.name())?;
     let starts = datetimes(table, "sessions", session_cols::START)?;
@@ -322,7 +393,7 @@ fn lines(
     Ok(by_room
         .into_iter()
         .map(|(room, points)| trend::Line {
-            name: format!("直播间 {room}{suffix}"),
+            name: format!("{} {room}{suffix}", lang.pick("直播间", "room")),
             points,
         })
         .collect())

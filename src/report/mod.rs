@@ -11,7 +11,7 @@
 //! use danmu_analyze::event::{Event, Kind};
 //! use danmu_analyze::output::csv::CsvOptions;
 //! use danmu_analyze::pipeline::Stats;
-//! use danmu_analyze::report::{self, ReportInput, TableId};
+//! use danmu_analyze::report::{self, Lang, ReportInput, TableId};
 //! use danmu_analyze::timefmt::Zone;
 //! use polars::prelude::IntoLazy;
 //!
@@ -30,6 +30,7 @@
 //!     title: "直播弹幕报告",
 //!     top: opts.top,
 //!     sessions: None,
+//!     lang: Lang::Zh,
 //! })?;
 //! assert_eq!(model.overview.table(TableId::TopChatters)?.df.height(), 1);
 //! let dir = tempfile::tempdir()?;
@@ -43,6 +44,7 @@ pub mod build;
 pub mod error;
 pub mod html;
 pub mod json;
+pub mod lang;
 pub mod model;
 pub mod page;
 pub mod png;
@@ -54,8 +56,9 @@ pub mod write_csv;
 use std::fs;
 use std::path::Path;
 
-pub use build::{build, gift_bars, session_trends, timeline_chart, ReportInput};
+pub use build::{build, gift_bars, session_trends, session_trends_in, timeline_chart, ReportInput};
 pub use error::ReportError;
+pub use lang::Lang;
 pub use model::{Chart, Plot, Report, Section, Table, TableId};
 
 use crate::atomic;

@@ -4,6 +4,7 @@
 
 use polars::prelude::DataFrame;
 
+use super::lang::Lang;
 use crate::analysis::summary::Summary;
 use crate::charts::{bar, line, trend};
 use crate::timefmt::Zone;
@@ -20,6 +21,8 @@ pub struct Report {
     pub summary: Summary,
     pub overview: Section,
     pub sessions: Option<Section>,
+    /// The pages' language; the captions and charts are already in it.
+    pub lang: Lang,
 }
 
 /// One page's tables and charts, in the order their files are written.
@@ -88,7 +91,8 @@ pub struct Chart {
 /// What a chart draws.
 #[derive(Debug, Clone)]
 pub enum Plot {
-    Timeline(line::Timeline),
+    /// The timeline, its legend, axes and peak labels in these words.
+    Timeline(line::Timeline, &'static line::Words),
     Bars(bar::Bars),
     /// (word, count), most frequent first.
     Cloud(Vec<(String, u64)>),

@@ -10,7 +10,7 @@ use crate::timefmt::Zone;
 pub fn draw(dir: &Path, chart: &Chart, zone: &Zone) -> Result<(), ChartError> {
     let path = dir.join(chart.file);
     match &chart.plot {
-        Plot::Timeline(t) => line::draw(&path, t, zone).map(drop),
+        Plot::Timeline(t, words) => line::draw_in(&path, t, zone, words).map(drop),
         Plot::Bars(b) => bar::draw(&path, b).map(drop),
         Plot::Cloud(words) => cloud::draw(&path, words).map(drop),
         Plot::Trend(t) => trend::draw(&path, t, zone).map(drop),

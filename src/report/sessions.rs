@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use super::error::ReportError;
+use super::lang::Lang;
 use super::model::{Report, Section, TableId};
-use super::page::{esc, table, CSS};
+use super::page::{esc, table, view, CSS};
 
 /// The comparison page's file name.
 pub const PAGE: &str = "sessions.html";
@@ -15,14 +16,32 @@ pub const PAGE: &str = "sessions.html";
 pub fn page(r: &Report, s: &Section) -> Result<String, ReportError> {
     let sessions = s.table(TableId::Sessions)?;
     let rooms = s.table(TableId::Rooms)?;
+    let lang = r.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let view = view(r);
     let mut h = String::new();
+    let sub = match lang {
+        Lang::Zh => format!(
+            "{} 场直播 · {} 个直播间 · 时区 {}",
+            sessions.df.height(),
+            rooms.df.height(),
+            r.summary.time_zone
+        ),
+        Lang::En => format!(
+            "{} live sessions · {} room(s) · time zone {}",
+            sessions.df.height(),
+            rooms.df.height(),
+            r.summary.time_zone
+        ),
+    };
     let _ = write!(
         h,
-        "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>{t} · 多场对比</title><style>{CSS}</style></head><body><h1>{t} · 多场对比</h1><p class=sub>{n} 场直播 · {rooms} 个直播间 · 时区 {tz} · <a href=\"index.html\">返回总览</a></p>",
-        t = esc(&r.title),
-        n = sessions.df.height(),
-        rooms = rooms.df.height(),
-        tz = esc(&r.summary.time_zone),
+        "<!doctype html><html lang={html}><head><meta charset=utf-8><title>{title} · {compared}</title><style>{CSS}</style></head><body><h1>{title} · {compared}</h1><p class=sub>{sub} · <a href=\"index.html\">{back}</a></p>",
+        html = lang.html(),
+        title = esc(&r.title),
+        compared = t("多场对比", "sessions compared"),
+        sub = esc(&sub),
+        back = t("返回总览", "back to the overview"),
     );
     let link = |file: Option<&str>| match file {
         Some(name) => format!("<p><a href=\"{0}\">{0}</a></p>", esc(name)),
@@ -34,15 +53,19 @@ pub fn page(r: &Report, s: &Section) -> Result<String, ReportError> {
             h,
             "<h2>{}</h2>{}{}",
             esc(rooms.caption),
-            table(&rooms.df, usize::MAX, &r.zone)?,
+            table(&rooms.df, usize::MAX, &r.zone, &view)?,
             link(rooms.file)
         );
     }
     let _ = write!(
         h,
-        "<h2>{}</h2><p>回头客：在同一直播间更早的一场里也发过言（送过礼）的观众。</p>{}{}",
+        "<h2>{}</h2><p>{}</p>{}{}",
         esc(sessions.caption),
-        table(&sessions.df, usize::MAX, &r.zone)?,
+        t(
+            "回头客：在同一直播间更早的一场里也发过言（送过礼）的观众。",
+            "Returning: viewers who also chatted (gifted) in an earlier session of the same room."
+        ),
+        table(&sessions.df, usize::MAX, &r.zone, &view)?,
         link(sessions.file)
     );
     h.push_str("<div class=cols>");
@@ -56,26 +79,36 @@ pub fn page(r: &Report, s: &Section) -> Result<String, ReportError> {
         );
     }
     h.push_str("</div>");
-    for (id, who) in [
-        (TableId::RetentionChatters, "发言观众"),
-        (TableId::RetentionGifters, "送礼观众"),
+    for (id, zh, en) in [
+        (TableId::RetentionChatters, "发言观众", "chatters"),
+        (TableId::RetentionGifters, "送礼观众", "gifters"),
     ] {
-        let t = s.table(id)?;
+        let tb = s.table(id)?;
+        let note = match lang {
+            Lang::Zh => format!("第 N 场的{zh}中，之后第 +1、+2 … 场又出现的人数（占比）。"),
+            Lang::En => {
+                format!("Of session N's {en}, how many came back 1, 2 … sessions later (share).")
+            }
+        };
         let _ = write!(
             h,
-            "<h2>{}</h2><p>第 N 场的{}中，之后第 +1、+2 … 场又出现的人数（占比）。</p>{}",
-            esc(t.caption),
-            who,
-            table(&t.df, usize::MAX, &r.zone)?
+            "<h2>{}</h2><p>{}</p>{}",
+            esc(tb.caption),
+            esc(&note),
+            table(&tb.df, usize::MAX, &r.zone, &view)?
         );
     }
     h.push_str(&link(s.table(TableId::Retention)?.file));
     let loyal = s.table(TableId::LoyalViewers)?;
     let _ = write!(
         h,
-        "<h2>{}</h2><p>发言场次最多的观众。</p>{}{}",
+        "<h2>{}</h2><p>{}</p>{}{}",
         esc(loyal.caption),
-        table(&loyal.df, r.top.max(20), &r.zone)?,
+        t(
+            "发言场次最多的观众。",
+            "Viewers who chatted in the most sessions."
+        ),
+        table(&loyal.df, r.top.max(20), &r.zone, &view)?,
         link(loyal.file)
     );
     h.push_str("<footer>danmu-analyze</footer></body></html>\n");
