@@ -6,8 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use danmu_analyze::columns::Column;
-use danmu_analyze::output::{self, text, Format};
-use danmu_analyze::table::rows::Rows;
+use danmu_analyze::output::{self, Format};
 
 use super::{CsvArgs, InputArgs, Outcome};
 
@@ -29,22 +28,13 @@ pub struct DecodeArgs {
 pub fn run(args: DecodeArgs) -> Result<Outcome> {
     let loaded = args.input.load()?;
     let zone = args.input.zone();
-    let table = loaded.frame()?;
-    let rows = Rows::new(&table)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    match args.format {
-        Format::Table => {
-            text::write_header(&mut out)?;
-            for i in 0..rows.len() {
-                text::write_row(&mut out, &rows.event(i), &zone)?;
-            }
-        }
-        Format::Ndjson => output::ndjson::write(&mut out, &rows, &Column::ALL, &zone)?,
-        Format::Csv => output::csv::write(&mut out, &rows, &Column::ALL, &args.csv.options(zone))?,
-        Format::Parquet => {
-            anyhow::bail!("decode prints text; use `export --format parquet --out DIR` for Parquet")
-        }
+    if args.format == Format::Parquet {
+        anyhow::bail!("decode prints text; use `export --format parquet --out DIR` for Parquet");
     }
+    let table = loaded.frame()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    let csv = args.csv.options(zone);
+    output::write_events(&mut out, args.format, &table, &Column::ALL, &zone, &csv)?;
     out.flush()?;
     Ok(loaded.outcome())
 }

@@ -12,7 +12,6 @@ use danmu_analyze::atomic;
 use danmu_analyze::columns::Column;
 use danmu_analyze::event::Kind;
 use danmu_analyze::output::{self, Format};
-use danmu_analyze::table::rows::Rows;
 use danmu_analyze::timefmt::Zone;
 
 use super::{CsvArgs, InputArgs, Outcome};
@@ -96,16 +95,8 @@ fn write_file(
     csv: &CsvArgs,
 ) -> Result<()> {
     // Whole or not at all: a full disk or Ctrl-C leaves no truncated file (see atomic).
-    atomic::write_file(path, |out| -> Result<()> {
-        match format {
-            Format::Csv => {
-                output::csv::write(out, &Rows::new(table)?, columns, &csv.options(*zone))?
-            }
-            Format::Ndjson => output::ndjson::write(out, &Rows::new(table)?, columns, zone)?,
-            Format::Parquet => output::parquet::write(out, table, columns, zone)?,
-            Format::Table => unreachable!("rejected above"),
-        }
-        Ok(())
+    atomic::write_file(path, |out| {
+        output::write_events(out, format, table, columns, zone, &csv.options(*zone))
     })?;
     Ok(())
 }

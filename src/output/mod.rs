@@ -7,7 +7,14 @@ pub mod ndjson;
 pub mod parquet;
 pub mod text;
 
+use std::io::{self, Write};
 use std::str::FromStr;
+
+use polars::prelude::{DataFrame, PolarsError};
+
+use crate::columns::Column;
+use crate::table::rows::Rows;
+use crate::timefmt::Zone;
 
 /// Formats `decode` and `export` write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,4 +51,38 @@ impl Format {
             Format::Parquet => "parquet",
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("{0}")]
+    Polars(#[from] PolarsError),
+}
+
+/// Writes the event table `table` with `columns` in `format` to `out`: the one dispatch every
+/// command that writes events goes through. The text table and NDJSON show times in `zone`;
+/// CSV as `csv` says.
+pub fn write_events<W: Write>(
+    mut out: W,
+    format: Format,
+    table: &DataFrame,
+    columns: &[Column],
+    zone: &Zone,
+    csv: &csv::CsvOptions,
+) -> Result<(), OutputError> {
+    match format {
+        Format::Table => {
+            let rows = Rows::new(table)?;
+            text::write_header(&mut out)?;
+            for i in 0..rows.len() {
+                text::write_row(&mut out, &rows.event(i), zone)?;
+            }
+        }
+        Format::Csv => csv::write(out, &Rows::new(table)?, columns, csv)?,
+        Format::Ndjson => ndjson::write(out, &Rows::new(table)?, columns, zone)?,
+        Format::Parquet => parquet::write(out, table, columns, zone)?,
+    }
+    Ok(())
 }
