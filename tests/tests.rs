@@ -32,4 +32,5 @@ mod report;
 mod sessions;
 mod simulate_truth;
 mod sources;
+mod table_outputs;
 mod table_roundtrip;

@@ -112,22 +112,78 @@ impl PeakArgs {
     }
 }
 
-/// Prints a result table to stdout and writes it to `csv` when asked.
+/// Where a command's result table goes besides the terminal: `--csv` and `--json`, with `-`
+/// for stdout (then the aligned table is not printed, so the output pipes cleanly).
+#[derive(Args, Debug, Default)]
+pub struct TableOutput {
+    /// Write the table as CSV (Excel-ready: BOM, ids as text) to FILE; - for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the table as JSON (an array of objects, the columns of --csv) to FILE; - for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+impl TableOutput {
+    pub fn csv_only(csv: Option<&Path>) -> TableOutput {
+        TableOutput {
+            csv: csv.map(Path::to_path_buf),
+            json: None,
+        }
+    }
+
+    /// `--csv -` or `--json -`: stdout carries that output and nothing else.
+    pub fn to_stdout(&self) -> bool {
+        [&self.csv, &self.json]
+            .into_iter()
+            .flatten()
+            .any(|p| danmu_analyze::input::is_stdin(p))
+    }
+}
+
+/// Prints a result table to stdout (unless `--csv -` or `--json -` take stdout) and writes it
+/// where `out` asks.
 pub fn emit(
     table: &DataFrame,
-    csv: Option<&Path>,
+    out: &TableOutput,
     args: &AnalysisArgs,
     zone: danmu_analyze::timefmt::Zone,
 ) -> Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    frame::print(table, &zone, &mut out)?;
-    out.flush()?;
-    if let Some(path) = csv {
-        danmu_analyze::atomic::write_file(path, |w| {
-            frame::write_csv(table, w, &args.csv.options(zone))
-        })?;
-        super::verbosity::note!("wrote {}", path.display());
+    if !out.to_stdout() {
+        let mut stdout = BufWriter::new(io::stdout().lock());
+        frame::print(table, &zone, &mut stdout)?;
+        stdout.flush()?;
     }
+    emit_files(table, out, args, zone)
+}
+
+/// Writes `table` where `out` asks, printing nothing else.
+pub fn emit_files(
+    table: &DataFrame,
+    out: &TableOutput,
+    args: &AnalysisArgs,
+    zone: danmu_analyze::timefmt::Zone,
+) -> Result<()> {
+    if let Some(path) = &out.csv {
+        let opts = args.csv.options(zone);
+        write_to(path, |w| frame::write_csv(table, w, &opts))?;
+    }
+    if let Some(path) = &out.json {
+        write_to(path, |w| frame::write_json(table, w, &zone))?;
+    }
+    Ok(())
+}
+
+/// Writes to `path` whole or not at all, or to stdout for `-`.
+fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    if danmu_analyze::input::is_stdin(path) {
+        let mut stdout = BufWriter::new(io::stdout().lock());
+        write(&mut stdout)?;
+        stdout.flush()?;
+        return Ok(());
+    }
+    danmu_analyze::atomic::write_file(path, |w| write(w))?;
+    super::verbosity::note!("wrote {}", path.display());
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use danmu_analyze::analysis::gifts::gifts;
 use danmu_analyze::charts::bar;
 use danmu_analyze::report;
 
-use super::analysis_args::{emit, AnalysisArgs};
+use super::analysis_args::{emit, AnalysisArgs, TableOutput};
 use super::{InputArgs, Outcome};
 
 /// Gifts by gift, with combos counted once at their final count.
@@ -22,9 +22,8 @@ pub struct GiftsArgs {
     input: InputArgs,
     #[command(flatten)]
     analysis: AnalysisArgs,
-    /// Write the table as CSV.
-    #[arg(long)]
-    csv: Option<PathBuf>,
+    #[command(flatten)]
+    output: TableOutput,
     /// Write a bar chart of diamonds by gift.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -34,20 +33,18 @@ pub fn run(args: GiftsArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
     let loaded = args.input.load_for_analysis()?;
     let g = gifts(loaded.events(), args.analysis.rmb_per_diamond)?;
-    emit(
-        &g.rows,
-        args.csv.as_deref(),
-        &args.analysis,
-        args.input.zone(),
-    )?;
-    super::say!(
-        "\ntotal: {} gifts ({} units) worth {} diamonds ≈ ¥{:.2} at ¥{} per diamond",
-        g.combos_total,
-        g.units_total,
-        g.diamonds_total,
-        g.rmb_total,
-        args.analysis.rmb_per_diamond
-    )?;
+    emit(&g.rows, &args.output, &args.analysis, args.input.zone())?;
+    // With `--csv -` / `--json -` stdout holds the table alone.
+    if !args.output.to_stdout() {
+        super::say!(
+            "\ntotal: {} gifts ({} units) worth {} diamonds ≈ ¥{:.2} at ¥{} per diamond",
+            g.combos_total,
+            g.units_total,
+            g.diamonds_total,
+            g.rmb_total,
+            args.analysis.rmb_per_diamond
+        )?;
+    }
     if let Some(p) = &args.png {
         bar::draw(
             p,

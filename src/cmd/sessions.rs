@@ -8,7 +8,7 @@ use clap::Args;
 use danmu_analyze::analysis::sessions::sessions;
 use danmu_analyze::report::{png, session_trends};
 
-use super::analysis_args::{emit, AnalysisArgs, SessionArgs};
+use super::analysis_args::{emit, AnalysisArgs, SessionArgs, TableOutput};
 use super::{InputArgs, Outcome};
 
 /// Split the events into live sessions (the stream-end message, or a silence of --gap
@@ -25,9 +25,8 @@ pub struct SessionsArgs {
     analysis: AnalysisArgs,
     #[command(flatten)]
     split: SessionArgs,
-    /// Write the table as CSV.
-    #[arg(long)]
-    csv: Option<PathBuf>,
+    #[command(flatten)]
+    output: TableOutput,
     /// Write trend charts (chat, chatters and returning ones, diamonds, peak viewers per
     /// session) into this folder.
     #[arg(long, value_name = "DIR")]
@@ -41,7 +40,7 @@ pub fn run(args: SessionsArgs) -> Result<Outcome> {
     let opts = args.split.options(&args.analysis.options());
     let table = sessions(loaded.events(), &seg, &opts)?;
     let zone = args.input.zone();
-    emit(&table, args.csv.as_deref(), &args.analysis, zone)?;
+    emit(&table, &args.output, &args.analysis, zone)?;
     if let Some(dir) = &args.png {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for chart in session_trends(&table)? {

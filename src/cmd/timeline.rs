@@ -9,7 +9,7 @@ use danmu_analyze::analysis::summary::analyze;
 use danmu_analyze::charts::line;
 use danmu_analyze::report::{tables, timeline_chart};
 
-use super::analysis_args::{emit, AnalysisArgs, PeakArgs};
+use super::analysis_args::{emit, emit_files, AnalysisArgs, PeakArgs, TableOutput};
 use super::{InputArgs, Outcome};
 
 /// Chat, chatters, gifts, likes, joins, follows and viewers per time bucket, and the peaks.
@@ -24,9 +24,8 @@ pub struct TimelineArgs {
     analysis: AnalysisArgs,
     #[command(flatten)]
     peaks: PeakArgs,
-    /// Write the timeline as CSV.
-    #[arg(long)]
-    csv: Option<PathBuf>,
+    #[command(flatten)]
+    output: TableOutput,
     /// Write the peaks as CSV.
     #[arg(long)]
     peaks_csv: Option<PathBuf>,
@@ -48,18 +47,19 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
     )?;
     emit(
         &tables::timeline(&a.timeline),
-        args.csv.as_deref(),
+        &args.output,
         &args.analysis,
         zone,
     )?;
-    super::say!()?;
-    super::say!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):")?;
-    emit(
-        &tables::peaks(&a.peaks)?,
-        args.peaks_csv.as_deref(),
-        &args.analysis,
-        zone,
-    )?;
+    // With `--csv -` / `--json -` stdout holds the timeline alone; --peaks-csv still writes.
+    let peaks_out = TableOutput::csv_only(args.peaks_csv.as_deref());
+    if !args.output.to_stdout() {
+        super::say!()?;
+        super::say!("peaks (bursts of chat above its rolling median, with their distinctive words; the first minute after a connection is skipped):")?;
+        emit(&tables::peaks(&a.peaks)?, &peaks_out, &args.analysis, zone)?;
+    } else if args.peaks_csv.is_some() {
+        emit_files(&tables::peaks(&a.peaks)?, &peaks_out, &args.analysis, zone)?;
+    }
     if let Some(p) = &args.png {
         line::draw(p, &timeline_chart(&a, "时间线".into())?, &zone)?;
         super::verbosity::note!("wrote {}", p.display());

@@ -10,7 +10,7 @@ use danmu_analyze::analysis::users::{cols, users};
 use danmu_analyze::charts::{bar, clean_label};
 use polars::prelude::DataFrame;
 
-use super::analysis_args::{emit, AnalysisArgs};
+use super::analysis_args::{emit, AnalysisArgs, TableOutput};
 use super::{InputArgs, Outcome};
 
 /// Rank users: chatters by messages, gifters by diamonds (combos resolved), likers by likes.
@@ -26,9 +26,8 @@ pub struct UsersArgs {
     /// Which ranking: chatters, gifters, likers, paid (chatters who also sent gifts) or levels.
     #[arg(long, default_value = "chatters", value_parser = ["chatters", "gifters", "likers", "paid", "levels"])]
     by: String,
-    /// Write the table as CSV.
-    #[arg(long)]
-    csv: Option<PathBuf>,
+    #[command(flatten)]
+    output: TableOutput,
     /// Write a bar chart of the ranking.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -55,23 +54,13 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
             "既发言又送礼",
         ),
         "levels" => {
-            emit(
-                &u.levels,
-                args.csv.as_deref(),
-                &args.analysis,
-                args.input.zone(),
-            )?;
+            emit(&u.levels, &args.output, &args.analysis, args.input.zone())?;
             return Ok(loaded.outcome());
         }
         _ => (&u.top_chatters, "top_chatters", cols::MESSAGES, "发言榜"),
     };
     let rows = rows.head(Some(top));
-    emit(
-        &rows,
-        args.csv.as_deref(),
-        &args.analysis,
-        args.input.zone(),
-    )?;
+    emit(&rows, &args.output, &args.analysis, args.input.zone())?;
     if let Some(p) = &args.png {
         let bars: Vec<(String, u64)> = ranking(&rows, table, value)?
             .into_iter()
@@ -96,12 +85,15 @@ pub fn run(args: UsersArgs) -> Result<Outcome> {
             .filter(|v| *v > 0)
             .count())
     };
-    super::say!(
-        "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
-        u.all.height(),
-        positive(cols::MESSAGES)?,
-        positive(cols::GIFTS)?,
-        u.chatters_who_paid.height()
-    )?;
+    // With `--csv -` / `--json -` stdout holds the table alone.
+    if !args.output.to_stdout() {
+        super::say!(
+            "\n{} distinct users; {} chatted; {} sent gifts; {} did both",
+            u.all.height(),
+            positive(cols::MESSAGES)?,
+            positive(cols::GIFTS)?,
+            u.chatters_who_paid.height()
+        )?;
+    }
     Ok(loaded.outcome())
 }

@@ -9,7 +9,7 @@ use danmu_analyze::analysis::words::{words, WordStats};
 use danmu_analyze::charts::{bar, cloud};
 use danmu_analyze::report::tables;
 
-use super::analysis_args::{emit, AnalysisArgs};
+use super::analysis_args::{emit, AnalysisArgs, TableOutput};
 use super::{InputArgs, Outcome};
 
 /// Top words of chat (jieba), with stickers like [捂脸] ranked separately as emotes.
@@ -22,9 +22,8 @@ pub struct WordsArgs {
     input: InputArgs,
     #[command(flatten)]
     analysis: AnalysisArgs,
-    /// Write the table as CSV.
-    #[arg(long)]
-    csv: Option<PathBuf>,
+    #[command(flatten)]
+    output: TableOutput,
     /// Write a bar chart of the top words.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -48,12 +47,7 @@ pub fn run(args: WordsArgs) -> Result<Outcome> {
         &stats.words
     };
     let table = tables::words(ranked, opts.top, if args.emotes { "emote" } else { "word" })?;
-    emit(
-        &table,
-        args.csv.as_deref(),
-        &args.analysis,
-        args.input.zone(),
-    )?;
+    emit(&table, &args.output, &args.analysis, args.input.zone())?;
     let bars = |n: usize| -> Result<Vec<(String, u64)>> {
         Ok(WordStats::top(ranked, n)?
             .into_iter()

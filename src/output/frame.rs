@@ -126,3 +126,32 @@ pub fn write_csv<W: Write>(df: &DataFrame, mut out: W, opts: &CsvOptions) -> io:
     }
     w.flush()
 }
+
+/// The same cells as [`write_csv`], as a JSON array of objects keyed by column: numbers as
+/// numbers, ids and text as strings (a 64-bit id is past JavaScript's exact integers), times
+/// as the CSV shows them, empty cells as null.
+pub fn write_json<W: Write>(df: &DataFrame, mut out: W, zone: &Zone) -> io::Result<()> {
+    let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+    let rows = cells(df, zone).map_err(io::Error::other)?;
+    let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .into_iter()
+        .map(|row| {
+            names
+                .iter()
+                .zip(row)
+                .map(|(n, c)| {
+                    let v = if c.text.is_empty() {
+                        serde_json::Value::Null
+                    } else if c.numeric {
+                        serde_json::from_str(&c.text).unwrap_or(serde_json::Value::String(c.text))
+                    } else {
+                        serde_json::Value::String(c.text)
+                    };
+                    (n.to_string(), v)
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut out, &records)?;
+    out.write_all(b"\n")
+}
