@@ -186,3 +186,34 @@ fn export_onto_a_full_disk_leaves_whole_files_or_none() {
         "the disk filled: {names:?}"
     );
 }
+
+/// `export --out - --wide` puts the one table on stdout, byte for byte the file `export` writes,
+/// in each format; and the stdout Parquet reads back with polars, as a Python pipe would.
+#[test]
+fn export_to_stdout_equals_the_file() {
+    for format in ["parquet", "ndjson", "csv"] {
+        let (dir, out) = exported(format, &["--wide"]);
+        let file = std::fs::read(out.join(format!("events.{format}"))).unwrap();
+        let piped = bin()
+            .arg("export")
+            .arg(dir.path().join("real.dmcap"))
+            .args(["--out", "-", "--wide", "--format", format])
+            .output()
+            .unwrap();
+        assert!(piped.status.success(), "{format}");
+        assert_eq!(piped.stdout, file, "{format}");
+        if format == "parquet" {
+            let df = ParquetReader::new(std::io::Cursor::new(piped.stdout))
+                .finish()
+                .unwrap();
+            assert!(df.height() > 0);
+        }
+    }
+    // Per-kind files need a folder.
+    let out = bin()
+        .args(["export", SESSION, "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --wide"));
+}

@@ -24,7 +24,8 @@ use super::{CsvArgs, InputArgs, Outcome};
 pub struct ExportArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Directory to write into (created if missing).
+    /// Directory to write into (created if missing); with --wide, `-` writes the one table to
+    /// stdout (Parquet, NDJSON or CSV), for pipes into Python, DuckDB or jq.
     #[arg(long, required_unless_present = "dataset")]
     out: Option<PathBuf>,
     /// Append to a Hive-partitioned Parquet dataset instead:
@@ -59,6 +60,19 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     super::verbosity::note!("{}", loaded.summary());
     loaded.require_events()?;
+    if danmu_analyze::input::is_stdin(out) {
+        if !args.wide {
+            bail!(
+                "--out - writes one table to stdout: add --wide (per-kind files need a directory)"
+            );
+        }
+        let table = loaded.frame()?;
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let csv = args.csv.options(zone);
+        output::write_events(&mut stdout, args.format, &table, &Column::ALL, &zone, &csv)?;
+        std::io::Write::flush(&mut stdout)?;
+        return Ok(loaded.outcome());
+    }
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut parts: Vec<(String, DataFrame, Vec<Column>)> = Vec::new();
     if args.wide {
