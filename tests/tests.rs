@@ -10,6 +10,8 @@ mod columns;
 mod dataset;
 mod encodings;
 mod export;
+#[cfg(feature = "live")]
+mod guide;
 mod in_place_decoder;
 #[cfg(feature = "live")]
 mod live;
