@@ -399,26 +399,19 @@ impl EventTable {
         engine: Engine,
     ) -> Result<EventTable, LoadError> {
         let lazy = filter::apply(table, f);
-        if engine == Engine::Streaming {
-            return Ok(EventTable {
-                lazy,
-                unordered: filter::apply(unordered, f),
-                frame: None,
-                stats,
-                source,
-                warnings: Vec::new(),
-                skipped_rows: Vec::new(),
-                decode_errors: 0,
-                notes: Vec::new(),
-                engine,
-            });
-        }
-        let mut frame = lazy.collect()?;
-        frame.rechunk_mut();
+        // A scan stays a scan; anything else is collected once, one chunk per column.
+        let (lazy, unordered, frame) = match engine {
+            Engine::Streaming => (lazy, filter::apply(unordered, f), None),
+            Engine::InMemory => {
+                let mut frame = lazy.collect()?;
+                frame.rechunk_mut();
+                (frame.clone().lazy(), frame.clone().lazy(), Some(frame))
+            }
+        };
         Ok(EventTable {
-            lazy: frame.clone().lazy(),
-            unordered: frame.clone().lazy(),
-            frame: Some(frame),
+            lazy,
+            unordered,
+            frame,
             stats,
             source,
             warnings: Vec::new(),
