@@ -416,6 +416,48 @@ fn spider_table(db: &TestDb) {
     .unwrap();
 }
 
+/// The library's `load` on MySQL, without the binary: another tool's rows through a query (with
+/// `--map`'s renames), then the filter applied on the server to t_danmu the tool wrote.
+pub fn library_load_reads_mysql() {
+    use danmu_analyze::load::{load, Engine, LoadOptions, Source};
+    let db = TestDb::new("lib_load");
+    spider_table(&db);
+    let url = db.url();
+    let opts = LoadOptions {
+        zone: "+08:00".parse().unwrap(),
+        ..LoadOptions::default()
+    };
+    let t = load(
+        &Source::MySql {
+            url: Some(url.clone()),
+            query: Some("SELECT * FROM t_danmu".into()),
+        },
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(t.engine, Engine::InMemory);
+    assert_eq!(t.stats.events, 3);
+    assert!(t.source.as_deref().is_some_and(|s| !s.contains("PASSWORD")));
+    let df = t.frame().unwrap();
+    let names = df.column("user_name").unwrap().str().unwrap();
+    assert_eq!(names.get(0), Some("小明"));
+    let mut renamed = opts.clone();
+    renamed.map = vec!["content=文字".parse().unwrap()];
+    let t = load(
+        &Source::MySql {
+            url: Some(url),
+            query: Some("SELECT create_time, content AS 文字 FROM t_danmu".into()),
+        },
+        &renamed,
+    )
+    .unwrap();
+    let df = t.frame().unwrap();
+    assert_eq!(
+        df.column("content").unwrap().str().unwrap().get(2),
+        Some("再来一个")
+    );
+}
+
 pub fn mysql_query_reads_a_spider_table() {
     let db = TestDb::new("spider");
     spider_table(&db);

@@ -38,7 +38,7 @@ fn main() {
             !ci
         }
     };
-    let server_tests: [(&str, fn()); 12] = [
+    let server_tests: [(&str, fn()); 13] = [
         (
             "db::export_from_mysql_equals_export_from_the_capture",
             db::export_from_mysql_equals_export_from_the_capture,
@@ -61,6 +61,7 @@ fn main() {
             db::mysql_query_reads_a_spider_table,
         ),
         ("db::mysql_query_takes_map", db::mysql_query_takes_map),
+        ("db::library_load_reads_mysql", db::library_load_reads_mysql),
         (
             "db::missing_columns_are_named",
             db::missing_columns_are_named,
