@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -85,6 +86,26 @@ type Frames = Box<dyn Iterator<Item = Result<RawFrame, Issue>> + Send>;
 /// Opens an input and returns its frames. Problems inside the input are yielded as issues;
 /// only an input that cannot be opened is an error.
 pub fn open(spec: &InputSpec) -> Result<Frames, OpenError> {
+    open_counted(spec, None)
+}
+
+/// A reader that adds what it reads to a shared count: how far reading has got, for a progress
+/// bar on another thread.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// [`open`], adding every byte read to `read` when given.
+pub fn open_counted(spec: &InputSpec, read: Option<&Arc<AtomicU64>>) -> Result<Frames, OpenError> {
     let name = spec.name();
     let open_err = |source| OpenError {
         path: name.to_string(),
@@ -94,6 +115,13 @@ pub fn open(spec: &InputSpec) -> Result<Frames, OpenError> {
         Box::new(io::stdin())
     } else {
         Box::new(File::open(&spec.path).map_err(open_err)?)
+    };
+    let reader: Box<dyn Read + Send> = match read {
+        Some(read) => Box::new(Counting {
+            inner: reader,
+            read: read.clone(),
+        }),
+        None => reader,
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let format = match spec.format {
@@ -109,9 +137,17 @@ pub fn open(spec: &InputSpec) -> Result<Frames, OpenError> {
 
 /// Opens several inputs as one stream of frames, in order.
 pub fn open_all(specs: &[InputSpec]) -> Result<Frames, OpenError> {
+    open_all_counted(specs, None)
+}
+
+/// [`open_all`], adding every byte read to `read` when given.
+pub fn open_all_counted(
+    specs: &[InputSpec],
+    read: Option<&Arc<AtomicU64>>,
+) -> Result<Frames, OpenError> {
     let mut all: Vec<Frames> = Vec::with_capacity(specs.len());
     for s in specs {
-        all.push(open(s)?);
+        all.push(open_counted(s, read)?);
     }
     Ok(Box::new(all.into_iter().flatten()))
 }

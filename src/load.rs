@@ -99,6 +99,8 @@ pub struct LoadOptions {
     /// The columns frames are decoded into (the others stay null), as a Parquet scan reads
     /// only what a query needs: [`Column::ALL`], or [`crate::analysis::COLUMNS_READ`].
     pub columns: Vec<Column>,
+    /// Every byte of the frame inputs read is added here, for a progress bar.
+    pub bytes_read: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for LoadOptions {
@@ -113,6 +115,7 @@ impl Default for LoadOptions {
             resolve_combos: true,
             strict: false,
             columns: Column::ALL.to_vec(),
+            bytes_read: None,
         }
     }
 }
@@ -256,7 +259,7 @@ fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<EventTable, LoadE
     let mut decode_errors = 0;
     let mut engine = Engine::InMemory;
     if !frame_specs.is_empty() {
-        let frames = input::open_all(&frame_specs)?;
+        let frames = input::open_all_counted(&frame_specs, opts.bytes_read.as_ref())?;
         let popts = Options {
             dedup: opts.dedup,
             resolve_combos: opts.resolve_combos,

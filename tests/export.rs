@@ -217,3 +217,29 @@ fn export_to_stdout_equals_the_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("add --wide"));
 }
+
+/// On a terminal, reading shows a bar of the bytes read (on stderr), erased before anything is
+/// written; stdout stays clean. `script` (bsdutils, essential on Debian) gives the terminal.
+#[test]
+fn a_terminal_sees_a_progress_bar_of_bytes_read_and_stdout_stays_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("events.ndjson");
+    let cmd = format!(
+        "{} decode {SESSION} --format ndjson > {}",
+        env!("CARGO_BIN_EXE_danmu-analyze"),
+        out.display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("script (bsdutils) runs the command on a terminal");
+    assert!(tty.status.success(), "{tty:?}");
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        screen.contains("MB of 1.9 MB  reading the inputs"),
+        "{screen}"
+    );
+    assert!(screen.contains("\r\x1b[2K"), "the bar is erased: {screen}");
+    let rows = crate::common::ndjson(&std::fs::read(&out).unwrap());
+    assert!(rows.len() > 3000, "stdout holds the events alone");
+}

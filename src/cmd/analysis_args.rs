@@ -221,13 +221,6 @@ impl Progress {
         }
     }
 
-    /// Erases the progress line (output follows on stdout).
-    pub fn clear(&self) {
-        if self.on {
-            eprint!("\r\x1b[2K");
-        }
-    }
-
     pub fn finish(&self) {
         if self.on {
             eprintln!(

@@ -26,11 +26,7 @@ pub struct DecodeArgs {
 }
 
 pub fn run(args: DecodeArgs) -> Result<Outcome> {
-    // On a terminal: a stage line while a large input is read, gone before the table prints.
-    let mut progress = super::analysis_args::Progress::new(1);
-    progress.stage("reading the inputs");
     let loaded = args.input.load()?;
-    progress.clear();
     let zone = args.input.zone();
     if args.format == Format::Parquet {
         anyhow::bail!("decode prints text; use `export --format parquet --out DIR` for Parquet");

@@ -56,11 +56,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if args.format == Format::Table {
         bail!("export writes csv, parquet or ndjson; `decode` prints the table");
     }
-    // On a terminal: a stage line while a large input is read, gone before anything prints.
-    let mut progress = super::analysis_args::Progress::new(1);
-    progress.stage("reading the inputs");
     let loaded = args.input.load()?;
-    progress.clear();
     let zone = args.input.zone();
     super::verbosity::note!("{}", loaded.summary());
     loaded.require_events()?;

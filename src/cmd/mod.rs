@@ -264,7 +264,13 @@ impl InputArgs {
     }
 
     fn read(&self, source: &Source, columns: &[Column]) -> Result<Loaded> {
-        let table = loading::load(source, &self.options(columns)?)?;
+        let mut opts = self.options(columns)?;
+        // A bar on stderr while a terminal watches: bytes of the inputs read so far.
+        let bar = ReadProgress::start(&self.inputs);
+        opts.bytes_read = bar.as_ref().map(ReadProgress::counter);
+        let table = loading::load(source, &opts);
+        drop(bar);
+        let table = table?;
         report_issues(table.decode_errors, &table.stats);
         if !table.skipped_rows.is_empty() {
             report_skipped_rows(&table.skipped_rows);
@@ -301,6 +307,7 @@ impl InputArgs {
             resolve_combos: !self.raw_gifts,
             strict: self.strict,
             columns: columns.to_vec(),
+            bytes_read: None,
         })
     }
 
@@ -330,6 +337,72 @@ impl InputArgs {
 
     pub fn zone(&self) -> Zone {
         self.tz
+    }
+}
+
+/// `[#######             ] 35%  94.5 MB of 270.1 MB  reading the inputs`, redrawn on stderr
+/// five times a second while the inputs are read, and erased when done. Only when stderr is a
+/// terminal and not `-q`; written by hand (one line, no crate needed for it).
+struct ReadProgress {
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadProgress {
+    fn start(inputs: &[PathBuf]) -> Option<ReadProgress> {
+        use std::io::IsTerminal as _;
+        use std::sync::atomic::Ordering;
+        if !std::io::stderr().is_terminal() || verbosity::quiet() {
+            return None;
+        }
+        let total: u64 = inputs
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        if total == 0 {
+            return None;
+        }
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (r, d) = (read.clone(), done.clone());
+        let thread = std::thread::spawn(move || {
+            let mb = |b: u64| b as f64 / 1e6;
+            while !d.load(Ordering::Relaxed) {
+                let n = r.load(Ordering::Relaxed).min(total);
+                let filled = (n * 20 / total) as usize;
+                eprint!(
+                    "\r\x1b[2K[{}{}] {:>3}%  {:.1} MB of {:.1} MB  reading the inputs",
+                    "#".repeat(filled),
+                    " ".repeat(20 - filled),
+                    n * 100 / total,
+                    mb(n),
+                    mb(total)
+                );
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            eprint!("\r\x1b[2K");
+        });
+        Some(ReadProgress {
+            read,
+            done,
+            thread: Some(thread),
+        })
+    }
+
+    fn counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.read.clone()
+    }
+}
+
+impl Drop for ReadProgress {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
