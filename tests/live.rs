@@ -190,6 +190,27 @@ pub(crate) fn stream_end_frame(room: u64, log_id: u64) -> ScriptFrame {
     ScriptFrame::of(f.encode_to_vec())
 }
 
+/// A push server for one live of `room`: a chat, the stream end and `close`, the client's ACKs
+/// awaited; `check` judges each handshake.
+pub(crate) fn one_live_checked(check: Box<Check>, room: u64) -> PushServer {
+    let chat = rewrapped_fixture(0, REAL_FRAMES[0]);
+    let end = stream_end_frame(room, 99);
+    PushServer::start_checked(check, move |c| {
+        c.send(&chat);
+        c.pump(Duration::from_millis(20));
+        c.send(&end);
+        c.send_raw(bare_frame("close", 1));
+        c.wait_acks();
+        c.wait_gone();
+        false
+    })
+}
+
+/// [`one_live_checked`] accepting every handshake.
+pub(crate) fn one_live(room: u64) -> PushServer {
+    one_live_checked(Box::new(|_, _| Ok(())), room)
+}
+
 // ---------------------------------------------------------------------------------------------
 // A push server on loopback.
 

@@ -19,8 +19,8 @@ use danmu_analyze::proto::webcast::{PushFrame, Response as PbResponse};
 
 use crate::common::{fixture, REAL_FRAMES};
 use crate::live::{
-    bare_frame, frames_in, gzip, rewrapped_fixture, stream_end_frame, PageServer, PushServer,
-    Running, ScriptFrame, LIMIT,
+    bare_frame, frames_in, gzip, one_live, stream_end_frame, PageServer, PushServer, Running,
+    ScriptFrame, LIMIT,
 };
 
 const ROOM_ID: u64 = 7_181_823_408_362_015_540;
@@ -101,17 +101,7 @@ fn a_blocked_host_and_a_refusing_host_hand_over_to_the_next() {
         PushServer::start_checked(Box::new(|_, _| Err((403, "forbidden".to_string()))), |_| {
             false
         });
-    let end = stream_end_frame(ROOM_ID, 99);
-    let chat = rewrapped_fixture(0, REAL_FRAMES[0]);
-    let serving = PushServer::start(move |c| {
-        c.send(&chat);
-        c.pump(Duration::from_millis(20));
-        c.send(&end);
-        c.send_raw(bare_frame("close", 1));
-        c.wait_acks();
-        c.wait_gone();
-        false
-    });
+    let serving = one_live(ROOM_ID);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("room.dmcap");
     let hosts = [

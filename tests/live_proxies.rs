@@ -3,30 +3,12 @@
 //! credentials), the room page and the WebSocket both through one, a proxy that is down, and
 //! malformed proxy URLs refused before anything connects; no credential in any output.
 
-use std::time::Duration;
-
+use crate::common::fixture;
 use crate::common::proxy::{dead_port, TestProxy};
-use crate::common::{fixture, REAL_FRAMES};
-use crate::live::{
-    bare_frame, frames_in, rewrapped_fixture, stream_end_frame, PageServer, PushServer, Running,
-};
+use crate::live::{frames_in, one_live, PageServer, Running};
 
 const USER: &str = "proxy-user";
 const PASS: &str = "pr0xy-Secret";
-
-fn one_live(room: u64) -> PushServer {
-    let end = stream_end_frame(room, 99);
-    let chat = rewrapped_fixture(0, REAL_FRAMES[0]);
-    PushServer::start(move |c| {
-        c.send(&chat);
-        c.pump(Duration::from_millis(20));
-        c.send(&end);
-        c.send_raw(bare_frame("close", 1));
-        c.wait_acks();
-        c.wait_gone();
-        false
-    })
-}
 
 fn no_credentials_in(text: &str) {
     assert!(!text.contains(PASS), "the proxy password shows:\n{text}");

@@ -19,8 +19,8 @@ use danmu_analyze::live::url::{query_param, stub_of, x_ms_stub, SIGNED_KEYS};
 
 use crate::common::{bin, fixture, REAL_FRAMES};
 use crate::live::{
-    bare_frame, frames_in, records_in, rewrapped_fixture, stream_end_frame, Check, PushServer,
-    Running, LIMIT,
+    bare_frame, frames_in, one_live_checked, records_in, rewrapped_fixture, stream_end_frame,
+    Check, PushServer, Running, LIMIT,
 };
 
 const WEB_ID: &str = "80017709309";
@@ -140,20 +140,6 @@ fn douyin_check(need_login: bool) -> Box<Check> {
 }
 
 /// A push server sending one chat frame and the stream end, then a close frame.
-fn one_live(check: Box<Check>, room: u64) -> PushServer {
-    let chat = rewrapped_fixture(0, REAL_FRAMES[0]);
-    let end = stream_end_frame(room, 99);
-    PushServer::start_checked(check, move |c| {
-        c.send(&chat);
-        c.pump(Duration::from_millis(20));
-        c.send(&end);
-        c.send_raw(bare_frame("close", 1));
-        c.wait_acks();
-        c.wait_gone();
-        false
-    })
-}
-
 fn cookies_txt(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("cookies.txt");
     std::fs::write(
@@ -317,7 +303,7 @@ fn signatures_verify_for_every_counter_flag_and_a_spread_of_keys() {
 #[test]
 fn capture_signs_natively_and_sends_the_users_cookies_without_showing_them() {
     let site = FakeSite::start(live_page_echoing_the_session(), None);
-    let server = one_live(douyin_check(true), ROOM_ID);
+    let server = one_live_checked(douyin_check(true), ROOM_ID);
     let dir = tempfile::tempdir().unwrap();
     let cookies = cookies_txt(dir.path());
     let out = dir.path().join("room.dmcap");
@@ -382,7 +368,7 @@ fn capture_signs_natively_and_sends_the_users_cookies_without_showing_them() {
     no_secret_in_files(dir.path());
 
     // Without the cookies the server refuses the handshake (415): said, retried, given up.
-    let server = one_live(douyin_check(true), ROOM_ID);
+    let server = one_live_checked(douyin_check(true), ROOM_ID);
     let push_url = format!("ws://{}/webcast/im/push/v2/", server.addr);
     let out2 = dir.path().join("nologin.dmcap");
     let mut cap = Running::start(&[
@@ -414,7 +400,7 @@ fn capture_signs_natively_and_sends_the_users_cookies_without_showing_them() {
 
     // A wrong signature, cookies from DANMU_COOKIES: refused, and the server's answer echoing
     // the Cookie header is scrubbed from the log.
-    let server = one_live(douyin_check(true), ROOM_ID);
+    let server = one_live_checked(douyin_check(true), ROOM_ID);
     let push_url = format!("ws://{}/webcast/im/push/v2/", server.addr);
     let out3 = dir.path().join("badsig.dmcap");
     let child = Command::new(crate::live::BIN)
@@ -473,7 +459,7 @@ fn the_room_info_api_answers_when_the_page_does_not() {
         r#"{{"data":{{"data":[{{"id_str":"{ROOM_ID}","status":2,"title":"接口里的标题"}}],"enter_room_id":"{ROOM_ID}"}},"status_code":0}}"#
     );
     let site = FakeSite::start(blank.clone(), Some(live));
-    let server = one_live(douyin_check(false), ROOM_ID);
+    let server = one_live_checked(douyin_check(false), ROOM_ID);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("api.dmcap");
     let push_url = format!("ws://{}/webcast/im/push/v2/", server.addr);
@@ -864,7 +850,7 @@ fn the_room_info_api_is_signed_with_a_bogus_and_an_empty_answer_says_what_to_try
         r#"{{"data":{{"data":[{{"id_str":"{ROOM_ID}","status":2,"title":"t"}}],"enter_room_id":"{ROOM_ID}"}},"status_code":0}}"#
     );
     let site = FakeSite::start(blank.clone(), Some(live));
-    let server = one_live(douyin_check(false), ROOM_ID);
+    let server = one_live_checked(douyin_check(false), ROOM_ID);
     let dir = tempfile::tempdir().unwrap();
     let token = "UserMsToken-0123456789_abcdefghijklmnopqrstuvwxyz";
     let cookies = dir.path().join("cookies.txt");

@@ -377,16 +377,16 @@ impl Target {
     pub fn http() -> Target {
         Self::start(|mut conn| {
             let _ = conn.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
-            let Ok(head) = read_head(&mut conn) else {
-                return;
-            };
-            let path = head.split_whitespace().nth(1).unwrap_or("?").to_string();
-            let body = format!("hello {path}");
-            let _ = write!(
-                conn,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+            // A client that sends no request head gets no answer.
+            if let Ok(head) = read_head(&mut conn) {
+                let path = head.split_whitespace().nth(1).unwrap_or("?").to_string();
+                let body = format!("hello {path}");
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
         })
     }
 
