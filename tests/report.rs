@@ -190,6 +190,8 @@ fn every_png_decodes_at_its_size_and_chinese_draws_ink() {
         match name.as_str() {
             "timeline.png" => assert_eq!((w, h), danmu_analyze::charts::line::SIZE),
             "wordcloud.png" => assert_eq!((w, h), danmu_analyze::charts::cloud::SIZE),
+            "funnel.png" => assert_eq!((w, h), danmu_analyze::charts::funnel::size(8)),
+            "revenue.png" => assert_eq!((w, h), danmu_analyze::charts::revenue::SIZE),
             _ => assert_eq!(w, 1000, "{name}"),
         }
         // The caption (Chinese in every chart) sits in the top band: it must hold dark pixels.
@@ -205,7 +207,8 @@ fn every_png_decodes_at_its_size_and_chinese_draws_ink() {
             assert!(dark > 100, "{name}: caption band has {dark} dark pixels");
         }
     }
-    assert_eq!(seen, 6);
+    // Six, and the funnel and revenue charts.
+    assert_eq!(seen, 8);
 }
 
 #[test]

@@ -108,6 +108,22 @@ pub fn assert_sessions_match(rows: &[BTreeMap<String, String>], truth: &SeriesTr
             "{what}"
         );
         assert!(!r["top_words"].is_empty(), "{what}");
+        // The session's funnel: its own viewers, its distinct users, the rates over them.
+        let f = &t.funnel;
+        assert_eq!(n("viewers"), f.viewers, "{what}");
+        assert_eq!(r["viewers_source"], f.viewers_source, "{what}");
+        assert_eq!(n("entered"), f.entered, "{what}");
+        assert_eq!(n("interacted"), f.interacted, "{what}");
+        for (column, step) in [
+            ("interacted_rate", f.interacted),
+            ("chat_rate", f.chatted),
+            ("follow_rate", f.followed),
+            ("fans_club_rate", f.joined_fans_club),
+            ("gift_rate", f.gifted),
+        ] {
+            let want = format!("{:.4}", step as f64 / f.viewers as f64);
+            assert_eq!(r[column], want, "{what} {column}");
+        }
     }
     // Numbered by start time across rooms.
     let starts: Vec<&String> = rows.iter().map(|r| &r["start"]).collect();
@@ -219,6 +235,12 @@ fn sessions_png_writes_trend_charts_that_decode() {
     for n in names {
         assert_png(&dir.join(n));
     }
+}
+
+fn page_has(out: &Path, text: &str) -> bool {
+    std::fs::read_to_string(out.join("sessions.html"))
+        .unwrap()
+        .contains(text)
 }
 
 /// Decodes a trend chart: its size, and ink in the caption band (the Chinese title).
@@ -338,6 +360,45 @@ fn report_over_a_series_writes_the_comparison_page() {
         assert_eq!(r["diamonds"], sum(|x| x.diamonds));
         assert_eq!(r["gifts"], sum(|x| x.gifts));
     }
+
+    // Rooms side by side: each room's viewers are its sessions' summed, every rate within 1.
+    let side = csv_rows(&out.join("rooms_funnel.csv"));
+    assert_eq!(side.len(), 3);
+    for r in &side {
+        let id = parse_id(&r["room_id"]).unwrap().to_string();
+        let viewers: u64 = t
+            .sessions
+            .iter()
+            .filter(|x| x.room_id == id)
+            .map(|x| x.funnel.viewers)
+            .sum();
+        assert_eq!(r["viewers"], viewers.to_string(), "room {id}");
+        for k in [
+            "interacted_rate",
+            "chat_rate",
+            "gift_rate",
+            "top1_share",
+            "gini",
+        ] {
+            let v: f64 = r[k].parse().unwrap_or_else(|_| panic!("{k}: {}", r[k]));
+            assert!((0.0..=1.0).contains(&v), "room {id} {k} {v}");
+        }
+    }
+    let decoder = png::Decoder::new(std::fs::File::open(out.join("rooms_funnel.png")).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(buf.iter().any(|&b| b < 128), "the chart has ink");
+    assert_eq!(
+        (info.width, info.height),
+        danmu_analyze::charts::rates::size(3, 5)
+    );
+    assert!(page_has(&out, "rooms_funnel.png"));
+    // The overview's viewers: every session's own, summed.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let all: u64 = t.sessions.iter().map(|x| x.funnel.viewers).sum();
+    assert_eq!(summary["funnel"]["viewers"].as_u64(), Some(all));
 
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("href=\"sessions.html\""));

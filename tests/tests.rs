@@ -10,6 +10,7 @@ mod columns;
 mod dataset;
 mod encodings;
 mod export;
+mod funnel;
 #[cfg(feature = "live")]
 mod guide;
 mod in_place_decoder;

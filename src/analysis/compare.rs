@@ -20,6 +20,8 @@ pub struct Comparison {
     pub loyal: DataFrame,
     /// See [`rooms`].
     pub rooms: DataFrame,
+    /// See [`super::rooms::side_by_side`].
+    pub rooms_side_by_side: DataFrame,
 }
 
 /// The sessions of `events` compared; `top` loyal viewers.
@@ -69,6 +71,7 @@ pub fn compare_split(
         retention: retention(s)?,
         loyal: loyal(s, top)?,
         rooms: rooms(s, &sessions)?,
+        rooms_side_by_side: super::rooms::side_by_side(s, &sessions)?,
         sessions,
     })
 }

@@ -1,5 +1,5 @@
-//! Processors over the event table: words, timeline and peaks, users, gifts, and the summary
-//! that ties them together. Each is a polars query: it takes the table as a `LazyFrame` (an
+//! Processors over the event table: words, timeline and peaks, users, gifts, the audience
+//! funnel, revenue, PK battles and newcomers, and the summary that ties them together. Each is a polars query: it takes the table as a `LazyFrame` (an
 //! in-memory table or a scan of files) and returns `DataFrame`s.
 //!
 //! An in-memory table is in time order. A scan may not be (a dataset's parts, read one after
@@ -8,14 +8,19 @@
 //! by place in the table, which is the order the sorted table has. So a dataset gives what
 //! its events sorted would.
 
+pub mod battles;
 pub mod compare;
 pub mod distinct;
 pub mod during;
 pub mod expr;
 pub mod frame;
+pub mod funnel;
 pub mod gifts;
 pub mod keywords;
+pub mod newcomers;
 pub mod peaks;
+pub mod revenue;
+pub mod rooms;
 pub mod sessions;
 pub mod summary;
 pub mod timeline;
@@ -46,4 +51,12 @@ pub const COLUMNS_READ: &[Column] = &[
     Column::Online,
     Column::ControlStatus,
     Column::ChatBy,
+    Column::TotalViewers,
+    Column::BattleId,
+    Column::BattleStartMs,
+    Column::BattleEndMs,
+    Column::Anchor1Id,
+    Column::Anchor1Score,
+    Column::Anchor2Id,
+    Column::Anchor2Score,
 ];

@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Events};
+use super::funnel::cols as fc;
 use super::gifts::{rmb, DEFAULT_RMB_PER_DIAMOND};
 use super::viewers;
 use super::words::{tokenize_keyed, Segmenter, WordOptions, WordStats};
@@ -45,6 +46,20 @@ pub mod cols {
     pub const RETURNING_CHATTERS: &str = "returning_chatters";
     pub const DIAMONDS: &str = "diamonds";
     pub const VIEWERS_PEAK: &str = "viewers_peak";
+    /// Funnel steps over the session's viewers (see [`super::super::funnel`]), 0–1.
+    pub const INTERACTED_RATE: &str = "interacted_rate";
+    pub const CHAT_RATE: &str = "chat_rate";
+    pub const FOLLOW_RATE: &str = "follow_rate";
+    pub const FANS_CLUB_RATE: &str = "fans_club_rate";
+    pub const GIFT_RATE: &str = "gift_rate";
+}
+
+/// `step` over `viewers` as `name` (null without viewers).
+pub(crate) fn rate(step: &str, name: &str) -> Expr {
+    when(col(fc::VIEWERS).gt(lit(0u64)))
+        .then(col(step).cast(DataType::Float64) / col(fc::VIEWERS).cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+        .alias(name)
 }
 
 /// The event table cut into sessions; [`Split::table`] and the comparisons in
@@ -456,7 +471,9 @@ impl Split {
     /// `chatters`, `new_chatters`, `returning_chatters`, `gifts` (resolved combos), `gifters`,
     /// `new_gifters`, `returning_gifters`, `diamonds`, `rmb`, `follows`, `viewers_peak`,
     /// `viewers_mean` (of the room_user_seq counts, and the room_stats ones of minutes without
-    /// any: see [`super::viewers`]), `top_words`.
+    /// any: see [`super::viewers`]), the funnel's `viewers`, `viewers_source`, `entered`,
+    /// `interacted` and its rates over viewers (`interacted_rate`, `chat_rate`, `follow_rate`,
+    /// `fans_club_rate`, `gift_rate`: see [`super::funnel`]), `top_words`.
     pub fn table(&self, seg: &Segmenter, opts: &SessionOptions) -> PolarsResult<DataFrame> {
         // Each value row by row, then plain sums, maxima and means: what the streaming engine
         // aggregates batch by batch (a filter inside an aggregation would make it hold the rows).
@@ -529,6 +546,16 @@ impl Split {
         .with_columns(counts.map(|n| col(n).fill_null(lit(0u64))))
         .sort(["session"], SortMultipleOptions::default())
         .collect()?;
+        let funnel = super::funnel::funnel_by(self.events_by_session(), &["_sid"])?;
+        let joined = joined
+            .lazy()
+            .join(
+                funnel.lazy(),
+                [col("_sid")],
+                [col("_sid")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .collect()?;
         let words = self.top_words(&joined, seg, opts)?;
         let mut joined = joined;
         joined.with_column(polars::prelude::Column::new("top_words".into(), words))?;
@@ -556,9 +583,32 @@ impl Split {
                 col("follows"),
                 col(cols::VIEWERS_PEAK),
                 col("viewers_mean"),
+                col(fc::VIEWERS),
+                col(fc::VIEWERS_SOURCE),
+                col(fc::ENTERED),
+                col(fc::INTERACTED),
+                rate(fc::INTERACTED, cols::INTERACTED_RATE),
+                rate(fc::CHATTED, cols::CHAT_RATE),
+                rate(fc::FOLLOWED, cols::FOLLOW_RATE),
+                rate(fc::JOINED_FANS_CLUB, cols::FANS_CLUB_RATE),
+                rate(fc::GIFTED, cols::GIFT_RATE),
                 col("top_words"),
             ])
             .collect()
+    }
+
+    /// The events with each row's session `_sid` (see [`Self::rows`]), on the split's engine.
+    pub(crate) fn events_by_session(&self) -> Events {
+        Events {
+            lazy: self.rows(),
+            engine: self.engine,
+        }
+    }
+
+    /// The funnel of all the events, its viewers summed per session (a live's count of
+    /// viewers since it began is of that live alone).
+    pub fn funnel(&self) -> PolarsResult<super::funnel::Funnel> {
+        super::funnel::funnel(self.events_by_session(), &["_sid"])
     }
 
     /// Each session's most used words, space-separated, in the order of `sessions`' rows.
@@ -599,6 +649,16 @@ impl Split {
                     .join(" "))
             })
             .collect()
+    }
+}
+
+/// The audience funnel of `events` (see [`super::funnel`]): its viewers summed per session
+/// when there is more than one (sessions cut at silences over `gap_ms`), else per room.
+pub fn funnel(events: impl Into<Events>, gap_ms: i64) -> PolarsResult<super::funnel::Funnel> {
+    let events = events.into();
+    match count(events.clone(), gap_ms)? > 1 {
+        true => split(events, gap_ms)?.funnel(),
+        false => super::funnel::funnel(events, &[Col::RoomId.name()]),
     }
 }
 

@@ -6,11 +6,15 @@ use serde::Serialize;
 
 use polars::prelude::*;
 
+use super::battles::{battles, spans};
 use super::during::{self, Alongside, AlongsideOptions};
 use super::expr::{c, is_kind, ts_ms, Events, Run};
 use super::frame::{strs, u64s, ColumnError};
+use super::funnel::{funnel, Funnel};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
+use super::newcomers::{newcomers, Newcomers};
+use super::revenue::Revenue;
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
 use super::users::{cols as user_cols, users, Users};
 use super::words::{tokenize, Segmenter, Tokens, WordCount, WordOptions, WordStats};
@@ -49,6 +53,8 @@ pub struct PeakWithWords {
     pub emotes: Vec<Distinctive>,
     /// Gifts, diamonds, likes, joins and follows in the peak against the session's rate.
     pub alongside: Vec<Alongside>,
+    /// The PK battle the peak overlaps, if any: its row in the battles table, from 1.
+    pub battle: Option<u64>,
 }
 
 /// Whole-table numbers: one query over the events.
@@ -148,6 +154,17 @@ pub struct Analysis {
     pub users: Users,
     pub gifts: Gifts,
     pub totals: Totals,
+    /// The audience funnel, its viewers summed per room (see [`funnel`]); `report` sums them
+    /// per session instead when it knows the sessions.
+    pub funnel: Funnel,
+    pub revenue: Revenue,
+    /// See [`super::revenue::whales_by`].
+    pub whales: DataFrame,
+    /// See [`super::battles::battles`].
+    pub battles: DataFrame,
+    pub newcomers: Newcomers,
+    /// See [`super::revenue::big_gifts`]: marked on the revenue chart.
+    pub big_gifts: DataFrame,
 }
 
 /// Runs every processor on `events` (in time order, or a scan whose rows may come in any order:
@@ -178,8 +195,10 @@ pub fn analyze(
         true => tokens.hot_words(false)?,
         false => all.clone(),
     };
+    stage("battles");
+    let battles = battles(events.clone())?;
     let found = peaks(&timeline, &opts.peaks)?;
-    let peaks = explain(found, &timeline, &tokens, &all)?;
+    let peaks = explain(found, &timeline, &tokens, &all, &spans(&battles)?)?;
     drop(tokens);
     crate::alloc::trim();
     stage("users");
@@ -187,6 +206,11 @@ pub fn analyze(
     crate::alloc::trim();
     stage("gifts");
     let gifts = gifts(events.clone(), opts.rmb_per_diamond)?;
+    stage("funnel");
+    let funnel = funnel(events.clone(), &[Col::RoomId.name()])?;
+    let (revenue, whales) = Revenue::of(events.clone())?;
+    let newcomers = newcomers(events.clone())?;
+    let big_gifts = super::revenue::big_gifts(events.clone(), BIG_GIFTS_MARKED)?;
     let totals = totals(events)?;
     Ok(Analysis {
         words,
@@ -196,8 +220,17 @@ pub fn analyze(
         users,
         gifts,
         totals,
+        funnel,
+        revenue,
+        whales,
+        battles,
+        newcomers,
+        big_gifts,
     })
 }
+
+/// The biggest gifts the revenue chart marks, at most.
+const BIG_GIFTS_MARKED: usize = 8;
 
 /// Each peak's distinctive words and stickers (against the whole session's counts, from the
 /// same tokens) and what else rose with it.
@@ -206,6 +239,7 @@ fn explain(
     t: &Timeline,
     tokens: &Tokens,
     session: &WordStats,
+    battles: &[(i64, i64)],
 ) -> PolarsResult<Vec<PeakWithWords>> {
     let buckets = t.buckets()?;
     let col =
@@ -258,7 +292,12 @@ fn explain(
                 peak.last,
                 &AlongsideOptions::default(),
             );
+            let battle = battles
+                .iter()
+                .position(|(s, e)| *s <= peak.end_ms && peak.start_ms <= *e)
+                .map(|i| i as u64 + 1);
             Ok(PeakWithWords {
+                battle,
                 words: rank(&here.words, &all_words, PEAK_WORDS)?,
                 emotes: rank(&here.emotes, &all_emotes, PEAK_EMOTES)?,
                 alongside,
@@ -314,6 +353,9 @@ pub struct SummaryPeak {
     pub distinctive_emotes: Vec<Distinctive>,
     /// Gifts, diamonds, likes, joins, follows: in the peak, per minute, against the session.
     pub what_else: Vec<Alongside>,
+    /// The PK battle the peak overlaps: its row in battles.csv, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub battle: Option<u64>,
 }
 
 /// `summary.json`: ids as strings (they exceed what JSON numbers hold exactly in JavaScript),
@@ -342,6 +384,13 @@ pub struct Summary {
     pub top_emotes: Vec<WordCount>,
     pub chat_per_minute: Vec<MinuteCount>,
     pub peaks: Vec<SummaryPeak>,
+    /// The audience funnel (counts; see `analysis::funnel`).
+    pub funnel: Funnel,
+    /// Diamonds, their concentration and the whales (shares 0–1).
+    pub revenue: Revenue,
+    pub newcomers: Newcomers,
+    /// PK battles seen.
+    pub battles: u64,
 }
 
 impl Summary {
@@ -426,8 +475,13 @@ impl Summary {
                     distinctive_words: p.words.clone(),
                     distinctive_emotes: p.emotes.clone(),
                     what_else: p.alongside.clone(),
+                    battle: p.battle,
                 })
                 .collect(),
+            funnel: a.funnel.clone(),
+            revenue: a.revenue.clone(),
+            newcomers: a.newcomers.clone(),
+            battles: a.battles.height() as u64,
         })
     }
 }

@@ -35,6 +35,8 @@ pub struct Timeline {
     pub bucket_ms: i64,
     pub points: Vec<Point>,
     pub marks: Vec<Mark>,
+    /// PK battles, (start, end) UTC ms: shaded behind the lines.
+    pub battles: Vec<(i64, i64)>,
 }
 
 type PointValue = fn(&Point) -> u64;
@@ -48,6 +50,7 @@ pub struct Words {
     pub joins: &'static str,
     pub online: &'static str,
     pub peak: &'static str,
+    pub battle: &'static str,
     pub english: bool,
 }
 
@@ -57,6 +60,7 @@ pub const ZH: Words = Words {
     joins: "进场",
     online: "在线人数",
     peak: "峰值",
+    battle: "PK",
     english: false,
 };
 
@@ -66,6 +70,7 @@ pub const EN: Words = Words {
     joins: "joins",
     online: "online",
     peak: "peak",
+    battle: "PK battle",
     english: true,
 };
 
@@ -124,6 +129,26 @@ fn render(path: &Path, t: &Timeline, zone: &Zone, words: &Words) -> Result<(u32,
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(|e| err(e.to_string()))?;
+    let top = ymax + ymax / 6 + 1;
+    let shade = RGBColor(255, 200, 120);
+    let shaded: Vec<_> = t
+        .battles
+        .iter()
+        .filter(|(s, e)| *e >= x0 && *s <= x1)
+        .collect();
+    // Only with battles: a chart without any stays as it was, legend and all.
+    if !shaded.is_empty() {
+        chart
+            .draw_series(shaded.iter().map(|(s, e)| {
+                Rectangle::new(
+                    [((*s).max(x0), 0), ((*e).min(x1), top)],
+                    shade.mix(0.35).filled(),
+                )
+            }))
+            .map_err(|e| err(e.to_string()))?
+            .label(words.battle)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], shade.filled()));
+    }
     let mid = bucket_ms / 2;
     let series: [(&str, RGBColor, PointValue); 3] = [
         (words.chat, RGBColor(31, 119, 180), |x| x.chat),
@@ -172,7 +197,7 @@ fn render(path: &Path, t: &Timeline, zone: &Zone, words: &Words) -> Result<(u32,
 }
 
 /// The left axis: per bucket (`每1分钟`, `per 1 min`).
-fn bucket_name(ms: i64, english: bool) -> String {
+pub fn bucket_name(ms: i64, english: bool) -> String {
     let (n, unit) = match ms {
         ms if ms % 3_600_000 == 0 => (ms / 3_600_000, ["小时", " h"]),
         ms if ms % 60_000 == 0 => (ms / 60_000, ["分钟", " min"]),

@@ -3,7 +3,10 @@
 
 pub mod bar;
 pub mod cloud;
+pub mod funnel;
 pub mod line;
+pub mod rates;
+pub mod revenue;
 pub mod trend;
 
 use std::path::{Path, PathBuf};

@@ -175,7 +175,10 @@ pub fn emit_files(
 }
 
 /// Writes to `path` whole or not at all, or to stdout for `-`.
-fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub(super) fn write_to(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     if danmu_analyze::input::is_stdin(path) {
         let mut stdout = BufWriter::new(io::stdout().lock());
         write(&mut stdout)?;

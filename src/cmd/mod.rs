@@ -7,6 +7,7 @@ mod dataset;
 mod db;
 mod decode;
 mod export;
+mod funnel;
 mod gifts;
 mod inspect;
 #[cfg(feature = "mysql")]
@@ -101,6 +102,7 @@ enum Command {
     Users(users::UsersArgs),
     Sessions(sessions::SessionsArgs),
     Gifts(gifts::GiftsArgs),
+    Funnel(funnel::FunnelArgs),
     Report(report::ReportArgs),
     Load(load::LoadArgs),
     Db(db::DbArgs),
@@ -140,6 +142,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Users(a) => users::run(a),
         Command::Sessions(a) => sessions::run(a),
         Command::Gifts(a) => gifts::run(a),
+        Command::Funnel(a) => funnel::run(a),
         Command::Report(a) => report::run(a),
         Command::Load(a) => load::run(a),
         Command::Db(a) => db::run(a),

@@ -40,7 +40,7 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let mut progress = Progress::new(9);
+    let mut progress = Progress::new(11);
     progress.stage("decode");
     // jieba's dictionaries load on their own thread meanwhile (0.17 s, single-threaded), in the
     // decode's sequential moments.
@@ -55,11 +55,13 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let zone = args.input.zone();
     loaded.require_events()?;
     let opts = args.peaks.apply(args.analysis.options());
-    let a = analyze(loaded.events(), &seg, &opts, |s| progress.stage(s))?;
+    let mut a = analyze(loaded.events(), &seg, &opts, |s| progress.stage(s))?;
     progress.stage("sessions");
     let sopts = args.split.options(&opts);
     let comparison = if sessions::count(loaded.events(), sopts.gap_ms)? > 1 {
         let split = sessions::split(loaded.events(), sopts.gap_ms)?;
+        // Each live counts its own viewers: the funnel's are summed per session.
+        a.funnel = split.funnel()?;
         Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
     } else {
         None

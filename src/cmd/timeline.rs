@@ -46,7 +46,7 @@ pub fn run(args: TimelineArgs) -> Result<Outcome> {
         |_| {},
     )?;
     emit(
-        &tables::timeline(&a.timeline),
+        &tables::timeline(&a.timeline)?,
         &args.output,
         &args.analysis,
         zone,

@@ -51,15 +51,20 @@ pub fn cells(df: &DataFrame, zone: &Zone) -> PolarsResult<Vec<Vec<Shown>>> {
 fn decimals(name: &str) -> usize {
     match name {
         "rmb" | "ratio" | "share" | "score" => 2,
+        // Shares 0–1 (funnel rates, revenue concentration): a tenth of a percent and more.
+        "gini" | "of_viewers" | "of_base" => 4,
+        n if n.ends_with("_share") || n.ends_with("_rate") => 4,
         _ => 1,
     }
 }
 
 /// Integer columns that hold ids rather than quantities, by the column table.
 fn is_id(name: &str) -> bool {
-    Column::ALL
-        .iter()
-        .any(|c| c.name() == name && c.ty() == ColumnType::Id)
+    // The battles table's sides, by role rather than by the event table's name.
+    matches!(name, "room_anchor" | "opponent")
+        || Column::ALL
+            .iter()
+            .any(|c| c.name() == name && c.ty() == ColumnType::Id)
 }
 
 /// Aligned columns under upper-case headers; CJK characters count as two columns wide.

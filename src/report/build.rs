@@ -11,13 +11,15 @@ use super::lang::Lang;
 use super::model::{Chart, Plot, Report, Section, Table, TableId};
 use super::tables;
 use crate::analysis::compare::{self, Comparison};
-use crate::analysis::frame::{datetimes, strs, u64s, ColumnError};
+use crate::analysis::frame::{datetimes, f64s, strs, u64s, ColumnError};
+use crate::analysis::funnel::{self as fun, Funnel};
 use crate::analysis::gifts::cols as gift_cols;
+use crate::analysis::revenue::cols as rev;
 use crate::analysis::sessions::cols as session_cols;
 use crate::analysis::summary::{ranking, Analysis, Summary};
 use crate::analysis::users::cols as user_cols;
 use crate::analysis::words::WordStats;
-use crate::charts::{bar, clean_label, line, trend};
+use crate::charts::{bar, clean_label, funnel, line, rates, revenue, trend};
 use crate::columns::Column as Col;
 use crate::timefmt::Zone;
 
@@ -84,7 +86,7 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
             Timeline,
             "timeline.csv",
             t("时间线", "Timeline"),
-            tables::timeline(&a.timeline),
+            tables::timeline(&a.timeline)?,
         ),
         table(
             Peaks,
@@ -118,6 +120,39 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
         ),
         table(Levels, "levels.csv", t("等级", "Levels"), u.levels.clone()),
         table(Gifts, "gifts.csv", t("礼物", "Gifts"), a.gifts.rows.clone()),
+        table(
+            TableId::Funnel,
+            "funnel.csv",
+            t("观众漏斗", "Audience funnel"),
+            a.funnel.steps()?,
+        ),
+        table(
+            TableId::Revenue,
+            "revenue.csv",
+            t("收入与集中度", "Revenue and its concentration"),
+            a.revenue.table()?,
+        ),
+        table(
+            Whales,
+            "whales.csv",
+            t(
+                "大额送礼观众（占钻石 5% 以上）",
+                "Whales (5 % of the diamonds or more)",
+            ),
+            a.whales.clone(),
+        ),
+        table(
+            Battles,
+            "battles.csv",
+            t("PK 对战", "PK battles"),
+            a.battles.clone(),
+        ),
+        table(
+            Newcomers,
+            "newcomers.csv",
+            t("新进场观众", "Newcomers"),
+            a.newcomers.table()?,
+        ),
     ];
 
     let mut charts = vec![Chart {
@@ -131,6 +166,22 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
             r.lang.chart_words(),
         ),
     }];
+    charts.push(Chart {
+        file: "funnel.png",
+        caption: t("观众漏斗", "Audience funnel"),
+        plot: Plot::Funnel(funnel_chart(
+            &a.funnel,
+            format!("{} · {}", r.title, t("观众漏斗", "audience funnel")),
+            r.lang,
+        )),
+    });
+    if a.revenue.diamonds > 0 {
+        charts.push(Chart {
+            file: "revenue.png",
+            caption: t("钻石收入：每分钟与累计", "Diamonds: per minute and in all"),
+            plot: Plot::Revenue(revenue_chart(a, r)?),
+        });
+    }
     let top_words = word_pairs(&a.words.words, r.top.max(20))?;
     if !top_words.is_empty() {
         charts.push(Chart {
@@ -240,6 +291,149 @@ pub fn timeline_chart(a: &Analysis, title: String) -> Result<line::Timeline, Col
                 chat: p.peak.chat,
             })
             .collect(),
+        battles: crate::analysis::battles::spans(&a.battles)?,
+    })
+}
+
+/// A funnel step's name on the page and charts.
+pub fn step_name(step: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match step {
+        fun::cols::VIEWERS => ("观众", "viewers"),
+        fun::cols::ENTERED => ("进场", "entered"),
+        fun::cols::INTERACTED => ("互动", "interacted"),
+        fun::cols::CHATTED => ("发言", "chatted"),
+        fun::cols::LIKED => ("点赞", "liked"),
+        fun::cols::FOLLOWED => ("关注", "followed"),
+        fun::cols::JOINED_FANS_CLUB => ("加入粉丝团", "joined the fans club"),
+        fun::cols::GIFTED => ("送礼", "gifted"),
+        _ => ("", ""),
+    };
+    lang.pick(zh, en)
+}
+
+/// What the funnel's viewers are and what each rate is of: under the chart and on the page.
+pub fn viewers_note(f: &Funnel, lang: Lang) -> String {
+    let what: Vec<&str> = f
+        .viewers_source
+        .split('+')
+        .map(|s| match s {
+            "total_viewers" => lang.pick(
+                "直播间发来的累计观看人数（每场最高值）",
+                "the room's count of viewers since the live began (at its highest)",
+            ),
+            "online_max" => lang.pick(
+                "最高在线人数（直播间未发累计观看人数）",
+                "the highest online count (the room sent no count since the start)",
+            ),
+            _ => lang.pick(
+                "看到的不同观众数（直播间未发观看人数）",
+                "the distinct users seen (the room sent no viewer count)",
+            ),
+        })
+        .collect();
+    let bound = match f.viewers_lower_bound {
+        true => lang.pick(
+            "，是下限：实际至少这么多",
+            ", a lower bound: at least this many",
+        ),
+        false => "",
+    };
+    match lang {
+        Lang::Zh => format!(
+            "观众 = {}{bound}。进场只计抖音发来进场消息的人（大直播间只发一部分）；进场与互动占观众，其下各步占互动。",
+            what.join(" + ")
+        ),
+        Lang::En => format!(
+            "Viewers = {}{bound}. Entered counts only those Douyin sent an entry message for (a big room sends some); entered and interacted are shares of viewers, the steps below of interacted.",
+            what.join(" + ")
+        ),
+    }
+}
+
+/// A share as the pages show it: `12.3%`.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn funnel_chart(f: &Funnel, title: String, lang: Lang) -> funnel::Funnel {
+    let share = |n: u64, of: u64| match of {
+        0 => "-".to_string(),
+        _ => percent(n as f64 / of as f64),
+    };
+    let mut steps = vec![funnel::Step {
+        label: step_name(fun::cols::VIEWERS, lang).into(),
+        count: f.viewers,
+        note: format!(
+            "{}{}",
+            if f.viewers_lower_bound { "≥ " } else { "" },
+            super::lang::group_thousands(&f.viewers.to_string())
+        ),
+    }];
+    for (step, base) in fun::STEPS {
+        let n = f.count(step);
+        let mut note = format!(
+            "{} · {} {}",
+            super::lang::group_thousands(&n.to_string()),
+            lang.pick("占观众", "of viewers"),
+            share(n, f.viewers)
+        );
+        if base != fun::cols::VIEWERS {
+            let _ = std::fmt::Write::write_fmt(
+                &mut note,
+                format_args!(
+                    " · {}{} {}",
+                    lang.pick("占", "of "),
+                    step_name(base, lang),
+                    share(n, f.count(base))
+                ),
+            );
+        }
+        steps.push(funnel::Step {
+            label: step_name(step, lang).into(),
+            count: n,
+            note,
+        });
+    }
+    funnel::Funnel {
+        title,
+        steps,
+        footnote: viewers_note(f, lang),
+    }
+}
+
+/// The revenue chart: the timeline's diamonds per bucket, the biggest gifts marked.
+fn revenue_chart(a: &Analysis, r: &ReportInput) -> Result<revenue::Revenue, ReportError> {
+    let t = |zh: &'static str, en: &'static str| r.lang.pick(zh, en);
+    let buckets = a
+        .timeline
+        .buckets()?
+        .iter()
+        .map(|b| (b.start_ms, b.diamonds))
+        .collect();
+    let big = &a.big_gifts;
+    let at = datetimes(big, "big_gifts", Col::Ts.name())?.physical();
+    let users = strs(big, "big_gifts", Col::UserName.name())?;
+    let gifts = strs(big, "big_gifts", Col::GiftName.name())?;
+    let diamonds = u64s(big, "big_gifts", rev::DIAMONDS)?;
+    let marks = at
+        .iter()
+        .zip(users.iter())
+        .zip(gifts.iter().zip(diamonds.iter()))
+        .filter_map(|((at, user), (gift, d))| {
+            Some(revenue::BigGift {
+                at_ms: at?,
+                diamonds: d?,
+                label: format!("{} {}", user.unwrap_or(""), gift.unwrap_or("")),
+            })
+        })
+        .collect();
+    Ok(revenue::Revenue {
+        title: format!("{} · {}", r.title, t("钻石收入", "diamonds")),
+        bucket_ms: a.timeline.bucket_ms,
+        buckets,
+        marks,
+        per_bucket: super::lang::bucket_words(a.timeline.bucket_ms, r.lang, t("钻石", "diamonds")),
+        cumulative: t("累计钻石", "diamonds in all").into(),
     })
 }
 
@@ -304,9 +498,56 @@ fn sessions(cmp: &Comparison, lang: Lang) -> Result<Section, ReportError> {
             df: tables::retention_wide(&cmp.retention, role)?,
         });
     }
-    Ok(Section {
-        tables,
-        charts: session_trends_in(&cmp.sessions, lang)?,
+    let several = cmp.rooms_side_by_side.height() > 1;
+    tables.push(Table {
+        id: RoomsFunnel,
+        file: several.then_some("rooms_funnel.csv"),
+        caption: t(
+            "直播间对比：漏斗、收入集中度与 PK",
+            "Rooms side by side: funnel, revenue concentration and battles",
+        ),
+        df: cmp.rooms_side_by_side.clone(),
+    });
+    let mut charts = session_trends_in(&cmp.sessions, lang)?;
+    if several {
+        charts.push(Chart {
+            file: "rooms_funnel.png",
+            caption: t("各直播间转化率", "Each room's rates"),
+            plot: Plot::Rates(room_rates(&cmp.rooms_side_by_side, lang)?),
+        });
+    }
+    Ok(Section { tables, charts })
+}
+
+/// Each room's funnel rates over its viewers, for the comparison chart.
+fn room_rates(rooms: &DataFrame, lang: Lang) -> Result<rates::Rates, ColumnError> {
+    use session_cols::*;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let table = "rooms side by side";
+    let ids = u64s(rooms, table, Col::RoomId.name())?;
+    let columns = [
+        (INTERACTED_RATE, t("互动率", "interacted")),
+        (CHAT_RATE, t("发言率", "chatted")),
+        (FOLLOW_RATE, t("关注率", "followed")),
+        (FANS_CLUB_RATE, t("入团率", "joined fans club")),
+        (GIFT_RATE, t("付费率", "gifted")),
+    ];
+    let values = columns
+        .iter()
+        .map(|(c, _)| f64s(rooms, table, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let groups = (0..rooms.height())
+        .map(|i| {
+            (
+                format!("{} {}", t("直播间", "room"), ids.get(i).unwrap_or(0)),
+                values.iter().map(|v| v.get(i)).collect(),
+            )
+        })
+        .collect();
+    Ok(rates::Rates {
+        title: t("各直播间转化率（占观众）", "Each room's rates (of viewers)").into(),
+        names: columns.iter().map(|c| c.1.to_string()).collect(),
+        groups,
     })
 }
 

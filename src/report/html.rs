@@ -110,8 +110,10 @@ pub fn page(r: &Report) -> Result<String, ReportError> {
     } else {
         h.push_str(&table(&peaks.df, 20, &r.zone, &view)?);
     }
+    h.push_str(&super::operator::section(r)?);
     h.push_str("<div class=cols>");
-    for c in o.charts.iter().filter(|c| !is_timeline(&c.plot)) {
+    let in_grid = |p: &Plot| !is_timeline(p) && !super::operator::is_own(p);
+    for c in o.charts.iter().filter(|c| in_grid(&c.plot)) {
         let _ = write!(
             h,
             "<div><h2>{}</h2><img src=\"{}\" alt=\"{}\"></div>",

@@ -94,7 +94,68 @@ const HEADERS: &[(&str, &str, &str)] = &[
     ("first_start", "首场开始", "First start"),
     ("last_end", "末场结束", "Last end"),
     ("hours", "时长（小时）", "Hours"),
+    ("diamonds_share", "占钻石比例", "Share of diamonds"),
+    ("top1pct_share", "前 1% 占比", "Top 1 %'s share"),
+    ("whales", "大额送礼观众", "Whales"),
+    ("newcomers", "新进场观众", "Newcomers"),
+    ("chatted", "发言", "Chatted"),
+    ("liked", "点赞", "Liked"),
+    ("followed", "关注", "Followed"),
+    ("joined_fans_club", "加入粉丝团", "Joined fans club"),
+    ("gifted", "送礼", "Gifted"),
+    ("first_gift", "首次送礼", "First gift"),
+    ("last_gift", "最后送礼", "Last gift"),
+    ("biggest_gift", "最大一笔礼物", "Biggest gift"),
+    (
+        "biggest_gift_diamonds",
+        "最大一笔（钻石）",
+        "Biggest gift (diamonds)",
+    ),
+    ("battle_id", "PK ID", "Battle ID"),
+    ("anchor1_id", "一方主播", "Side 1 anchor"),
+    ("anchor1_score", "一方得分", "Side 1 score"),
+    ("anchor2_id", "另一方主播", "Side 2 anchor"),
+    ("anchor2_score", "另一方得分", "Side 2 score"),
+    ("room_anchor", "本直播间主播", "Room's anchor"),
+    ("opponent", "对手", "Opponent"),
+    ("result", "结果", "Result"),
+    ("diamonds_per_min", "每分钟钻石", "Diamonds per min"),
+    (
+        "room_diamonds_per_min",
+        "全场每分钟钻石",
+        "Room's diamonds per min",
+    ),
+    ("viewers", "观众", "Viewers"),
+    ("viewers_source", "观众口径", "Viewers from"),
+    ("entered", "进场", "Entered"),
+    ("interacted", "互动", "Interacted"),
+    ("interacted_rate", "互动率", "Interaction rate"),
+    ("chat_rate", "发言率", "Chat rate"),
+    ("follow_rate", "关注率", "Follow rate"),
+    ("fans_club_rate", "入团率", "Fans-club rate"),
+    ("gift_rate", "付费率", "Paying rate"),
+    ("top1_share", "榜一占比", "Top gifter's share"),
+    ("top10_share", "前 10 名占比", "Top 10's share"),
+    ("gini", "基尼系数", "Gini"),
+    ("battles", "PK 场数", "Battles"),
+    ("battles_won", "PK 胜", "Battles won"),
+    ("battles_lost", "PK 负", "Battles lost"),
 ];
+
+/// Cell values the pages say in their language.
+const VALUES: &[(&str, &str, &str)] = &[
+    ("win", "胜", "win"),
+    ("loss", "负", "loss"),
+    ("draw", "平", "draw"),
+    ("total_viewers", "累计观看", "count since start"),
+    ("online_max", "最高在线", "highest online"),
+    ("users_seen", "看到的观众", "users seen"),
+];
+
+/// Whether a column holds shares 0–1, shown as percentages.
+fn is_share(column: &str) -> bool {
+    column == "share" || column.ends_with("_share") || column.ends_with("_rate")
+}
 
 impl Lang {
     /// The text in this language.
@@ -140,7 +201,15 @@ impl View {
     /// A cell of `column` as the page shows it.
     pub fn cell(&self, column: &str, text: &str, numeric: bool) -> String {
         if numeric {
+            if is_share(column) {
+                if let Ok(v) = text.parse::<f64>() {
+                    return format!("{:.1}%", v * 100.0);
+                }
+            }
             return group_thousands(text);
+        }
+        if let Some((_, zh, en)) = VALUES.iter().find(|v| v.0 == text) {
+            return self.lang.pick(zh, en).to_string();
         }
         match text {
             "true" => return self.lang.pick("是", "yes").to_string(),
@@ -169,6 +238,15 @@ impl View {
             }
         }
         text.to_string()
+    }
+}
+
+/// `what` per bucket of `ms`: `每1分钟钻石`, `diamonds per 1 min`.
+pub fn bucket_words(ms: i64, lang: Lang, what: &str) -> String {
+    let per = line::bucket_name(ms, lang == Lang::En);
+    match lang {
+        Lang::Zh => format!("{per}{what}"),
+        Lang::En => format!("{what} {per}"),
     }
 }
 

@@ -46,6 +46,7 @@ pub mod html;
 pub mod json;
 pub mod lang;
 pub mod model;
+pub mod operator;
 pub mod page;
 pub mod png;
 pub mod sessions;

@@ -6,7 +6,7 @@ use polars::prelude::DataFrame;
 
 use super::lang::Lang;
 use crate::analysis::summary::Summary;
-use crate::charts::{bar, line, trend};
+use crate::charts::{bar, funnel, line, rates, revenue, trend};
 use crate::timefmt::Zone;
 
 /// A whole report: the overview (index.html) and, over several sessions, their comparison
@@ -67,6 +67,15 @@ pub enum TableId {
     /// The retention of chatters as people read it (see `tables::retention_wide`).
     RetentionChatters,
     RetentionGifters,
+    /// The audience funnel's steps (funnel.csv).
+    Funnel,
+    /// Revenue and its concentration (revenue.csv).
+    Revenue,
+    Whales,
+    Battles,
+    Newcomers,
+    /// Each room's funnel rates, revenue concentration and battles (rooms_funnel.csv).
+    RoomsFunnel,
 }
 
 #[derive(Debug, Clone)]
@@ -97,4 +106,7 @@ pub enum Plot {
     /// (word, count), most frequent first.
     Cloud(Vec<(String, u64)>),
     Trend(trend::Trend),
+    Funnel(funnel::Funnel),
+    Revenue(revenue::Revenue),
+    Rates(rates::Rates),
 }

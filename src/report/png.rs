@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::model::{Chart, Plot, Section};
-use crate::charts::{bar, cloud, line, trend, ChartError};
+use crate::charts::{bar, cloud, funnel, line, rates, revenue, trend, ChartError};
 use crate::timefmt::Zone;
 
 /// Draws `chart` into `dir`.
@@ -14,6 +14,9 @@ pub fn draw(dir: &Path, chart: &Chart, zone: &Zone) -> Result<(), ChartError> {
         Plot::Bars(b) => bar::draw(&path, b).map(drop),
         Plot::Cloud(words) => cloud::draw(&path, words).map(drop),
         Plot::Trend(t) => trend::draw(&path, t, zone).map(drop),
+        Plot::Funnel(f) => funnel::draw(&path, f).map(drop),
+        Plot::Revenue(r) => revenue::draw(&path, r, zone).map(drop),
+        Plot::Rates(r) => rates::draw(&path, r).map(drop),
     }
 }
 

@@ -56,6 +56,18 @@ pub fn page(r: &Report, s: &Section) -> Result<String, ReportError> {
             table(&rooms.df, usize::MAX, &r.zone, &view)?,
             link(rooms.file)
         );
+        let side = s.table(TableId::RoomsFunnel)?;
+        let _ = write!(
+            h,
+            "<h2>{}</h2><p>{}</p>{}{}",
+            esc(side.caption),
+            t(
+                "各率均占该直播间观众（各场观众之和）；集中度见收入：榜一、前 10 名占钻石的比例与基尼系数。",
+                "Every rate is of the room's viewers (its sessions' summed); concentration: the top gifter's and the top 10's shares of the diamonds, and the Gini.",
+            ),
+            table(&side.df, usize::MAX, &r.zone, &view)?,
+            link(side.file)
+        );
     }
     let _ = write!(
         h,

@@ -29,8 +29,37 @@ pub fn words(ranked: &DataFrame, top: usize, what: &str) -> PolarsResult<DataFra
         .collect()
 }
 
-pub fn timeline(t: &Timeline) -> DataFrame {
-    t.frame.clone()
+/// timeline.csv: the timeline, then the running total of diamonds and the rates per 1,000
+/// viewers online (`chat_per_1k_online`, `chatters_per_1k_online`, `diamonds_per_1k_online`;
+/// empty where the bucket has no viewer count).
+pub fn timeline(t: &Timeline) -> PolarsResult<DataFrame> {
+    use crate::analysis::timeline::cols as tl;
+    let per_1k = |what: &str| {
+        (col(what).cast(DataType::Float64) * lit(1000.0) / col(tl::ONLINE).cast(DataType::Float64))
+            .alias(format!("{what}_per_1k_online"))
+    };
+    t.frame
+        .clone()
+        .lazy()
+        .with_columns([
+            col(tl::DIAMONDS)
+                .cum_sum(false)
+                .alias("diamonds_cumulative"),
+            // No viewers online (none sent, or 0): no rate.
+            when(col(tl::ONLINE).gt(lit(0u64)))
+                .then(per_1k(tl::CHAT))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("chat_per_1k_online"),
+            when(col(tl::ONLINE).gt(lit(0u64)))
+                .then(per_1k(tl::CHATTERS))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("chatters_per_1k_online"),
+            when(col(tl::ONLINE).gt(lit(0u64)))
+                .then(per_1k(tl::DIAMONDS))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("diamonds_per_1k_online"),
+        ])
+        .collect()
 }
 
 /// One row per peak: `time` (its top bucket), `start`, `end`, `chat` (in the top bucket),
@@ -82,10 +111,16 @@ pub fn peaks(p: &[PeakWithWords]) -> PolarsResult<DataFrame> {
                 "what_else".into(),
                 joined(
                     |x| {
-                        x.alongside
-                            .iter()
-                            .filter(|a| a.notable)
-                            .map(|a| format!("{} {} ({:.1}×)", a.what, a.count, a.ratio))
+                        // Inside a PK battle: said first, with its row in battles.csv.
+                        x.battle
+                            .map(|b| format!("PK {b}"))
+                            .into_iter()
+                            .chain(
+                                x.alongside
+                                    .iter()
+                                    .filter(|a| a.notable)
+                                    .map(|a| format!("{} {} ({:.1}×)", a.what, a.count, a.ratio)),
+                            )
                             .collect()
                     },
                     ", ",

@@ -16,7 +16,10 @@ use std::io::{self, Write};
 
 pub use people::Audience;
 pub use series::{series, LoyalTruth, RetainedTruth, SeriesConfig, SeriesTruth, SessionTruth};
-pub use truth::{BattleTruth, BurstTruth, StatsOnlyTruth, TopChatter, TopGifter, Truth};
+pub use truth::{
+    BattleTruth, BurstTruth, FunnelTruth, RevenueTruth, StatsOnlyTruth, TopChatter, TopGifter,
+    Truth, WhaleTruth,
+};
 
 /// What to simulate.
 ///

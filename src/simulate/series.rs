@@ -86,6 +86,9 @@ pub struct SessionTruth {
     /// Highest and mean viewer count of the room_user_seq and room_stats messages.
     pub viewers_peak: u64,
     pub viewers_mean: f64,
+    /// The session's audience funnel (see `Truth::funnel`).
+    #[serde(default)]
+    pub funnel: super::truth::FunnelTruth,
 }
 
 /// Of a room's session `cohort`'s chatters (gifters), how many chatted (gifted) again in its
@@ -306,6 +309,7 @@ fn one<W: Write>(
         follows: truth.follows,
         viewers_peak: seen.viewers_peak,
         viewers_mean: seen.viewers_mean,
+        funnel: truth.funnel.clone(),
     };
     room.sessions.push((chatters, gifters));
     Ok((st, seen))

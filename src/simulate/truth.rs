@@ -1,7 +1,7 @@
 //! The ground truth of a simulated session (what a correct decoder must report), tallied while
 //! the session is generated rather than by decoding the output.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,76 @@ pub struct Truth {
     /// The PK battles, in time order.
     #[serde(default)]
     pub battles: Vec<BattleTruth>,
+    /// The audience funnel a decoder's events give (the rule of `analysis::funnel`).
+    #[serde(default)]
+    pub funnel: FunnelTruth,
+    /// Diamonds per gifter and their concentration (`analysis::revenue`).
+    #[serde(default)]
+    pub revenue: RevenueTruth,
+}
+
+/// Distinct users per funnel step, and the viewers they are measured against.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct FunnelTruth {
+    /// The highest count of viewers since the live began sent (RoomUserSeqMessage's
+    /// `total_user`, a RoomStatsMessage's `N人看过`), unless the highest online count or the
+    /// users seen are more.
+    pub viewers: u64,
+    /// `total_viewers`, `online_max` or `users_seen`: which of the three it is.
+    pub viewers_source: String,
+    /// Users with a member (entry) message.
+    pub entered: u64,
+    /// Users who chatted, sent an emoji, liked, followed, shared, gifted or joined the fans club.
+    pub interacted: u64,
+    pub chatted: u64,
+    pub liked: u64,
+    pub followed: u64,
+    /// Users with a fans-club join message or a fans-club light-sign gift.
+    pub joined_fans_club: u64,
+    pub gifted: u64,
+}
+
+/// Revenue over gifters: diamonds of resolved combos. Integers only (JSON keeps them exact);
+/// the shares and the Gini follow from them by definition (the methods).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct RevenueTruth {
+    pub diamonds: u64,
+    pub gifters: u64,
+    /// Diamonds of the top gifter, the top 10 and the top ⌈1 %⌉ of gifters (at least one).
+    pub top1_diamonds: u64,
+    pub top10_diamonds: u64,
+    pub top1pct_diamonds: u64,
+    /// Σ i·xᵢ over the gifters' diamonds sorted ascending, i from 1.
+    pub gini_weighted: u64,
+    /// Gifters with at least 5 % of the diamonds, most first (ties by user id).
+    pub whales: Vec<WhaleTruth>,
+}
+
+impl RevenueTruth {
+    /// `part` of all the diamonds.
+    pub fn share(&self, part: u64) -> f64 {
+        match self.diamonds {
+            0 => 0.0,
+            d => part as f64 / d as f64,
+        }
+    }
+
+    /// 2 Σ i·xᵢ / (n Σ x) − (n + 1) / n.
+    pub fn gini(&self) -> f64 {
+        if self.diamonds == 0 {
+            return 0.0;
+        }
+        let n = self.gifters as f64;
+        2.0 * self.gini_weighted as f64 / (n * self.diamonds as f64) - (n + 1.0) / n
+    }
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct WhaleTruth {
+    /// Decimal user id.
+    pub user_id: String,
+    pub user_name: String,
+    pub diamonds: u64,
 }
 
 /// A stretch `[start_ms, end_ms)` without RoomUserSeqMessage: the viewers a timeline shows
@@ -168,6 +238,15 @@ pub(crate) struct Tally {
     cumulative: Vec<u64>,
     /// Earliest and latest event time of messages other than gifts.
     other_span: (u64, u64),
+    /// Who did what, for the funnel.
+    members: HashSet<u32>,
+    likers: HashSet<u32>,
+    followers: HashSet<u32>,
+    sharers: HashSet<u32>,
+    emoji: HashSet<u32>,
+    club: HashSet<u32>,
+    /// The highest count of viewers since the live began sent.
+    total_viewers: u64,
 }
 
 /// Who chatted and who gifted in a session, and the viewer counts it sent: what a series
@@ -208,7 +287,35 @@ impl Tally {
             viewers: Vec::new(),
             cumulative: Vec::new(),
             other_span: (u64::MAX, 0),
+            members: HashSet::new(),
+            likers: HashSet::new(),
+            followers: HashSet::new(),
+            sharers: HashSet::new(),
+            emoji: HashSet::new(),
+            club: HashSet::new(),
+            total_viewers: 0,
         }
+    }
+
+    /// A member (entry) message of `user`.
+    pub(crate) fn member(&mut self, user: u32) {
+        self.message(Kind::Member);
+        self.members.insert(user);
+    }
+
+    pub(crate) fn emoji(&mut self, user: u32) {
+        self.message(Kind::EmojiChat);
+        self.emoji.insert(user);
+    }
+
+    /// `user` joined the fans club (its join message, or the light sign's gift).
+    pub(crate) fn club(&mut self, user: u32) {
+        self.club.insert(user);
+    }
+
+    /// A count of viewers since the live began, as sent.
+    pub(crate) fn total_viewers(&mut self, n: u64) {
+        self.total_viewers = self.total_viewers.max(n);
     }
 
     /// The event time of a distinct message other than a gift.
@@ -318,17 +425,93 @@ impl Tally {
         self.passphrases += u64::from(passphrase);
     }
 
-    pub(crate) fn like(&mut self, count: u64) {
+    pub(crate) fn like(&mut self, user: u32, count: u64) {
         self.message(Kind::Like);
         self.likes_total += count;
+        self.likers.insert(user);
     }
 
-    pub(crate) fn social(&mut self, action: u64) {
+    pub(crate) fn social(&mut self, user: u32, action: u64) {
         self.message(Kind::Social);
         match action {
-            1 => self.follows += 1,
-            3 => self.shares += 1,
+            1 => {
+                self.follows += 1;
+                self.followers.insert(user);
+            }
+            3 => {
+                self.shares += 1;
+                self.sharers.insert(user);
+            }
             _ => {}
+        }
+    }
+
+    /// The funnel by the rule of `analysis::funnel`.
+    fn funnel(&self, online_max: u64) -> FunnelTruth {
+        let chatters: HashSet<u32> = self.chats.keys().copied().collect();
+        let gifters: HashSet<u32> = self.combos.values().map(|c| c.user).collect();
+        let interacted: HashSet<u32> = chatters
+            .iter()
+            .chain(&self.emoji)
+            .chain(&self.likers)
+            .chain(&self.followers)
+            .chain(&self.sharers)
+            .chain(&gifters)
+            .chain(&self.club)
+            .copied()
+            .collect();
+        let seen = interacted.union(&self.members).count() as u64;
+        let tv = self.total_viewers;
+        let (viewers, source) = if tv > 0 && tv >= online_max && tv >= seen {
+            (tv, "total_viewers")
+        } else if online_max > 0 && online_max >= seen {
+            (online_max, "online_max")
+        } else {
+            (seen, "users_seen")
+        };
+        FunnelTruth {
+            viewers,
+            viewers_source: source.into(),
+            entered: self.members.len() as u64,
+            interacted: interacted.len() as u64,
+            chatted: chatters.len() as u64,
+            liked: self.likers.len() as u64,
+            followed: self.followers.len() as u64,
+            joined_fans_club: self.club.len() as u64,
+            gifted: gifters.len() as u64,
+        }
+    }
+
+    /// Revenue by the definitions of `analysis::revenue`.
+    fn revenue(&self, people: &People) -> RevenueTruth {
+        let mut per: Vec<(u32, u64)> = self.gifters.iter().map(|(u, d)| (*u, *d)).collect();
+        per.sort_by_key(|(u, d)| (std::cmp::Reverse(*d), people.id(*u)));
+        let total: u64 = per.iter().map(|p| p.1).sum();
+        let n = per.len();
+        let top = |k: usize| per.iter().take(k).map(|p| p.1).sum::<u64>();
+        // Ascending order: the last of `per` is first.
+        let gini_weighted = per
+            .iter()
+            .enumerate()
+            .map(|(r, p)| (n - r) as u64 * p.1)
+            .sum();
+        let whales = per
+            .iter()
+            .filter(|p| total > 0 && p.1 as f64 / total as f64 >= 0.05)
+            .map(|(u, d)| WhaleTruth {
+                user_id: people.id(*u).to_string(),
+                user_name: people.nickname(*u),
+                diamonds: *d,
+            })
+            .collect();
+        RevenueTruth {
+            diamonds: total,
+            gifters: n as u64,
+            top1_diamonds: top(1),
+            top10_diamonds: top(10),
+            top1pct_diamonds: top(n.div_ceil(100).max(1)),
+            gini_weighted,
+            whales,
         }
     }
 
@@ -368,6 +551,8 @@ impl Tally {
 
     pub(crate) fn finish(self, people: &People) -> Truth {
         let online_max = self.kept_viewers().max().unwrap_or(0);
+        let funnel = self.funnel(online_max);
+        let revenue = self.revenue(people);
         let mut counts: BTreeMap<String, u64> = Kind::ALL
             .iter()
             .map(|k| (k.name().to_string(), self.counts[*k as usize]))
@@ -426,6 +611,8 @@ impl Tally {
             stats_only: Vec::new(),
             passphrases: self.passphrases,
             battles: Vec::new(),
+            funnel,
+            revenue,
         }
     }
 }

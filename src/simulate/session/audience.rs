@@ -21,7 +21,7 @@ impl<W: Write> Session<'_, W> {
             total: self.like_total,
             ..Default::default()
         };
-        self.tally.like(count);
+        self.tally.like(user, count);
         (
             LIKE,
             splice(
@@ -45,7 +45,7 @@ impl<W: Write> Session<'_, W> {
             action: 1,
             ..Default::default()
         };
-        self.tally.message(Kind::Member);
+        self.tally.member(user);
         (
             MEMBER,
             splice(&head, 2, self.people.user_bytes(user), &tail),
@@ -78,7 +78,7 @@ impl<W: Write> Session<'_, W> {
             common: Some(self.common(SOCIAL, id, at, describe)),
             ..Default::default()
         };
-        self.tally.social(action);
+        self.tally.social(user, action);
         (
             SOCIAL,
             splice(&head, 2, self.people.user_bytes(user), &tail),
@@ -97,6 +97,7 @@ impl<W: Write> Session<'_, W> {
         let nick = self.people.nickname(user);
         let (kind, content) = if join {
             self.club_members += 1;
+            self.tally.club(user);
             (
                 2,
                 format!("恭喜 {nick} 成为第{}名粉丝团成员", self.club_members),

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use super::super::phrases::{HYPE, PHRASES, STICKERS, THANKS};
-use super::super::truth::Kind;
 use super::{splice, stamped, Built, BurstKind, Session, CHAT, CHAT_GAP_MS, EMOJI};
 use crate::event::CHAT_BY_LUCKY_BAG;
 use crate::proto::webcast::{ChatMessage, EmojiChatMessage, Text};
@@ -143,7 +142,7 @@ impl<W: Write> Session<'_, W> {
             default_content: "[表情]".into(),
             ..Default::default()
         };
-        self.tally.message(Kind::EmojiChat);
+        self.tally.emoji(user);
         (
             EMOJI,
             splice(&head, 2, self.people.user_bytes(user), &tail),

@@ -172,6 +172,9 @@ impl<W: Write> Session<'_, W> {
             trace_id: trace.to_string(),
             ..Default::default()
         };
+        if g.gift == GIFT_CLUB_LIGHT {
+            self.tally.club(g.user);
+        }
         self.tally.gift(
             g.group_id,
             g.user,

@@ -35,6 +35,7 @@ impl<W: Write> Session<'_, W> {
         let total = (online.max(1.0) + 0.5) as u64;
         self.tally.message(Kind::RoomUserSeq);
         self.tally.viewers(at, total, true);
+        self.tally.total_viewers(self.total_user);
         let msg = RoomUserSeqMessage {
             common: Some(self.common(USER_SEQ, id, at, String::new())),
             total,
@@ -54,6 +55,7 @@ impl<W: Write> Session<'_, W> {
         let msg = if cumulative {
             let short = fmt_count(self.total_user);
             self.tally.cumulative(at);
+            self.tally.total_viewers(self.total_user);
             RoomStatsMessage {
                 common,
                 display_middle: short.clone(),
