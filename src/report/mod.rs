@@ -40,6 +40,7 @@
 //! # }
 //! ```
 
+pub mod audience;
 pub mod build;
 pub mod error;
 pub mod html;

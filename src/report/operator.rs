@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::build::{percent, step_name, viewers_note};
+use super::audience::{percent, step_name, viewers_note};
 use super::error::ReportError;
 use super::lang::group_thousands;
 use super::model::{Plot, Report, TableId};
