@@ -394,6 +394,42 @@ fn report_over_a_series_writes_the_comparison_page() {
         danmu_analyze::charts::rates::size(3, 5)
     );
     assert!(page_has(&out, "rooms_funnel.png"));
+    // A room's anchor is the side in all its battles, across its sessions: every battle's
+    // room side is known, and so is its result.
+    let battles = csv_rows(&out.join("battles.csv"));
+    assert!(battles.len() >= 3);
+    for b in &battles {
+        assert!(parse_id(&b["room_anchor"]).is_some(), "{b:?}");
+        assert!(
+            ["win", "loss", "draw"].contains(&b["result"].as_str()),
+            "{b:?}"
+        );
+    }
+    for r in &side {
+        let n = |k: &str| r[k].parse::<u64>().unwrap();
+        assert!(
+            n("battles_won") + n("battles_lost") <= n("battles"),
+            "{r:?}"
+        );
+    }
+    let decided: u64 = side
+        .iter()
+        .map(|r| {
+            r["battles_won"].parse::<u64>().unwrap() + r["battles_lost"].parse::<u64>().unwrap()
+        })
+        .sum();
+    assert!(decided > 0);
+    // Whales over several sessions: in how many each gifted (more than one: returning).
+    let whales = csv_rows(&out.join("whales.csv"));
+    assert!(!whales.is_empty());
+    for w in &whales {
+        let n: u32 = w["sessions_gifted"].parse().unwrap();
+        assert!(n >= 1 && n as usize <= t.sessions.len(), "{w:?}");
+    }
+    assert!(
+        whales.iter().any(|w| w["sessions_gifted"] != "1"),
+        "a returning whale"
+    );
     // The overview's viewers: every session's own, summed.
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();

@@ -605,6 +605,31 @@ impl Split {
         }
     }
 
+    /// `whales` (see [`super::revenue::whales_by`], over all rooms) with `sessions_gifted`:
+    /// in how many sessions each gifted; more than one is a returning whale.
+    pub fn whales_returning(&self, whales: &DataFrame) -> PolarsResult<DataFrame> {
+        let id = Col::UserId.name();
+        let per_user = self
+            .members_frame(Kind::Gift)?
+            .lazy()
+            .filter(c(Col::UserId).is_not_null())
+            .group_by([c(Col::UserId)])
+            .agg([col("_sid")
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("sessions_gifted")]);
+        whales
+            .clone()
+            .lazy()
+            .join(
+                per_user,
+                [col(id)],
+                [col(id)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .collect()
+    }
+
     /// The funnel of all the events, its viewers summed per session (a live's count of
     /// viewers since it began is of that live alone).
     pub fn funnel(&self) -> PolarsResult<super::funnel::Funnel> {

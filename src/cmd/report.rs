@@ -62,6 +62,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
         let split = sessions::split(loaded.events(), sopts.gap_ms)?;
         // Each live counts its own viewers: the funnel's are summed per session.
         a.funnel = split.funnel()?;
+        a.whales = split.whales_returning(&a.whales)?;
         Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
     } else {
         None

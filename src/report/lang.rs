@@ -138,6 +138,7 @@ const HEADERS: &[(&str, &str, &str)] = &[
     ("top10_share", "前 10 名占比", "Top 10's share"),
     ("gini", "基尼系数", "Gini"),
     ("battles", "PK 场数", "Battles"),
+    ("sessions_gifted", "送礼场次", "Sessions gifted in"),
     ("battles_won", "PK 胜", "Battles won"),
     ("battles_lost", "PK 负", "Battles lost"),
 ];

@@ -46,9 +46,11 @@ pub(super) enum BattleEv {
 }
 
 /// The battles of a session in `[start, end)` and their messages in time order, with the
-/// truth each will be. One battle per half hour, none in a session under three minutes.
+/// truth each will be. One battle per half hour, none in a session under three minutes; the
+/// room's side is the same anchor in every session of `room_id`.
 pub(super) fn plan(
     seed: u64,
+    room_id: u64,
     start: u64,
     end: u64,
 ) -> (Vec<Plan>, VecDeque<(u64, BattleEv)>, Vec<BattleTruth>) {
@@ -60,7 +62,8 @@ pub(super) fn plan(
     }
     let n = (len / 1_800_000).max(1);
     let seg = len / n;
-    let ours = 100_000_000 + rng.below(900_000_000);
+    // The room's anchor is the room's, whatever the session: from the room id.
+    let ours = 100_000_000 + mix(room_id, 0x414E_4348) % 900_000_000;
     for i in 0..n as usize {
         let at = start + seg * i as u64 + (seg as f64 * rng.uniform(0.2, 0.4)) as u64;
         let duration_s = (LONGEST_MS.min(seg / 2) / 1000).max(60);

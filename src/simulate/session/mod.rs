@@ -380,7 +380,8 @@ impl<'c, W: Write> Session<'c, W> {
         let hist_from = start.saturating_sub(HISTORY_MS);
         let id_salt = rng.next_u64() as u32;
         let last_chat = vec![u64::MAX; people.len()];
-        let (battles, battle_events, battle_truth) = battle::plan(cfg.seed, start, end);
+        let (battles, battle_events, battle_truth) =
+            battle::plan(cfg.seed, cfg.room_id, start, end);
         let mut s = Session {
             cfg,
             people,
