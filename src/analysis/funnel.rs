@@ -12,7 +12,8 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, keyed_by_name, name_without_id, Engine, Events, Run};
+use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Engine, Events, Run};
+use super::newcomers::Newcomers;
 use super::viewers;
 use crate::columns::Column as Col;
 use crate::decode::shown;
@@ -160,9 +161,11 @@ const INTERACTIONS: [&str; 7] = [
     JOINED_FANS_CLUB,
 ];
 
-/// Distinct users per step and group of `keys` (columns of `events`): the keys, then
-/// `users_seen` and each step but viewers (UInt64).
-fn users(events: &LazyFrame, keys: &[Expr], by_name: bool) -> LazyFrame {
+/// One row per user and group of `keys` (columns of `events`): the keys, the user's keys
+/// (`user_id`, and `_name` where the table has no ids), a flag per step (did it), `_first` (the
+/// first time they did any, UTC ms) and `_entered`, `_chat`, `_follow`, `_gift` (the first time
+/// of each). One pass over the events: the funnel and the newcomers both read it.
+pub(crate) fn per_user(events: &LazyFrame, keys: &[Expr], by_name: bool) -> LazyFrame {
     let flags = step_flags();
     let any = flags
         .iter()
@@ -179,12 +182,29 @@ fn users(events: &LazyFrame, keys: &[Expr], by_name: bool) -> LazyFrame {
         user.push(col("_name"));
     }
     let mut select = user.clone();
+    select.push(ts_ms().alias("_ts"));
     select.extend(flags.iter().map(|(n, e)| e.clone().alias(*n)));
-    let per_user = rows
-        .filter(present)
-        .select(select)
-        .group_by(user)
-        .agg(flags.iter().map(|(n, _)| col(*n).max()).collect::<Vec<_>>());
+    let first = |flag: &str, name: &str| {
+        when(col(flag))
+            .then(col("_ts"))
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .min()
+            .alias(name)
+    };
+    let mut aggs: Vec<Expr> = flags.iter().map(|(n, _)| col(*n).max()).collect();
+    aggs.extend([
+        col("_ts").min().alias("_first"),
+        first(ENTERED, "_entered"),
+        first(CHATTED, "_chat"),
+        first(FOLLOWED, "_follow"),
+        first(GIFTED, "_gift"),
+    ]);
+    rows.filter(present).select(select).group_by(user).agg(aggs)
+}
+
+/// Distinct users per step and group of `keys`, from [`per_user`]'s rows: the keys, then
+/// `users_seen` and each step but viewers (UInt64).
+fn users_of(per_user: LazyFrame, keys: &[Expr]) -> LazyFrame {
     let interacted = INTERACTIONS
         .iter()
         .map(|n| col(*n))
@@ -193,12 +213,25 @@ fn users(events: &LazyFrame, keys: &[Expr], by_name: bool) -> LazyFrame {
     let mut aggs = vec![len().cast(DataType::UInt64).alias(SEEN)];
     aggs.push(interacted.sum().cast(DataType::UInt64).alias(INTERACTED));
     aggs.extend(
-        flags
+        step_flags()
             .iter()
             .filter(|(n, _)| !n.starts_with('_'))
             .map(|(n, _)| col(*n).sum().cast(DataType::UInt64).alias(*n)),
     );
     per_user.group_by(keys).agg(aggs)
+}
+
+/// [`per_user`]'s rows merged over groups: one per user, a step done in any group counts.
+fn across_groups(per_user: LazyFrame, by_name: bool) -> LazyFrame {
+    let mut user = vec![c(Col::UserId)];
+    if by_name {
+        user.push(col("_name"));
+    }
+    let flags: Vec<Expr> = step_flags().iter().map(|(n, _)| col(*n).max()).collect();
+    per_user
+        .group_by(user)
+        .agg(flags)
+        .with_column(lit(0u32).alias("_all"))
 }
 
 /// Per group of `keys`: `_tv` (the highest `total_viewers`), `_tv_lb` (it is a lower bound),
@@ -286,7 +319,14 @@ pub fn funnel_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
     }
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let users = users(&e.lazy, &key_exprs, by_name).run(e.engine)?;
+    let users = users_of(per_user(&e.lazy, &key_exprs, by_name), &key_exprs).run(e.engine)?;
+    with_viewers(users, &e, keys)
+}
+
+/// Distinct users per group (`users_of`) joined with the viewer counts of the groups of
+/// `keys`, and the viewers each is measured against.
+fn with_viewers(users: DataFrame, e: &Events, keys: &[&str]) -> PolarsResult<DataFrame> {
+    let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     let counts = counts(&e.lazy, &key_exprs, keys, e.engine)?.collect()?;
     let on = || key_exprs.clone();
     let full = JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns);
@@ -385,15 +425,20 @@ pub fn funnel_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
 /// assert_eq!((f.viewers, f.viewers_source.as_str(), f.chatted), (1, "users_seen", 1));
 /// ```
 pub fn funnel(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<Funnel> {
+    Ok(audience(events, groups)?.0)
+}
+
+/// [`funnel`] and the [`Newcomers`] of `events` from one pass over them (see [`per_user`]);
+/// newcomers are told per group (a room, a session).
+pub fn audience(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<(Funnel, Newcomers)> {
     let e: Events = events.into();
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
-    let all = users(
-        &e.lazy.clone().with_column(lit(0u32).alias("_all")),
-        &[col("_all")],
-        by_name,
-    )
-    .run(e.engine)?;
-    let per_group = funnel_by(e, groups)?;
+    let keys: Vec<Expr> = groups.iter().map(|k| col(*k)).collect();
+    // One row per user and group: small beside the events, so what follows is in memory.
+    let users = per_user(&e.lazy, &keys, by_name).run(e.engine)?;
+    let all = users_of(across_groups(users.clone().lazy(), by_name), &[col("_all")]).collect()?;
+    let per_group = with_viewers(users_of(users.clone().lazy(), &keys).collect()?, &e, groups)?;
+    let newcomers = super::newcomers::of_users(users.lazy())?;
     let n = |df: &DataFrame, c: &str| -> PolarsResult<u64> {
         Ok(df.column(c)?.u64()?.iter().map(|v| v.unwrap_or(0)).sum())
     };
@@ -414,7 +459,7 @@ pub fn funnel(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<Funnel
         true => (summed, used.join("+"), lower),
         false => (seen, SOURCES[2].to_string(), true),
     };
-    Ok(Funnel {
+    let funnel = Funnel {
         viewers,
         viewers_source: source,
         viewers_lower_bound: lower,
@@ -425,7 +470,8 @@ pub fn funnel(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<Funnel
         followed: n(&all, FOLLOWED)?,
         joined_fans_club: n(&all, JOINED_FANS_CLUB)?,
         gifted: n(&all, GIFTED)?,
-    })
+    };
+    Ok((funnel, newcomers))
 }
 
 #[cfg(test)]

@@ -1,14 +1,12 @@
-//! Newcomers: the users first seen entering (their first act in the table is the entry
-//! message), and what they did next: the share who chatted, followed or gifted, and the median
+//! Newcomers: the users first seen entering (their first act in a room is the entry message;
+//! acts are the funnel's steps, see [`super::funnel`]), and what they did next: the share who chatted, followed or gifted, and the median
 //! time from entering to their first chat and first gift.
 
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, is_kind, keyed_by_name, name_without_id, ts_ms, Events, Run};
-use super::funnel::FANS_CLUB_JOINED;
+use super::expr::{c, keyed_by_name, Events, Run};
 use crate::columns::Column as Col;
-use crate::event::Kind;
 
 /// summary.json's `newcomers`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -49,65 +47,22 @@ pub struct Newcomers {
 pub fn newcomers(events: impl Into<Events>) -> PolarsResult<Newcomers> {
     let e: Events = events.into();
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
-    let mut user = vec![c(Col::UserId)];
-    let mut rows = e.lazy.clone().filter(is_kind(Kind::RoomRank).not());
-    let mut present = c(Col::UserId).is_not_null();
-    if by_name {
-        rows = rows.with_column(name_without_id().alias("_name"));
-        present = present.or(col("_name").neq(lit("")).fill_null(lit(false)));
-        user.push(col("_name"));
-    }
-    let first = |when_: Expr, name: &str| {
-        when(when_)
-            .then(col("_ts"))
-            .otherwise(lit(NULL).cast(DataType::Int64))
-            .min()
-            .alias(name)
-    };
-    let followed = is_kind(Kind::Social)
-        .and(c(Col::Action).eq(lit(1u32)))
-        .fill_null(lit(false));
-    // Acts: anything a user does; the rank board's leader and fans-club level-ups are not.
-    let acts = c(Col::Kind)
-        .is_in(
-            lit(Series::new(
-                "k".into(),
-                [
-                    Kind::Member,
-                    Kind::Chat,
-                    Kind::EmojiChat,
-                    Kind::Like,
-                    Kind::Social,
-                    Kind::Gift,
-                    Kind::Fansclub,
-                ]
-                .map(|k| k.name()),
-            ))
-            .implode(false),
-            false,
-        )
-        .and(
-            is_kind(Kind::Fansclub)
-                .and(c(Col::Action).neq(lit(FANS_CLUB_JOINED)))
-                .fill_null(lit(false))
-                .not(),
-        );
-    let mut select = user.clone();
-    select.extend([c(Col::Kind), c(Col::Action), ts_ms().alias("_ts")]);
-    let per_user = rows
-        .filter(present.and(acts))
-        .select(select)
-        .group_by(user)
-        .agg([
-            col("_ts").min().alias("_first"),
-            first(is_kind(Kind::Member), "_entered"),
-            first(is_kind(Kind::Chat), "_chat"),
-            first(followed, "_follow"),
-            first(is_kind(Kind::Gift), "_gift"),
-        ])
-        .filter(col("_entered").eq(col("_first")));
+    let room = [c(Col::RoomId)
+        .fill_null(lit(0u64))
+        .alias(Col::RoomId.name())];
+    of_users(
+        super::funnel::per_user(&e.lazy, &room, by_name)
+            .run(e.engine)?
+            .lazy(),
+    )
+}
+
+/// The newcomers of [`super::funnel::per_user`]'s rows (per user and group: a newcomer of a
+/// room is one whose first act there was entering).
+pub(crate) fn of_users(per_user: LazyFrame) -> PolarsResult<Newcomers> {
     let secs = |e: &str| (col(e) - col("_entered")).cast(DataType::Float64) / lit(1000.0);
     let one = per_user
+        .filter(col("_entered").eq(col("_first")))
         .select([
             len().cast(DataType::UInt64).alias("n"),
             col("_chat").count().cast(DataType::UInt64).alias("chat"),
@@ -119,7 +74,7 @@ pub fn newcomers(events: impl Into<Events>) -> PolarsResult<Newcomers> {
             secs("_chat").median().alias("to_chat"),
             secs("_gift").median().alias("to_gift"),
         ])
-        .run(e.engine)?;
+        .collect()?;
     let u = |n: &str| -> PolarsResult<u64> { Ok(one.column(n)?.u64()?.get(0).unwrap_or(0)) };
     let f = |n: &str| -> PolarsResult<Option<f64>> { Ok(one.column(n)?.f64()?.get(0)) };
     let n = u("n")?;

@@ -10,10 +10,10 @@ use super::battles::{battles, spans};
 use super::during::{self, Alongside, AlongsideOptions};
 use super::expr::{c, is_kind, ts_ms, Events, Run};
 use super::frame::{strs, u64s, ColumnError};
-use super::funnel::{funnel, Funnel};
+use super::funnel::{audience, Funnel};
 use super::gifts::{gifts, Gifts};
 use super::keywords::{distinctive, Counts, Distinctive, KeywordOptions};
-use super::newcomers::{newcomers, Newcomers};
+use super::newcomers::Newcomers;
 use super::revenue::Revenue;
 use super::timeline::{peaks, timeline, BucketSize, Peak, PeakOptions, Timeline};
 use super::users::{cols as user_cols, users, Users};
@@ -207,9 +207,8 @@ pub fn analyze(
     stage("gifts");
     let gifts = gifts(events.clone(), opts.rmb_per_diamond)?;
     stage("funnel");
-    let funnel = funnel(events.clone(), &[Col::RoomId.name()])?;
+    let (funnel, newcomers) = audience(events.clone(), &[Col::RoomId.name()])?;
     let (revenue, whales) = Revenue::of(events.clone())?;
-    let newcomers = newcomers(events.clone())?;
     let big_gifts = super::revenue::big_gifts(events.clone(), BIG_GIFTS_MARKED)?;
     let totals = totals(events)?;
     Ok(Analysis {
