@@ -5,7 +5,7 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::expr::{c, keyed_by_name, Events, Run};
+use super::expr::{c, keyed_by_name, Engine, Events, Run};
 use crate::columns::Column as Col;
 
 /// summary.json's `newcomers`.
@@ -50,11 +50,9 @@ pub fn newcomers(events: impl Into<Events>) -> PolarsResult<Newcomers> {
     let room = [c(Col::RoomId)
         .fill_null(lit(0u64))
         .alias(Col::RoomId.name())];
-    of_users(
-        super::funnel::per_user(&e.lazy, &room, by_name)
-            .run(e.engine)?
-            .lazy(),
-    )
+    // On the streaming engine whatever the table: see `funnel::per_user_of`.
+    let users = super::funnel::per_user(&e.lazy, &room, by_name).run(Engine::Streaming)?;
+    of_users(users.lazy())
 }
 
 /// The newcomers of [`super::funnel::per_user`]'s rows (per user and group: a newcomer of a
