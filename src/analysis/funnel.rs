@@ -164,8 +164,8 @@ const INTERACTIONS: [&str; 7] = [
 /// One row per user and group of `keys` (columns of `events`): the keys, the user's keys
 /// (`user_id`, and `_name` where the table has no ids), a flag per step (did it), `_first` (the
 /// first time they did any, UTC ms) and `_entered`, `_chat`, `_follow`, `_gift` (the first time
-/// of each). One pass over the events: the funnel and the newcomers both read it.
-pub(crate) fn per_user(events: &LazyFrame, keys: &[Expr], by_name: bool) -> LazyFrame {
+/// of each) when `times`. One pass over the events: the funnel and the newcomers both read it.
+pub(crate) fn per_user(events: &LazyFrame, keys: &[Expr], by_name: bool, times: bool) -> LazyFrame {
     let flags = step_flags();
     let any = flags
         .iter()
@@ -199,19 +199,21 @@ pub(crate) fn per_user(events: &LazyFrame, keys: &[Expr], by_name: bool) -> Lazy
             .alias(name)
     });
     let mut aggs: Vec<Expr> = flags.iter().map(|(n, _)| col(*n).max()).collect();
+    let rows = rows.filter(present).select(select);
+    if !times {
+        // The funnel alone: a user's flags, nothing more per group (a dataset's sessions hold
+        // millions of them).
+        return rows.group_by(user).agg(aggs);
+    }
     aggs.push(col("_ts").min().alias("_first"));
     aggs.extend(firsts.map(|(_, name)| col(name).min()));
-    rows.filter(present)
-        .select(select)
-        .with_columns(timed)
-        .group_by(user)
-        .agg(aggs)
+    rows.with_columns(timed).group_by(user).agg(aggs)
 }
 
 /// [`per_user`] collected on polars' streaming engine, whatever the table: it holds a row per
 /// user, never the rows of every event with the steps' columns (77 MB at 1.2 M events).
-fn per_user_of(e: &Events, keys: &[Expr], by_name: bool) -> PolarsResult<DataFrame> {
-    per_user(&e.lazy, keys, by_name).run(Engine::Streaming)
+fn per_user_of(e: &Events, keys: &[Expr], by_name: bool, times: bool) -> PolarsResult<DataFrame> {
+    per_user(&e.lazy, keys, by_name, times).run(Engine::Streaming)
 }
 
 /// Distinct users per step and group of `keys`, from [`per_user`]'s rows: the keys, then
@@ -331,8 +333,8 @@ pub fn funnel_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
     }
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let users =
-        users_of(per_user(&e.lazy, &key_exprs, by_name), &key_exprs).run(Engine::Streaming)?;
+    let users = users_of(per_user(&e.lazy, &key_exprs, by_name, false), &key_exprs)
+        .run(Engine::Streaming)?;
     with_viewers(users, &e, keys)
 }
 
@@ -438,20 +440,31 @@ fn with_viewers(users: DataFrame, e: &Events, keys: &[&str]) -> PolarsResult<Dat
 /// assert_eq!((f.viewers, f.viewers_source.as_str(), f.chatted), (1, "users_seen", 1));
 /// ```
 pub fn funnel(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<Funnel> {
-    Ok(audience(events, groups)?.0)
+    Ok(funnel_and_newcomers(events.into(), groups, false)?.0)
 }
 
 /// [`funnel`] and the [`Newcomers`] of `events` from one pass over them (see [`per_user`]);
 /// newcomers are told per group (a room, a session).
 pub fn audience(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<(Funnel, Newcomers)> {
-    let e: Events = events.into();
+    let (funnel, newcomers) = funnel_and_newcomers(events.into(), groups, true)?;
+    Ok((funnel, newcomers.unwrap_or_default()))
+}
+
+fn funnel_and_newcomers(
+    e: Events,
+    groups: &[&str],
+    newcomers: bool,
+) -> PolarsResult<(Funnel, Option<Newcomers>)> {
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let keys: Vec<Expr> = groups.iter().map(|k| col(*k)).collect();
     // One row per user and group: small beside the events, so what follows is in memory.
-    let users = per_user_of(&e, &keys, by_name)?;
+    let users = per_user_of(&e, &keys, by_name, newcomers)?;
     let all = users_of(across_groups(users.clone().lazy(), by_name), &[col("_all")]).collect()?;
     let per_group = with_viewers(users_of(users.clone().lazy(), &keys).collect()?, &e, groups)?;
-    let newcomers = super::newcomers::of_users(users.lazy())?;
+    let newcomers = match newcomers {
+        true => Some(super::newcomers::of_users(users.lazy())?),
+        false => None,
+    };
     let n = |df: &DataFrame, c: &str| -> PolarsResult<u64> {
         Ok(df.column(c)?.u64()?.iter().map(|v| v.unwrap_or(0)).sum())
     };

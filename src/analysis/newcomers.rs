@@ -51,7 +51,7 @@ pub fn newcomers(events: impl Into<Events>) -> PolarsResult<Newcomers> {
         .fill_null(lit(0u64))
         .alias(Col::RoomId.name())];
     // On the streaming engine whatever the table: see `funnel::per_user_of`.
-    let users = super::funnel::per_user(&e.lazy, &room, by_name).run(Engine::Streaming)?;
+    let users = super::funnel::per_user(&e.lazy, &room, by_name, true).run(Engine::Streaming)?;
     of_users(users.lazy())
 }
 
