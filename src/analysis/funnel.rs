@@ -84,6 +84,8 @@ pub struct Funnel {
     pub followed: u64,
     pub joined_fans_club: u64,
     pub gifted: u64,
+    /// Distinct users who did any step (entering included): viewers are never fewer.
+    pub users_seen: u64,
 }
 
 impl Funnel {
@@ -119,6 +121,38 @@ impl Funnel {
                 .map(|r| r.1.and_then(|b| share(self.count(r.0), self.count(b))))
                 .collect::<Vec<_>>(),
         )
+    }
+}
+
+impl Funnel {
+    /// This funnel (of all the events) with its viewers summed over the sessions of `sessions`
+    /// (a sessions table: see [`super::sessions::Split::table`]), each live counting its own;
+    /// at least the users seen. The users are this funnel's: distinct over all the events.
+    pub fn over_sessions(&self, sessions: &DataFrame) -> PolarsResult<Funnel> {
+        let seen = self.users_seen;
+        let viewers: u64 = sessions
+            .column(VIEWERS)?
+            .u64()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .sum();
+        let sources = sessions.column(VIEWERS_SOURCE)?.str()?;
+        let used: Vec<&str> = SOURCES
+            .into_iter()
+            .filter(|src| sources.iter().any(|v| v == Some(*src)))
+            .collect();
+        let lower = sessions
+            .column(VIEWERS_LOWER_BOUND)?
+            .bool()?
+            .iter()
+            .any(|b| b == Some(true));
+        let mut f = self.clone();
+        (f.viewers, f.viewers_source, f.viewers_lower_bound) =
+            match viewers >= seen && !used.is_empty() {
+                true => (viewers, used.join("+"), lower),
+                false => (seen, SOURCES[2].to_string(), true),
+            };
+        Ok(f)
     }
 }
 
@@ -496,6 +530,7 @@ fn funnel_and_newcomers(
         followed: n(&all, FOLLOWED)?,
         joined_fans_club: n(&all, JOINED_FANS_CLUB)?,
         gifted: n(&all, GIFTED)?,
+        users_seen: seen,
     };
     Ok((funnel, newcomers))
 }
@@ -566,6 +601,7 @@ mod tests {
                 followed: 1,
                 joined_fans_club: 2,
                 gifted: 1,
+                users_seen: 7,
             }
         );
         let steps = f.steps().unwrap();

@@ -471,7 +471,8 @@ impl Split {
     /// `chatters`, `new_chatters`, `returning_chatters`, `gifts` (resolved combos), `gifters`,
     /// `new_gifters`, `returning_gifters`, `diamonds`, `rmb`, `follows`, `viewers_peak`,
     /// `viewers_mean` (of the room_user_seq counts, and the room_stats ones of minutes without
-    /// any: see [`super::viewers`]), the funnel's `viewers`, `viewers_source`, `entered`,
+    /// any: see [`super::viewers`]), the funnel's `viewers`, `viewers_source`,
+    /// `viewers_lower_bound`, `entered`,
     /// `interacted` and its rates over viewers (`interacted_rate`, `chat_rate`, `follow_rate`,
     /// `fans_club_rate`, `gift_rate`: see [`super::funnel`]), `top_words`.
     pub fn table(&self, seg: &Segmenter, opts: &SessionOptions) -> PolarsResult<DataFrame> {
@@ -585,6 +586,7 @@ impl Split {
                 col("viewers_mean"),
                 col(fc::VIEWERS),
                 col(fc::VIEWERS_SOURCE),
+                col(fc::VIEWERS_LOWER_BOUND),
                 col(fc::ENTERED),
                 col(fc::INTERACTED),
                 rate(fc::INTERACTED, cols::INTERACTED_RATE),

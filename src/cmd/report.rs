@@ -60,10 +60,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome> {
     let sopts = args.split.options(&opts);
     let comparison = if sessions::count(loaded.events(), sopts.gap_ms)? > 1 {
         let split = sessions::split(loaded.events(), sopts.gap_ms)?;
-        // Each live counts its own viewers: the funnel's are summed per session.
-        a.funnel = split.funnel()?;
         a.whales = split.whales_returning(&a.whales)?;
-        Some(compare_split(&split, &seg, &sopts, opts.top.max(20))?)
+        let cmp = compare_split(&split, &seg, &sopts, opts.top.max(20))?;
+        // Each live counts its own viewers: the funnel's are summed per session.
+        a.funnel = a.funnel.over_sessions(&cmp.sessions)?;
+        Some(cmp)
     } else {
         None
     };
