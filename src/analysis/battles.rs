@@ -36,7 +36,7 @@ use cols::*;
 /// `anchor1_id`, `anchor1_score`, `anchor2_id`, `anchor2_score` (the last scores sent, the
 /// leader first as Douyin lists them), `room_anchor`, `opponent`, `result`, `diamonds`,
 /// `gifts`, `gifters` (the room's gifts from start to end), `diamonds_per_min`,
-/// `room_diamonds_per_min` (over the room's whole span), `ratio`.
+/// `room_diamonds_per_min` (over the span of the room's gifts), `ratio`.
 ///
 /// ```
 /// use danmu_analyze::analysis::battles::battles;
@@ -61,10 +61,26 @@ use cols::*;
 pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
     let e: Events = events.into();
     let room = || c(Col::RoomId).fill_null(lit(0u64));
+    // The battle rows as they are (a few), then shaped in memory.
+    let battle_columns = [
+        Col::RoomId,
+        Col::Ts,
+        Col::BattleId,
+        Col::BattleStartMs,
+        Col::BattleEndMs,
+        Col::Anchor1Id,
+        Col::Anchor1Score,
+        Col::Anchor2Id,
+        Col::Anchor2Score,
+    ];
     let rows = e
         .lazy
         .clone()
-        .filter(is_kind(Kind::Battle).and(c(Col::BattleId).is_not_null()))
+        .filter(is_kind(Kind::Battle))
+        .select(battle_columns.map(c))
+        .run(e.engine)?
+        .lazy()
+        .filter(c(Col::BattleId).is_not_null())
         .select([
             room().alias(Col::RoomId.name()),
             ts_ms().alias("_ts"),
@@ -76,7 +92,8 @@ pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
             c(Col::Anchor2Id),
             c(Col::Anchor2Score),
         ])
-        .run(e.engine)?;
+        .collect()?;
+    let any = rows.height() > 0;
     let key = [Col::RoomId.name(), Col::BattleId.name()];
     let scored = c(Col::Anchor1Score).is_not_null();
     let last_scored = |column: Col| c(column).filter(scored.clone()).last();
@@ -142,36 +159,38 @@ pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
         .select([c(Col::RoomId), col(ROOM_ANCHOR)]);
 
     // The room's gifts in each battle, and the room's rate over its span.
-    let gifts = e
-        .lazy
-        .clone()
-        .filter(is_kind(Kind::Gift))
-        .select([
-            room().alias(Col::RoomId.name()),
-            ts_ms().alias("_ts"),
-            c(Col::DiamondCount)
-                .cast(DataType::UInt64)
-                .fill_null(lit(0u64)),
-            c(Col::UserId),
-        ])
-        .run(e.engine)?;
-    let span = e
-        .lazy
-        .clone()
-        .group_by([room().alias(Col::RoomId.name())])
-        .agg([ts_ms().min().alias("_first"), ts_ms().max().alias("_last")])
-        .run(e.engine)?;
+    // The gift rows, only when there are battles: no pass over the events for a room without.
+    let gifts = match any {
+        false => df!(
+            Col::RoomId.name() => Vec::<u64>::new(),
+            "_ts" => Vec::<i64>::new(),
+            Col::DiamondCount.name() => Vec::<u64>::new(),
+            Col::UserId.name() => Vec::<u64>::new(),
+        )?,
+        true => e
+            .lazy
+            .clone()
+            .filter(is_kind(Kind::Gift))
+            .select([
+                room().alias(Col::RoomId.name()),
+                ts_ms().alias("_ts"),
+                c(Col::DiamondCount)
+                    .cast(DataType::UInt64)
+                    .fill_null(lit(0u64)),
+                c(Col::UserId),
+            ])
+            .run(e.engine)?,
+    };
+    // The room's rate over the span of its gifts: no pass over every event for it.
     let room_rate = gifts
         .clone()
         .lazy()
         .group_by([c(Col::RoomId)])
-        .agg([c(Col::DiamondCount).sum().alias("_room_diamonds")])
-        .join(
-            span.lazy(),
-            [c(Col::RoomId)],
-            [c(Col::RoomId)],
-            JoinArgs::new(JoinType::Right),
-        )
+        .agg([
+            c(Col::DiamondCount).sum().alias("_room_diamonds"),
+            col("_ts").min().alias("_first"),
+            col("_ts").max().alias("_last"),
+        ])
         .with_column(
             (col("_room_diamonds")
                 .fill_null(lit(0u64))
@@ -181,31 +200,58 @@ pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
             .alias(ROOM_DIAMONDS_PER_MIN),
         )
         .select([c(Col::RoomId), col(ROOM_DIAMONDS_PER_MIN)]);
-    let during = per_battle
-        .clone()
-        .lazy()
-        .select([c(Col::RoomId), c(Col::BattleId), col("_from"), col("_to")])
-        .join(
-            gifts.lazy(),
-            [c(Col::RoomId)],
-            [c(Col::RoomId)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(
-            col("_ts")
-                .gt_eq(col("_from"))
-                .and(col("_ts").lt_eq(col("_to"))),
-        )
-        .group_by(key.map(col))
-        .agg([
-            c(Col::DiamondCount).sum().alias(DIAMONDS),
-            len().cast(DataType::UInt64).alias(GIFTS),
-            c(Col::UserId)
-                .drop_nulls()
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias(GIFTERS),
-        ]);
+    // Each battle's gifts by a filter of its own: a join of every gift with every battle of
+    // its room would hold gifts × battles rows (10 M at 5 M events).
+    let spans = per_battle.select([Col::RoomId.name(), Col::BattleId.name(), "_from", "_to"])?;
+    let (rooms, ids) = (
+        spans.column(Col::RoomId.name())?.u64()?,
+        spans.column(Col::BattleId.name())?.u64()?,
+    );
+    let (from, to) = (spans.column("_from")?.i64()?, spans.column("_to")?.i64()?);
+    let mut parts = Vec::with_capacity(spans.height());
+    for i in 0..spans.height() {
+        let (Some(room), Some(id), Some(from), Some(to)) =
+            (rooms.get(i), ids.get(i), from.get(i), to.get(i))
+        else {
+            continue;
+        };
+        parts.push(
+            gifts
+                .clone()
+                .lazy()
+                .filter(
+                    c(Col::RoomId)
+                        .eq(lit(room).cast(DataType::UInt64))
+                        .and(col("_ts").gt_eq(lit(from)))
+                        .and(col("_ts").lt_eq(lit(to))),
+                )
+                .select([
+                    lit(room).cast(DataType::UInt64).alias(Col::RoomId.name()),
+                    lit(id).cast(DataType::UInt64).alias(Col::BattleId.name()),
+                    c(Col::DiamondCount)
+                        .sum()
+                        .cast(DataType::UInt64)
+                        .alias(DIAMONDS),
+                    len().cast(DataType::UInt64).alias(GIFTS),
+                    c(Col::UserId)
+                        .drop_nulls()
+                        .n_unique()
+                        .cast(DataType::UInt64)
+                        .alias(GIFTERS),
+                ]),
+        );
+    }
+    let during = match parts.is_empty() {
+        true => df!(
+            Col::RoomId.name() => Vec::<u64>::new(),
+            Col::BattleId.name() => Vec::<u64>::new(),
+            DIAMONDS => Vec::<u64>::new(),
+            GIFTS => Vec::<u64>::new(),
+            GIFTERS => Vec::<u64>::new(),
+        )?
+        .lazy(),
+        false => concat(parts, UnionArgs::default())?,
+    };
 
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
     let left = |on: &[&str]| {

@@ -197,6 +197,7 @@ pub fn analyze(
     };
     stage("battles");
     let battles = battles(events.clone())?;
+    crate::alloc::trim();
     let found = peaks(&timeline, &opts.peaks)?;
     let peaks = explain(found, &timeline, &tokens, &all, &spans(&battles)?)?;
     drop(tokens);
@@ -208,6 +209,7 @@ pub fn analyze(
     let gifts = gifts(events.clone(), opts.rmb_per_diamond)?;
     stage("funnel");
     let (funnel, newcomers) = audience(events.clone(), &[Col::RoomId.name()])?;
+    crate::alloc::trim();
     let (revenue, whales) = Revenue::of(events.clone())?;
     let big_gifts = super::revenue::big_gifts(events.clone(), BIG_GIFTS_MARKED)?;
     let totals = totals(events)?;
