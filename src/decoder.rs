@@ -104,7 +104,7 @@ pub fn decode_each(
     scratch: &mut Vec<u8>,
     mut each: impl FnMut(&EventRef<'_>),
 ) -> Result<DecodedFrame, Undecodable> {
-    let frame = match decode_push_frame(bytes) {
+    let mut frame = match decode_push_frame(bytes) {
         Ok(f) => f,
         Err(e) => bare_as_frame(bytes, scratch).ok_or_else(|| Undecodable {
             payload_type: None,
@@ -112,18 +112,19 @@ pub fn decode_each(
         })?,
     };
     let kind = PayloadType::of(&frame);
+    // Moved, not cloned: past this point only the payload is read.
     let mut out = DecodedFrame {
         log_id: frame.log_id,
-        payload_type: frame.payload_type.clone(),
+        payload_type: std::mem::take(&mut frame.payload_type),
         kind: Some(kind),
-        headers: frame.headers.clone(),
+        headers: std::mem::take(&mut frame.headers),
         ..DecodedFrame::default()
     };
     if depth == Depth::Frame || kind != PayloadType::Msg {
         return Ok(out);
     }
     let response = response_view(&frame, scratch).map_err(|e| Undecodable {
-        payload_type: Some(frame.payload_type.clone()),
+        payload_type: Some(out.payload_type.clone()),
         message: e.to_string(),
     })?;
     out.response = Some(ResponseHead {
