@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::decoder::{self, Depth, Received};
+use crate::decoder::{self, Received};
 use crate::event::{Event, EventRef, Kind};
 
 /// Where something stood in the input, for error messages people can act on.
@@ -315,7 +315,7 @@ fn decode_frame_each(
         at_ms: raw.received_at_ms,
         room_id: raw.room_id,
     };
-    match decoder::decode_each(&raw.bytes, at, Depth::Events, scratch, each) {
+    match decoder::decode_events(&raw.bytes, at, scratch, each) {
         Ok(f) => {
             out.payload_type = Some(f.payload_type);
             out.need_ack = f.response.is_some_and(|r| r.need_ack);
