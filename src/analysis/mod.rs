@@ -9,6 +9,7 @@
 //! its events sorted would.
 
 pub mod compare;
+pub mod dictionary;
 pub mod distinct;
 pub mod during;
 pub mod expr;
