@@ -19,6 +19,7 @@ use std::time::Instant;
 mod common;
 
 use common::shaped_capture;
+use danmu_analyze::analysis::dictionary::content_chars;
 use danmu_analyze::analysis::expr::{Engine, Events};
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
@@ -82,7 +83,9 @@ fn main() {
         (table.lazy(), decoded.stats)
     };
     let t = Instant::now();
-    let seg = Segmenter::new(None, None).unwrap();
+    // As the CLI does: the dictionary words the chat's characters can form.
+    let chars = content_chars(&events.clone().into()).unwrap();
+    let seg = Segmenter::for_chars(&chars, None, None).unwrap();
     timings.push(("load jieba dictionaries".into(), t.elapsed().as_secs_f64()));
     eprintln!("after loading jieba: peak {:.0} MB", peak_rss_mb());
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];
