@@ -7,21 +7,21 @@
 //! chunks; then the whole decode with de-duplication, combos and the sort.
 //!
 //! `DANMU_BENCH_MINUTES` / `DANMU_BENCH_VIEWERS` size the session (default 60 × 20,000: about
-//! 1.2 M messages, ~210 per frame); the capture is generated once into `bench-data/` (or
-//! `$DANMU_BENCH_DATA`).
+//! 1.2 M messages, ~210 per frame); `DANMU_BENCH_SHAPE=real` takes the real-shaped capture
+//! instead (ten rooms, ~2.7 messages per frame, ~97 k frames). The capture is generated once
+//! into `bench-data/` (or `$DANMU_BENCH_DATA`).
 
 use std::io::{BufReader, Read};
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::capture;
+use common::shaped_capture;
 use danmu_analyze::capture::CaptureReader;
 use danmu_analyze::decoder::{self, Depth, Received};
 use danmu_analyze::frame::{decode_push_frame, inflate};
 use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::pipeline::{self, Options, RawFrame};
-use danmu_analyze::simulate::SimConfig;
 use danmu_analyze::table::build::TableBuilder;
 use rayon::prelude::*;
 
@@ -41,13 +41,7 @@ fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
 
 fn main() {
     // `cargo bench` passes --bench; any other argument filters nothing here.
-    let cfg = SimConfig {
-        minutes: common::env("DANMU_BENCH_MINUTES", 60),
-        viewers: common::env("DANMU_BENCH_VIEWERS", 20_000),
-        seed: 1,
-        ..SimConfig::default()
-    };
-    let path = capture(&cfg);
+    let path = shaped_capture(60, 20_000);
     let file_bytes = std::fs::metadata(&path).unwrap().len();
     if std::env::var_os("DANMU_BENCH_DECODE_ONLY").is_some() {
         // For profilers: just the decode, once.

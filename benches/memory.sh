@@ -5,8 +5,9 @@
 # time. With DANMU_OLD_BIN set, the same report by another build (e.g. an older commit's release
 # binary) runs right before ours on the same capture, so both are measured in one sitting.
 #
-# usage: bash benches/memory.sh [MINUTESxVIEWERS ...]   (default 60x20000 120x43000 240x43000:
-#                                                          about 1.2 M, 5 M and 10 M events)
+# usage: bash benches/memory.sh [MINUTESxVIEWERS | real ...]   (default 60x20000 120x43000
+#        240x43000: about 1.2 M, 5 M and 10 M events; `real`: the real-shaped ten-room capture
+#        of benches/vs_python.sh, ~250 k events)
 # env:   CARGO_TARGET_DIR (default /var/tmp/danmu-release), DANMU_BENCH_DATA (captures, default
 #        $CARGO_TARGET_DIR/bench-data), DANMU_OLD_BIN (optional second binary to compare).
 set -euo pipefail
@@ -37,10 +38,15 @@ row() { printf '%-12s%12s%-30s%10s%10s\n' "$@"; }
 echo "$(nproc) cores; peak = maximum resident set size"
 row "session" "events" "  run" "seconds" "peak MB"
 for size in "${sizes[@]}"; do
-  minutes=${size%x*} viewers=${size#*x}
-  # The same name and bytes as the Rust benches' capture (benches/common), so they share it.
-  cap=$DANMU_BENCH_DATA/sim-${minutes}m-${viewers}v-s1.dmcap
-  [ -f "$cap" ] || "$bin" simulate --out "$cap" --minutes "$minutes" --viewers "$viewers" --seed 1 >/dev/null
+  # The same names and bytes as the Rust benches' captures (benches/common), so they share them.
+  if [ "$size" = real ]; then
+    cap=$DANMU_BENCH_DATA/rooms-10r-112m-190v-s1.dmcap
+    [ -f "$cap" ] || "$bin" simulate --out "$cap" --rooms 10 --minutes 112 --viewers 190 --seed 1 >/dev/null
+  else
+    minutes=${size%x*} viewers=${size#*x}
+    cap=$DANMU_BENCH_DATA/sim-${minutes}m-${viewers}v-s1.dmcap
+    [ -f "$cap" ] || "$bin" simulate --out "$cap" --minutes "$minutes" --viewers "$viewers" --seed 1 >/dev/null
+  fi
   if [ -n "$old" ]; then
     measure "$old" report "$cap" --out "$tmp/old"
     row "$size" "" "  report capture (old)" "$secs" "$peak_mb"

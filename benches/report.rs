@@ -4,6 +4,8 @@
 //!
 //! - `DANMU_BENCH_MINUTES`, `DANMU_BENCH_VIEWERS`: the simulated session (default 120 minutes
 //!   × 20,000 viewers ≈ 2.4 M events; 240 × 43,000 ≈ 10 M).
+//! - `DANMU_BENCH_SHAPE=real`: the real-shaped capture instead (ten rooms, a few messages per
+//!   frame: see `benches/decode.rs`).
 //! - `DANMU_BENCH_SOURCE=capture` (default) decodes the capture into the event table and writes
 //!   its Parquet export beside it; `parquet` runs the same report on a scan of that export.
 //!   Peak memory is per process, so run the two as two runs.
@@ -16,7 +18,8 @@ use std::time::Instant;
 
 mod common;
 
-use common::capture;
+use common::shaped_capture;
+use danmu_analyze::analysis::dictionary::content_chars;
 use danmu_analyze::analysis::expr::{Engine, Events};
 use danmu_analyze::analysis::summary::{analyze, AnalysisOptions, Summary};
 use danmu_analyze::analysis::words::Segmenter;
@@ -26,7 +29,6 @@ use danmu_analyze::input::{self, InputFormat, InputSpec};
 use danmu_analyze::output::csv::CsvOptions;
 use danmu_analyze::pipeline::{self, Options, Stats};
 use danmu_analyze::report::{self, ReportInput};
-use danmu_analyze::simulate::SimConfig;
 use danmu_analyze::table::build::TableBuilder;
 use danmu_analyze::timefmt::Zone;
 use polars::prelude::{IntoLazy, LazyFrame, ScanArgsParquet};
@@ -44,13 +46,7 @@ fn peak_rss_mb() -> f64 {
 
 fn main() {
     danmu_analyze::alloc::tune();
-    let cfg = SimConfig {
-        minutes: common::env("DANMU_BENCH_MINUTES", 120),
-        viewers: common::env("DANMU_BENCH_VIEWERS", 20_000),
-        seed: 1,
-        ..SimConfig::default()
-    };
-    let path = capture(&cfg);
+    let path = shaped_capture(120, 20_000);
     let parquet = path.with_extension("parquet");
     let from_parquet = std::env::var("DANMU_BENCH_SOURCE").as_deref() == Ok("parquet");
     let out = common::bench_dir().join("report-bench");
@@ -87,7 +83,9 @@ fn main() {
         (table.lazy(), decoded.stats)
     };
     let t = Instant::now();
-    let seg = Segmenter::new(None, None).unwrap();
+    // As the CLI does: the dictionary words the chat's characters can form.
+    let chars = content_chars(&events.clone().into()).unwrap();
+    let seg = Segmenter::for_chars(&chars, None, None).unwrap();
     timings.push(("load jieba dictionaries".into(), t.elapsed().as_secs_f64()));
     eprintln!("after loading jieba: peak {:.0} MB", peak_rss_mb());
     let mut stages: Vec<(String, Instant)> = vec![("start".into(), Instant::now())];

@@ -257,18 +257,45 @@ impl<R: BufRead> CaptureReader<R> {
         self.offset = start + prefix + len;
         let index = self.index;
         self.index += 1;
-        let record = CaptureRecord::decode(self.buf.as_slice()).map_err(|source| {
-            CaptureError::BadRecord {
-                offset: start,
-                source,
-            }
-        })?;
+        // In place first (one copy of the frame, where prost's bytes field made two); what
+        // that refuses goes through prost, for its error.
+        let record = match read_record(&self.buf) {
+            Ok(r) => r,
+            Err(_) => CaptureRecord::decode(self.buf.as_slice()).map_err(|source| {
+                CaptureError::BadRecord {
+                    offset: start,
+                    source,
+                }
+            })?,
+        };
         Ok(Some(RecordAt {
             index,
             offset: start,
             record,
         }))
     }
+}
+
+/// A `CaptureRecord` read from its bytes with the checks prost's decoder makes (wire types,
+/// lengths, UTF-8 of `source`).
+fn read_record(buf: &[u8]) -> Result<CaptureRecord, crate::wire::WireError> {
+    let (mut at, mut frame, mut room, mut source): (u64, &[u8], u64, &str) = (0, &[], 0, "");
+    crate::wire::each(buf, |n, v| {
+        match n {
+            1 => at = v.varint(n)?,
+            2 => frame = v.bytes(n)?,
+            3 => room = v.varint(n)?,
+            4 => source = v.str(n)?,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok(CaptureRecord {
+        received_at_ms: at,
+        frame: frame.to_vec(),
+        room_id: room,
+        source: source.to_string(),
+    })
 }
 
 impl<R: BufRead> Iterator for CaptureReader<R> {
@@ -288,6 +315,29 @@ impl<R: BufRead> Iterator for CaptureReader<R> {
                 self.done = !e.is_recoverable();
                 Some(Err(e))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_in_place_as_prost_reads_them() {
+        let rec = CaptureRecord {
+            received_at_ms: 1_767_261_600_123,
+            frame: vec![0x3a, 2, b'h', b'b'],
+            room_id: 7_300_000_000_000_000_001,
+            source: "simulate".into(),
+        };
+        let bytes = rec.encode_to_vec();
+        assert_eq!(read_record(&bytes).unwrap(), rec);
+        assert_eq!(CaptureRecord::decode(bytes.as_slice()).unwrap(), rec);
+        // `source` not UTF-8, `frame` as a varint, cut short: both refuse.
+        for bad in [&[0x22, 1, 0xff][..], &[0x10, 1], &bytes[..bytes.len() - 1]] {
+            assert!(read_record(bad).is_err(), "{bad:?}");
+            assert!(CaptureRecord::decode(bad).is_err(), "prost too: {bad:?}");
         }
     }
 }

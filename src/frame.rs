@@ -7,7 +7,8 @@ use prost::Message as _;
 
 use crate::decode::ResponseView;
 use crate::deflate::{self, Inflated};
-use crate::proto::webcast::{Message, PushFrame, Response};
+use crate::proto::webcast::{HeaderEntry, Message, PushFrame, Response};
+use crate::wire::{self, WireError};
 
 /// Inflated payloads larger than this are refused: no real Response comes near it, and a
 /// hostile gzip bomb must not take the machine's memory.
@@ -47,7 +48,11 @@ pub enum PayloadType {
 
 impl PayloadType {
     pub fn of(frame: &PushFrame) -> PayloadType {
-        match frame.payload_type.as_str() {
+        PayloadType::named(&frame.payload_type)
+    }
+
+    pub fn named(payload_type: &str) -> PayloadType {
+        match payload_type {
             "msg" => PayloadType::Msg,
             "hb" => PayloadType::Heartbeat,
             "ack" => PayloadType::Ack,
@@ -59,6 +64,101 @@ impl PayloadType {
 
 pub fn decode_push_frame(bytes: &[u8]) -> Result<PushFrame, FrameError> {
     PushFrame::decode(bytes).map_err(FrameError::NotPushFrame)
+}
+
+/// What decoding reads of a `PushFrame`, borrowed: from the frame's bytes in place (no copy of
+/// the payload, no `String` per header), or from a `PushFrame` already decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct PushFrameView<'a> {
+    pub log_id: u64,
+    pub payload_type: &'a str,
+    pub payload: &'a [u8],
+    headers: Headers<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Headers<'a> {
+    /// The frame's bytes: its headers are read again when asked for.
+    Wire(&'a [u8]),
+    Decoded(&'a [HeaderEntry]),
+}
+
+impl<'a> PushFrameView<'a> {
+    /// Reads `bytes` as a `PushFrame`, checking every field prost's decoder checks (wire types,
+    /// lengths, UTF-8 of the text fields, the headers' own fields), so bytes prost refuses are
+    /// refused here too.
+    pub fn read(bytes: &'a [u8]) -> Result<PushFrameView<'a>, WireError> {
+        let mut v = PushFrameView {
+            log_id: 0,
+            payload_type: "",
+            payload: &[],
+            headers: Headers::Wire(bytes),
+        };
+        wire::each(bytes, |n, value| {
+            match n {
+                1 | 3 | 4 => {
+                    value.varint(n)?;
+                }
+                2 => v.log_id = value.varint(n)?,
+                5 => {
+                    read_header(value.bytes(n)?)?;
+                }
+                6 => {
+                    value.str(n)?;
+                }
+                7 => v.payload_type = value.str(n)?,
+                8 => v.payload = value.bytes(n)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(v)
+    }
+
+    pub fn of(frame: &'a PushFrame) -> PushFrameView<'a> {
+        PushFrameView {
+            log_id: frame.log_id,
+            payload_type: &frame.payload_type,
+            payload: &frame.payload,
+            headers: Headers::Decoded(&frame.headers),
+        }
+    }
+
+    /// The headers, owned.
+    pub fn headers(&self) -> Vec<HeaderEntry> {
+        match self.headers {
+            Headers::Decoded(h) => h.to_vec(),
+            Headers::Wire(bytes) => {
+                let mut out = Vec::new();
+                // `read` checked these bytes already.
+                let _ = wire::each(bytes, |n, value| {
+                    if n == 5 {
+                        let (key, value) = read_header(value.bytes(n)?)?;
+                        out.push(HeaderEntry {
+                            key: key.to_string(),
+                            value: value.to_string(),
+                        });
+                    }
+                    Ok(())
+                });
+                out
+            }
+        }
+    }
+}
+
+/// A `HeaderEntry`'s key and value.
+fn read_header(buf: &[u8]) -> Result<(&str, &str), WireError> {
+    let (mut key, mut value) = ("", "");
+    wire::each(buf, |n, v| {
+        match n {
+            1 => key = v.str(n)?,
+            2 => value = v.str(n)?,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok((key, value))
 }
 
 /// Bytes that are not a `PushFrame` but what other tools log instead: a bare `Response` (gzip'd
@@ -124,7 +224,15 @@ pub fn response_view<'a>(
     frame: &'a PushFrame,
     scratch: &'a mut Vec<u8>,
 ) -> Result<ResponseView<'a>, FrameError> {
-    let (gzipped, body) = response_bytes(frame, scratch)?;
+    payload_response_view(&frame.payload, scratch)
+}
+
+/// [`response_view`] of a frame's payload.
+pub fn payload_response_view<'a>(
+    payload: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+) -> Result<ResponseView<'a>, FrameError> {
+    let (gzipped, body) = payload_bytes(payload, scratch)?;
     ResponseView::read(body).map_err(|source| FrameError::BadResponse { gzipped, source })
 }
 
@@ -134,7 +242,13 @@ fn response_bytes<'a>(
     frame: &'a PushFrame,
     scratch: &'a mut Vec<u8>,
 ) -> Result<(bool, &'a [u8]), FrameError> {
-    let payload = frame.payload.as_slice();
+    payload_bytes(&frame.payload, scratch)
+}
+
+fn payload_bytes<'a>(
+    payload: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+) -> Result<(bool, &'a [u8]), FrameError> {
     let gzipped = payload.starts_with(&GZIP_MAGIC);
     if !gzipped {
         return Ok((false, payload));

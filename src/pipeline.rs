@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::decoder::{self, Depth, Received};
+use crate::decoder::{self, Received};
 use crate::event::{Event, EventRef, Kind};
 
 /// Where something stood in the input, for error messages people can act on.
@@ -155,7 +155,8 @@ pub trait Sink {
     /// fills), taken once from the sink, since workers run while the sink takes earlier rows.
     type Layout: Send + Sync;
     fn layout(&self) -> Self::Layout;
-    fn rows(layout: &Self::Layout) -> Self::Rows;
+    /// Rows for about `capacity` events.
+    fn rows(layout: &Self::Layout, capacity: usize) -> Self::Rows;
     /// Rows finished on the worker, for the ordered pass.
     type Chunk: Send;
     type Output;
@@ -224,7 +225,8 @@ impl Sink for EventVec {
 
     fn layout(&self) {}
 
-    fn rows(_: &()) -> Vec<Event> {
+    fn rows(_: &(), _capacity: usize) -> Vec<Event> {
+        // Events are large: grown as they come rather than reserved on an estimate.
         Vec::new()
     }
 
@@ -313,7 +315,7 @@ fn decode_frame_each(
         at_ms: raw.received_at_ms,
         room_id: raw.room_id,
     };
-    match decoder::decode_each(&raw.bytes, at, Depth::Events, scratch, each) {
+    match decoder::decode_events(&raw.bytes, at, scratch, each) {
         Ok(f) => {
             out.payload_type = Some(f.payload_type);
             out.need_ack = f.response.is_some_and(|r| r.need_ack);
@@ -566,15 +568,50 @@ fn sort_by_time(events: &mut [Event]) {
 }
 
 /// Frames read and decoded together: large enough to keep both cores busy, small enough that
-/// memory stays flat while streaming.
+/// memory stays flat while streaming. A batch is at least `BATCH` frames and `BATCH_BYTES`
+/// bytes (up to `BATCH_MAX` frames): a busy room's 256 frames are megabytes, a real room's a
+/// fifth of one, and batches that small spent their time waking threads and starting runs.
 const BATCH: usize = 256;
-/// Frames one worker decodes into one run of rows.
+const BATCH_BYTES: usize = 2 << 20;
+const BATCH_MAX: usize = 16_384;
+/// Frames one worker decodes into one run of rows: at least `SLICE` frames and `SLICE_BYTES`
+/// bytes, so a run is hundreds of rows or more whatever the messages per frame.
 const SLICE: usize = 64;
+const SLICE_BYTES: usize = 256 << 10;
 
 type Item = Result<RawFrame, Issue>;
 
+fn item_bytes(item: &Item) -> usize {
+    item.as_ref().map_or(0, |f| f.bytes.len())
+}
+
 fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
-    items.by_ref().take(BATCH).collect()
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut bytes = 0;
+    while batch.len() < BATCH_MAX && (batch.len() < BATCH || bytes < BATCH_BYTES) {
+        let Some(item) = items.next() else { break };
+        bytes += item_bytes(&item);
+        batch.push(item);
+    }
+    batch
+}
+
+/// The batch cut into runs of at least `SLICE` frames and `SLICE_BYTES` bytes (the last may
+/// be shorter).
+fn slices(batch: &[Item]) -> Vec<&[Item]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in batch.iter().enumerate() {
+        bytes += item_bytes(item);
+        if i + 1 - start >= SLICE && bytes >= SLICE_BYTES {
+            out.push(&batch[start..=i]);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < batch.len() {
+        out.push(&batch[start..]);
+    }
+    out
 }
 
 thread_local! {
@@ -583,9 +620,15 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Compressed bytes per message, about (simulated and real frames alike: 200–300): sizes a
+/// run's buffers up front instead of growing them by copies.
+const BYTES_PER_ROW: usize = 192;
+
 fn decode_slice<S: Sink>(items: &[Item], layout: &S::Layout) -> Slice<S::Chunk> {
-    let mut rows = S::rows(layout);
-    let mut keys = Vec::new();
+    let bytes: usize = items.iter().map(item_bytes).sum();
+    let capacity = (bytes / BYTES_PER_ROW).clamp(256, 1 << 15);
+    let mut rows = S::rows(layout, capacity);
+    let mut keys = Vec::with_capacity(capacity);
     let mut methods = MethodCounts::default();
     let frames = SCRATCH.with_borrow_mut(|scratch| {
         items
@@ -609,8 +652,8 @@ fn decode_slice<S: Sink>(items: &[Item], layout: &S::Layout) -> Slice<S::Chunk> 
 }
 
 fn decode_batch<S: Sink>(batch: Vec<Item>, layout: &S::Layout) -> Vec<Slice<S::Chunk>> {
-    batch
-        .par_chunks(SLICE)
+    slices(&batch)
+        .into_par_iter()
         .map(|items| decode_slice::<S>(items, layout))
         .collect()
 }

@@ -10,6 +10,7 @@
 
 pub mod battles;
 pub mod compare;
+pub mod dictionary;
 pub mod distinct;
 pub mod during;
 pub mod expr;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 
+use danmu_analyze::analysis::dictionary::CharSet;
 use danmu_analyze::analysis::sessions::SessionOptions;
 use danmu_analyze::analysis::summary::AnalysisOptions;
 use danmu_analyze::analysis::timeline::{BucketSize, PeakOptions};
@@ -67,6 +68,15 @@ impl AnalysisArgs {
             top: self.top.max(1),
             rmb_per_diamond: self.rmb_per_diamond,
         }
+    }
+
+    /// The segmenter for texts made of `chars` only (it loads faster).
+    pub fn segmenter_for(&self, chars: &CharSet) -> Result<Segmenter> {
+        Ok(Segmenter::for_chars(
+            chars,
+            self.user_dict.as_deref(),
+            self.stopwords.as_deref(),
+        )?)
     }
 
     pub fn segmenter(&self) -> Result<Segmenter> {

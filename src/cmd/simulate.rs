@@ -10,7 +10,9 @@ use clap::Args;
 
 use danmu_analyze::dataset::Dataset;
 use danmu_analyze::pipeline::Options;
-use danmu_analyze::simulate::{series, simulate, SeriesConfig, SimConfig};
+use danmu_analyze::simulate::{
+    series, simulate, simulate_rooms, RoomsConfig, SeriesConfig, SimConfig,
+};
 use danmu_analyze::timefmt::{Zone, DEFAULT_TZ};
 
 use super::Outcome;
@@ -18,7 +20,7 @@ use super::Outcome;
 /// Write a simulated live session (gzip'd frames exactly as Douyin sends them) and its truth.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  danmu-analyze simulate --out session.dmcap\n  danmu-analyze simulate --out big.dmcap --minutes 120 --viewers 5000 --seed 7\n  danmu-analyze simulate --out-dir week/ --rooms 3 --days 4   # then: danmu-analyze sessions week/*.dmcap"
+    after_help = "Examples:\n  danmu-analyze simulate --out session.dmcap\n  danmu-analyze simulate --out big.dmcap --minutes 120 --viewers 5000 --seed 7\n  danmu-analyze simulate --out rooms.dmcap --rooms 10 --minutes 112 --viewers 190   # ten real-sized rooms in one capture\n  danmu-analyze simulate --out-dir week/ --rooms 3 --days 4   # then: danmu-analyze sessions week/*.dmcap"
 )]
 pub struct SimulateArgs {
     /// Capture file to write (replaced if it exists).
@@ -37,7 +39,10 @@ pub struct SimulateArgs {
     /// Series with --dataset: the zone whose local dates the dataset's partitions are.
     #[arg(long, default_value = DEFAULT_TZ)]
     tz: Zone,
-    /// Series: rooms, with ids --room, --room + 1, … [default: 1]
+    /// Series: rooms, with ids --room, --room + 1, … [default: 1]. With --out: that many rooms
+    /// live at once (each a session of --minutes and --viewers, starting 5 minutes after the
+    /// one before), their frames interleaved in one capture in receive order, as a multi-room
+    /// capture holds them; the truth is then a list, one per room.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     rooms: Option<u32>,
     /// Series: days, each room live once a day (about a day apart) [default: 1]
@@ -70,8 +75,8 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
     if args.out_dir.is_some() || args.dataset.is_some() {
         return run_series(&args);
     }
-    if args.rooms.is_some() || args.days.is_some() {
-        bail!("--rooms and --days make a series: give --out-dir DIR (or --dataset DIR) instead of --out");
+    if args.days.is_some() {
+        bail!("--days makes a series: give --out-dir DIR (or --dataset DIR) instead of --out");
     }
     let out = args
         .out
@@ -86,13 +91,32 @@ pub fn run(args: SimulateArgs) -> Result<Outcome> {
         ..SimConfig::default()
     };
     let file = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let truth = simulate(&cfg, BufWriter::new(file))
-        .with_context(|| format!("writing {} failed", out.display()))?;
     let truth_path = args.truth.clone().unwrap_or_else(|| {
         let mut p = out.clone().into_os_string();
         p.push(".truth.json");
         p.into()
     });
+    if let Some(rooms) = args.rooms {
+        let rooms = RoomsConfig {
+            rooms,
+            one: cfg,
+            stagger_ms: 5 * 60_000,
+        };
+        let truths = simulate_rooms(&rooms, file)
+            .with_context(|| format!("writing {} failed", out.display()))?;
+        write_json(&truth_path, &truths)?;
+        super::verbosity::note!(
+            "wrote {} ({} rooms, {} records, {} messages) and {}",
+            out.display(),
+            truths.len(),
+            truths.iter().map(|t| t.records).sum::<u64>(),
+            truths.iter().map(|t| t.messages_sent).sum::<u64>(),
+            truth_path.display()
+        );
+        return Ok(Outcome::Clean);
+    }
+    let truth = simulate(&cfg, BufWriter::new(file))
+        .with_context(|| format!("writing {} failed", out.display()))?;
     write_json(&truth_path, &truth)?;
     super::verbosity::note!(
         "wrote {} ({} records, {} messages) and {}",

@@ -4,6 +4,7 @@
 mod people;
 mod phrases;
 mod rng;
+mod rooms;
 mod series;
 mod session;
 mod truth;
@@ -15,6 +16,7 @@ mod tests;
 use std::io::{self, Write};
 
 pub use people::Audience;
+pub use rooms::{simulate_rooms, RoomsConfig};
 pub use series::{series, LoyalTruth, RetainedTruth, SeriesConfig, SeriesTruth, SessionTruth};
 pub use truth::{
     BattleTruth, BurstTruth, FunnelTruth, RevenueTruth, StatsOnlyTruth, TopChatter, TopGifter,

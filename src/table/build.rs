@@ -3,8 +3,8 @@
 
 use polars::prelude::{
     BooleanChunked, ChunkedBuilder, Column as PlColumn, DataFrame, DataType, IdxSize, Int64Chunked,
-    IntoColumn, IntoSeries, NewChunkedArray, PolarsError, PolarsResult, PrimitiveChunkedBuilder,
-    Series, StringChunked, StringChunkedBuilder, UInt32Type, UInt64Type,
+    IntoColumn, IntoSeries, PolarsError, PolarsResult, PrimitiveChunkedBuilder, Series,
+    StringChunked, StringChunkedBuilder, UInt32Type, UInt64Type,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -99,8 +99,6 @@ impl Builder {
 /// Rows per chunk of the finished table: runs of rows from the workers are joined into chunks
 /// this long, so columns do not end up in thousands of small pieces.
 const CHUNK_ROWS: usize = 1 << 16;
-/// Rows a worker's builders start with room for (a slice of frames is usually a few thousand).
-const SLICE_ROWS: usize = 4096;
 
 /// A worker's rows: column builders filled from borrowed events.
 pub struct Rows {
@@ -133,6 +131,10 @@ pub struct TableBuilder {
     pending: Vec<Vec<Series>>,
     pending_rows: usize,
     ts: Vec<i64>,
+    /// Rows appended but dropped by the ordered pass (re-deliveries, outdone combo updates),
+    /// by index among all appended rows: they stay in the chunks until the final gather, which
+    /// leaves them out, instead of each run being filtered and copied as it comes.
+    dropped: Vec<IdxSize>,
     error: Option<PolarsError>,
 }
 
@@ -165,22 +167,21 @@ impl TableBuilder {
             pending: Vec::new(),
             pending_rows: 0,
             ts: Vec::new(),
+            dropped: Vec::new(),
             error: None,
         }
     }
 
     fn try_append(&mut self, chunk: Chunk, keep: &[bool]) -> PolarsResult<()> {
-        let mut columns = chunk.columns?;
-        if keep.iter().all(|k| *k) {
-            self.ts.extend(chunk.ts);
-        } else {
-            let mask = BooleanChunked::from_slice("keep".into(), keep);
-            for c in &mut columns {
-                *c = c.filter(&mask)?;
-            }
-            let kept = chunk.ts.into_iter().zip(keep).filter(|(_, k)| **k);
-            self.ts.extend(kept.map(|(t, _)| t));
-        }
+        let columns = chunk.columns?;
+        let first = self.ts.len();
+        self.dropped.extend(
+            keep.iter()
+                .enumerate()
+                .filter(|(_, k)| !**k)
+                .map(|(i, _)| (first + i) as IdxSize),
+        );
+        self.ts.extend(chunk.ts);
         self.pending_rows += columns.first().map_or(0, |c| c.len());
         self.pending.push(columns);
         if self.pending_rows >= CHUNK_ROWS {
@@ -221,19 +222,37 @@ impl TableBuilder {
         }
         self.flush()?;
         let n = plan.len();
-        let arrival = plan.order();
+        // The plan counts kept rows only; `kept[r]` is where kept row r is among all appended.
+        let kept: Option<Vec<IdxSize>> = (!self.dropped.is_empty()).then(|| {
+            let mut dropped = self.dropped.iter().copied().peekable();
+            (0..self.ts.len() as IdxSize)
+                .filter(|r| {
+                    let gone = dropped.peek() == Some(r);
+                    if gone {
+                        dropped.next();
+                    }
+                    !gone
+                })
+                .collect()
+        });
+        drop(std::mem::take(&mut self.dropped));
+        let arrival: Option<Vec<IdxSize>> = match (plan.order(), &kept) {
+            (Some(o), Some(k)) => Some(o.into_iter().map(|r| k[r]).collect()),
+            (Some(o), None) => Some(o.into_iter().map(|r| r as IdxSize).collect()),
+            (None, k) => k.clone(),
+        };
         let ts = &self.ts;
         let sorted = match &arrival {
             None => ts.is_sorted(),
-            Some(order) => order.windows(2).all(|w| ts[w[0]] <= ts[w[1]]),
+            Some(order) => order
+                .windows(2)
+                .all(|w| ts[w[0] as usize] <= ts[w[1] as usize]),
         };
         let order: Option<Vec<IdxSize>> = match (arrival, sorted) {
             (None, true) => None,
             (arrival, _) => {
-                let mut order: Vec<IdxSize> = match arrival {
-                    Some(o) => o.into_iter().map(|r| r as IdxSize).collect(),
-                    None => (0..ts.len() as IdxSize).collect(),
-                };
+                let mut order: Vec<IdxSize> =
+                    arrival.unwrap_or_else(|| (0..ts.len() as IdxSize).collect());
                 if !sorted {
                     // Stable: rows of one millisecond stay in arrival order.
                     order.sort_by_key(|&r| ts[r as usize]);
@@ -241,14 +260,20 @@ impl TableBuilder {
                 Some(order)
             }
         };
-        // Decoded with a context input: which rows are the context's, in output order.
+        // Decoded with a context input: which rows are the context's, in output order. Kept
+        // row r is the context's when r < k, that is when it was appended before kept row k.
         let from_context = plan.context_rows().map(|k| {
+            let bound = match &kept {
+                Some(kept) => kept.get(k).map_or(usize::MAX, |&p| p as usize),
+                None => k,
+            };
             let flags: BooleanChunked = match &order {
-                None => (0..n).map(|r| r < k).collect(),
-                Some(o) => o.iter().map(|&r| (r as usize) < k).collect(),
+                None => (0..n).map(|r| r < bound).collect(),
+                Some(o) => o.iter().map(|&r| (r as usize) < bound).collect(),
             };
             flags.with_name(FROM_CONTEXT.into()).into_series()
         });
+        drop(kept);
         let ts: Vec<i64> = match &order {
             None => std::mem::take(&mut self.ts),
             Some(o) => o.iter().map(|&r| self.ts[r as usize]).collect(),
@@ -304,10 +329,10 @@ impl Sink for TableBuilder {
         self.layout.clone()
     }
 
-    fn rows(layout: &Layout) -> Rows {
+    fn rows(layout: &Layout, capacity: usize) -> Rows {
         Rows {
-            columns: fresh_builders(&layout.filled, SLICE_ROWS),
-            ts: Vec::with_capacity(SLICE_ROWS),
+            columns: fresh_builders(&layout.filled, capacity),
+            ts: Vec::with_capacity(capacity),
             layout: layout.clone(),
         }
     }
