@@ -269,101 +269,6 @@ fn users_of(per_user: LazyFrame, keys: &[Expr]) -> LazyFrame {
     per_user.group_by(keys).agg(aggs)
 }
 
-/// [`users_of`]`(`[`per_user`]`)` by another road, for many groups (a dataset's sessions):
-/// the distinct (group, user, step) triples of one pass, then counts of them. A group-by with
-/// a flag per step holds every (group, user) with all its flags, per thread; the triples are
-/// a few narrow columns.
-fn users_narrow(events: &LazyFrame, keys: &[Expr], by_name: bool) -> PolarsResult<DataFrame> {
-    let flags = step_flags();
-    let any = flags
-        .iter()
-        .map(|f| f.1.clone())
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false));
-    let step = |i: usize| lit(i as u32).cast(DataType::UInt32);
-    // A row's step, one per row; the light sign's gift is also a join, added below.
-    let code = flags
-        .iter()
-        .enumerate()
-        .rev()
-        .fold(lit(NULL).cast(DataType::UInt32), |rest, (i, (_, flag))| {
-            when(flag.clone()).then(step(i)).otherwise(rest)
-        })
-        .alias("_step");
-    let mut user = keys.to_vec();
-    user.push(c(Col::UserId));
-    let mut present = c(Col::UserId).is_not_null();
-    let mut rows = events.clone().filter(any);
-    if by_name {
-        rows = rows.with_column(name_without_id().alias("_name"));
-        present = present.or(col("_name").neq(lit("")).fill_null(lit(false)));
-        user.push(col("_name"));
-    }
-    let rows = rows.filter(present);
-    let index = |name: &str| flags.iter().position(|(n, _)| *n == name).unwrap_or(0);
-    let joined = index(JOINED_FANS_CLUB);
-    let mut light_select = user.clone();
-    light_select.push(step(joined).alias("_step"));
-    let light = rows
-        .clone()
-        .filter(is_kind(Kind::Gift).and(flags[joined].1.clone()))
-        .select(light_select);
-    let mut select = user.clone();
-    select.push(code);
-    let triples = concat([rows.select(select), light], UnionArgs::default())?
-        .unique(None, UniqueKeepStrategy::Any)
-        .run(Engine::Streaming)?;
-    let key_names: Vec<String> = triples
-        .get_column_names()
-        .iter()
-        .take(keys.len())
-        .map(|n| n.to_string())
-        .collect();
-    let by_keys = || {
-        key_names
-            .iter()
-            .map(|k| col(k.as_str()))
-            .collect::<Vec<_>>()
-    };
-    let people = |lf: LazyFrame, name: &str| {
-        let mut who = by_keys();
-        who.push(c(Col::UserId));
-        if by_name {
-            who.push(col("_name"));
-        }
-        lf.select(who)
-            .unique(None, UniqueKeepStrategy::Any)
-            .group_by(by_keys())
-            .agg([len().cast(DataType::UInt64).alias(name)])
-    };
-    let t = triples.lazy();
-    let left = JoinArgs::new(JoinType::Left);
-    let join = |out: LazyFrame, part: LazyFrame| out.join(part, by_keys(), by_keys(), left.clone());
-    let mut out = people(t.clone(), SEEN);
-    let acted = t.clone().filter(col("_step").neq(step(index(ENTERED))));
-    out = join(out, people(acted, INTERACTED));
-    let mut names = vec![SEEN, INTERACTED];
-    for (i, (name, _)) in flags.iter().enumerate() {
-        if name.starts_with('_') {
-            continue;
-        }
-        let of_step = t
-            .clone()
-            .filter(col("_step").eq(step(i)))
-            .group_by(by_keys())
-            .agg([len().cast(DataType::UInt64).alias(*name)]);
-        out = join(out, of_step);
-        names.push(name);
-    }
-    out.with_columns(
-        names
-            .iter()
-            .map(|n| col(*n).fill_null(lit(0u64)))
-            .collect::<Vec<_>>(),
-    )
-    .collect()
-}
-
 /// [`per_user`]'s rows merged over groups: one per user, a step done in any group counts.
 fn across_groups(per_user: LazyFrame, by_name: bool) -> LazyFrame {
     let mut user = vec![c(Col::UserId)];
@@ -462,7 +367,8 @@ pub fn funnel_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
     }
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let users = users_narrow(&e.lazy, &key_exprs, by_name)?;
+    let users = users_of(per_user(&e.lazy, &key_exprs, by_name, false), &key_exprs)
+        .run(Engine::Streaming)?;
     with_viewers(users, &e, keys)
 }
 
