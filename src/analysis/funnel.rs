@@ -246,8 +246,52 @@ pub(crate) fn per_user(events: &LazyFrame, keys: &[Expr], by_name: bool, times: 
 
 /// [`per_user`] collected on polars' streaming engine, whatever the table: it holds a row per
 /// user, never the rows of every event with the steps' columns (77 MB at 1.2 M events).
-fn per_user_of(e: &Events, keys: &[Expr], by_name: bool, times: bool) -> PolarsResult<DataFrame> {
-    per_user(&e.lazy, keys, by_name, times).run(Engine::Streaming)
+fn per_user_of(
+    e: &Events,
+    keys: &[Expr],
+    names: &[&str],
+    by_name: bool,
+    times: bool,
+) -> PolarsResult<DataFrame> {
+    room_by_room(e, names, |lf| {
+        per_user(&lf, keys, by_name, times).run(Engine::Streaming)
+    })
+}
+
+/// `query` over `e`, one room at a time when the table is scanned (a dataset: its parts are
+/// per room, so each pass reads one room's files) and holds several rooms, and grouped by
+/// room or session (`names`; a session is of one room): the same rows, but the group-by
+/// holds one room's (session, user) groups at a time instead of all of them.
+fn room_by_room(
+    e: &Events,
+    names: &[&str],
+    query: impl Fn(LazyFrame) -> PolarsResult<DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let per_room = names
+        .iter()
+        .any(|n| *n == Col::RoomId.name() || *n == "_sid");
+    if e.engine != Engine::Streaming || !per_room {
+        return query(e.lazy.clone());
+    }
+    let rooms = e
+        .lazy
+        .clone()
+        .select([c(Col::RoomId)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .run(Engine::Streaming)?;
+    if rooms.height() <= 1 {
+        return query(e.lazy.clone());
+    }
+    let mut parts = Vec::with_capacity(rooms.height());
+    for room in rooms.column(Col::RoomId.name())?.u64()?.iter() {
+        let this = match room {
+            Some(r) => c(Col::RoomId).eq(lit(r).cast(DataType::UInt64)),
+            None => c(Col::RoomId).is_null(),
+        };
+        parts.push(query(e.lazy.clone().filter(this))?.lazy());
+        crate::alloc::trim();
+    }
+    concat(parts, UnionArgs::default())?.collect()
 }
 
 /// Distinct users per step and group of `keys`, from [`per_user`]'s rows: the keys, then
@@ -367,8 +411,9 @@ pub fn funnel_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
     }
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let users = users_of(per_user(&e.lazy, &key_exprs, by_name, false), &key_exprs)
-        .run(Engine::Streaming)?;
+    let users = room_by_room(&e, keys, |lf| {
+        users_of(per_user(&lf, &key_exprs, by_name, false), &key_exprs).run(Engine::Streaming)
+    })?;
     with_viewers(users, &e, keys)
 }
 
@@ -492,7 +537,7 @@ fn funnel_and_newcomers(
     let by_name = keyed_by_name(&e.lazy, e.engine)?;
     let keys: Vec<Expr> = groups.iter().map(|k| col(*k)).collect();
     // One row per user and group: small beside the events, so what follows is in memory.
-    let users = per_user_of(&e, &keys, by_name, newcomers)?;
+    let users = per_user_of(&e, &keys, groups, by_name, newcomers)?;
     let all = users_of(across_groups(users.clone().lazy(), by_name), &[col("_all")]).collect()?;
     let per_group = with_viewers(users_of(users.clone().lazy(), &keys).collect()?, &e, groups)?;
     let newcomers = match newcomers {
