@@ -61,26 +61,10 @@ use cols::*;
 pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
     let e: Events = events.into();
     let room = || c(Col::RoomId).fill_null(lit(0u64));
-    // The battle rows as they are (a few), then shaped in memory.
-    let battle_columns = [
-        Col::RoomId,
-        Col::Ts,
-        Col::BattleId,
-        Col::BattleStartMs,
-        Col::BattleEndMs,
-        Col::Anchor1Id,
-        Col::Anchor1Score,
-        Col::Anchor2Id,
-        Col::Anchor2Score,
-    ];
     let rows = e
         .lazy
         .clone()
-        .filter(is_kind(Kind::Battle))
-        .select(battle_columns.map(c))
-        .run(e.engine)?
-        .lazy()
-        .filter(c(Col::BattleId).is_not_null())
+        .filter(is_kind(Kind::Battle).and(c(Col::BattleId).is_not_null()))
         .select([
             room().alias(Col::RoomId.name()),
             ts_ms().alias("_ts"),
@@ -92,7 +76,7 @@ pub fn battles(events: impl Into<Events>) -> PolarsResult<DataFrame> {
             c(Col::Anchor2Id),
             c(Col::Anchor2Score),
         ])
-        .collect()?;
+        .run(e.engine)?;
     let any = rows.height() > 0;
     let key = [Col::RoomId.name(), Col::BattleId.name()];
     let scored = c(Col::Anchor1Score).is_not_null();

@@ -129,31 +129,36 @@ impl Funnel {
     /// (a sessions table: see [`super::sessions::Split::table`]), each live counting its own;
     /// at least the users seen. The users are this funnel's: distinct over all the events.
     pub fn over_sessions(&self, sessions: &DataFrame) -> PolarsResult<Funnel> {
-        let seen = self.users_seen;
-        let viewers: u64 = sessions
-            .column(VIEWERS)?
-            .u64()?
-            .iter()
-            .map(|v| v.unwrap_or(0))
-            .sum();
-        let sources = sessions.column(VIEWERS_SOURCE)?.str()?;
-        let used: Vec<&str> = SOURCES
-            .into_iter()
-            .filter(|src| sources.iter().any(|v| v == Some(*src)))
-            .collect();
-        let lower = sessions
-            .column(VIEWERS_LOWER_BOUND)?
-            .bool()?
-            .iter()
-            .any(|b| b == Some(true));
         let mut f = self.clone();
-        (f.viewers, f.viewers_source, f.viewers_lower_bound) =
-            match viewers >= seen && !used.is_empty() {
-                true => (viewers, used.join("+"), lower),
-                false => (seen, SOURCES[2].to_string(), true),
-            };
+        (f.viewers, f.viewers_source, f.viewers_lower_bound) = summed(sessions, self.users_seen)?;
         Ok(f)
     }
+}
+
+/// The viewers of groups (rows with `viewers`, `viewers_source`, `viewers_lower_bound`: rooms,
+/// sessions) together: their sum, the sources used joined by `+`, whether any is a lower
+/// bound; the users `seen` where they are more.
+fn summed(groups: &DataFrame, seen: u64) -> PolarsResult<(u64, String, bool)> {
+    let viewers: u64 = groups
+        .column(VIEWERS)?
+        .u64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .sum();
+    let sources = groups.column(VIEWERS_SOURCE)?.str()?;
+    let used: Vec<&str> = SOURCES
+        .into_iter()
+        .filter(|src| sources.iter().any(|v| v == Some(*src)))
+        .collect();
+    let lower = groups
+        .column(VIEWERS_LOWER_BOUND)?
+        .bool()?
+        .iter()
+        .any(|b| b == Some(true));
+    Ok(match viewers >= seen && !used.is_empty() {
+        true => (viewers, used.join("+"), lower),
+        false => (seen, SOURCES[2].to_string(), true),
+    })
 }
 
 /// Rows of `kind` with `action`.
@@ -524,6 +529,24 @@ pub fn funnel(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<Funnel
 
 /// [`funnel`] and the [`Newcomers`] of `events` from one pass over them (see [`per_user`]);
 /// newcomers are told per group (a room, a session).
+///
+/// ```
+/// use danmu_analyze::analysis::funnel::audience;
+/// use danmu_analyze::event::{Event, Kind};
+/// use polars::prelude::IntoLazy;
+///
+/// let ev = |kind: Kind, user: u64, ts: i64| {
+///     let mut e = Event::new(kind, kind.method().into());
+///     e.user_id = Some(user);
+///     e.ts = ts;
+///     e
+/// };
+/// // 1 enters and chats 30 s later; 2 chats before any entry message of theirs.
+/// let events = [ev(Kind::Member, 1, 0), ev(Kind::Chat, 2, 1_000), ev(Kind::Member, 2, 2_000), ev(Kind::Chat, 1, 30_000)];
+/// let table = danmu_analyze::table::from_events(&events).unwrap();
+/// let (_, n) = audience(table.lazy(), &["room_id"]).unwrap();
+/// assert_eq!((n.newcomers, n.chatted, n.median_secs_to_chat), (1, 1, Some(30.0)));
+/// ```
 pub fn audience(events: impl Into<Events>, groups: &[&str]) -> PolarsResult<(Funnel, Newcomers)> {
     let (funnel, newcomers) = funnel_and_newcomers(events.into(), groups, true)?;
     Ok((funnel, newcomers.unwrap_or_default()))
@@ -547,23 +570,8 @@ fn funnel_and_newcomers(
     let n = |df: &DataFrame, c: &str| -> PolarsResult<u64> {
         Ok(df.column(c)?.u64()?.iter().map(|v| v.unwrap_or(0)).sum())
     };
-    let used: Vec<&str> = {
-        let s = per_group.column(VIEWERS_SOURCE)?.str()?;
-        SOURCES
-            .into_iter()
-            .filter(|src| s.iter().any(|v| v == Some(*src)))
-            .collect()
-    };
-    let lower = per_group
-        .column(VIEWERS_LOWER_BOUND)?
-        .bool()?
-        .iter()
-        .any(|b| b == Some(true));
-    let (summed, seen) = (n(&per_group, VIEWERS)?, n(&all, SEEN)?);
-    let (viewers, source, lower) = match summed >= seen && !used.is_empty() {
-        true => (summed, used.join("+"), lower),
-        false => (seen, SOURCES[2].to_string(), true),
-    };
+    let seen = n(&all, SEEN)?;
+    let (viewers, source, lower) = summed(&per_group, seen)?;
     let funnel = Funnel {
         viewers,
         viewers_source: source,

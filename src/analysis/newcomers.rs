@@ -1,12 +1,10 @@
 //! Newcomers: the users first seen entering (their first act in a room is the entry message;
-//! acts are the funnel's steps, see [`super::funnel`]), and what they did next: the share who chatted, followed or gifted, and the median
-//! time from entering to their first chat and first gift.
+//! acts are the funnel's steps), and what they did next: the share who chatted, followed or
+//! gifted, and the median time from entering to their first chat and first gift. Counted from
+//! the funnel's one pass over the events: [`super::funnel::audience`] gives both.
 
 use polars::prelude::*;
 use serde::Serialize;
-
-use super::expr::{c, keyed_by_name, Engine, Events, Run};
-use crate::columns::Column as Col;
 
 /// summary.json's `newcomers`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -25,37 +23,7 @@ pub struct Newcomers {
     pub median_secs_to_gift: Option<f64>,
 }
 
-/// The newcomers of `events`.
-///
-/// ```
-/// use danmu_analyze::analysis::newcomers::newcomers;
-/// use danmu_analyze::event::{Event, Kind};
-/// use polars::prelude::IntoLazy;
-///
-/// let ev = |kind: Kind, user: u64, ts: i64| {
-///     let mut e = Event::new(kind, kind.method().into());
-///     e.user_id = Some(user);
-///     e.ts = ts;
-///     e
-/// };
-/// // 1 enters and chats 30 s later; 2 chats before any entry message of theirs.
-/// let events = [ev(Kind::Member, 1, 0), ev(Kind::Chat, 2, 1_000), ev(Kind::Member, 2, 2_000), ev(Kind::Chat, 1, 30_000)];
-/// let table = danmu_analyze::table::from_events(&events).unwrap();
-/// let n = newcomers(table.lazy()).unwrap();
-/// assert_eq!((n.newcomers, n.chatted, n.median_secs_to_chat), (1, 1, Some(30.0)));
-/// ```
-pub fn newcomers(events: impl Into<Events>) -> PolarsResult<Newcomers> {
-    let e: Events = events.into();
-    let by_name = keyed_by_name(&e.lazy, e.engine)?;
-    let room = [c(Col::RoomId)
-        .fill_null(lit(0u64))
-        .alias(Col::RoomId.name())];
-    // On the streaming engine whatever the table: see `funnel::per_user_of`.
-    let users = super::funnel::per_user(&e.lazy, &room, by_name, true).run(Engine::Streaming)?;
-    of_users(users.lazy())
-}
-
-/// The newcomers of [`super::funnel::per_user`]'s rows (per user and group: a newcomer of a
+/// The newcomers of the funnel's per-user rows (`funnel::per_user`) (per user and group: a newcomer of a
 /// room is one whose first act there was entering).
 pub(crate) fn of_users(per_user: LazyFrame) -> PolarsResult<Newcomers> {
     let secs = |e: &str| (col(e) - col("_entered")).cast(DataType::Float64) / lit(1000.0);

@@ -186,8 +186,12 @@ fn ranked(gifters: DataFrame, keys: &[&str], user: &[&str]) -> PolarsResult<Lazy
 /// assert!((f("gini") - 0.4).abs() < 1e-12);
 /// ```
 pub fn revenue_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataFrame> {
-    let e: Events = events.into();
-    let (g, user) = gifters(&e, keys)?;
+    let (g, user) = gifters(&events.into(), keys)?;
+    concentration(g, &user, keys)
+}
+
+/// [`revenue_by`] of the gifters' rows.
+fn concentration(g: DataFrame, user: &[&str], keys: &[&str]) -> PolarsResult<DataFrame> {
     let group: Vec<Expr> = match keys.is_empty() {
         true => vec![lit(0u32).alias("_all")],
         false => keys.iter().map(|k| col(*k)).collect(),
@@ -212,7 +216,7 @@ pub fn revenue_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<Data
         .otherwise(lit(0.0));
     let top1pct = (col(RANK).cast(DataType::Float64))
         .lt_eq((n.clone() / lit(100.0)).ceil().clip_min(lit(1.0)));
-    let mut out = ranked(g, keys, &user)?.group_by(group).agg([
+    let mut out = ranked(g, keys, user)?.group_by(group).agg([
         col("_total").first().alias(DIAMONDS),
         col("_n").first().alias(GIFTERS),
         share(col(RANK).eq(lit(1u64))).alias(TOP1_SHARE),
@@ -268,8 +272,12 @@ pub fn big_gifts(events: impl Into<Events>, n: usize) -> PolarsResult<DataFrame>
 /// first: the keys, `rank`, `user_id`, `user_name`, `diamonds`, `share`, `gifts`,
 /// `first_gift`, `last_gift` (UTC datetimes), `biggest_gift`, `biggest_gift_diamonds`.
 pub fn whales_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataFrame> {
-    let e: Events = events.into();
-    let (g, user) = gifters(&e, keys)?;
+    let (g, user) = gifters(&events.into(), keys)?;
+    whales_of(g, &user, keys)
+}
+
+/// [`whales_by`] of the gifters' rows.
+fn whales_of(g: DataFrame, user: &[&str], keys: &[&str]) -> PolarsResult<DataFrame> {
     let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
     let mut select: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     select.extend([
@@ -284,7 +292,7 @@ pub fn whales_by(events: impl Into<Events>, keys: &[&str]) -> PolarsResult<DataF
         col(BIGGEST_GIFT),
         col(BIGGEST_GIFT_DIAMONDS),
     ]);
-    ranked(g, keys, &user)?
+    ranked(g, keys, user)?
         .filter(col(SHARE).gt_eq(lit(WHALE_SHARE)))
         .select(select)
         .collect()
@@ -312,9 +320,10 @@ impl Revenue {
     /// assert_eq!(whales.height(), 1);
     /// ```
     pub fn of(events: impl Into<Events>) -> PolarsResult<(Revenue, DataFrame)> {
-        let e: Events = events.into();
-        let whales = whales_by(e.clone(), &[])?;
-        let r = revenue_by(e, &[])?;
+        // The gift rows read once, for both.
+        let (g, user) = gifters(&events.into(), &[])?;
+        let whales = whales_of(g.clone(), &user, &[])?;
+        let r = concentration(g, &user, &[])?;
         let u = |name: &'static str| -> Result<u64, ColumnError> {
             Ok(u64s(&r, "revenue", name)?.get(0).unwrap_or(0))
         };

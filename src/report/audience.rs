@@ -3,7 +3,6 @@
 
 use polars::prelude::DataFrame;
 
-use super::build::ReportInput;
 use super::error::ReportError;
 use super::lang::{group_thousands, Lang};
 use crate::analysis::frame::{datetimes, f64s, strs, u64s, ColumnError};
@@ -123,9 +122,10 @@ pub(super) fn funnel_chart(f: &Funnel, title: String, lang: Lang) -> funnel::Fun
 /// The revenue chart: the timeline's diamonds per bucket, the biggest gifts marked.
 pub(super) fn revenue_chart(
     a: &Analysis,
-    r: &ReportInput,
+    title: &str,
+    lang: Lang,
 ) -> Result<revenue::Revenue, ReportError> {
-    let t = |zh: &'static str, en: &'static str| r.lang.pick(zh, en);
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let buckets = a
         .timeline
         .buckets()?
@@ -149,9 +149,9 @@ pub(super) fn revenue_chart(
             })
         })
         .collect();
-    let per_bucket = super::lang::bucket_words(a.timeline.bucket_ms, r.lang, t("钻石", "diamonds"));
+    let per_bucket = super::lang::bucket_words(a.timeline.bucket_ms, lang, t("钻石", "diamonds"));
     Ok(revenue::Revenue {
-        title: format!("{} · {}", r.title, t("钻石收入", "diamonds")),
+        title: format!("{} · {}", title, t("钻石收入", "diamonds")),
         bucket_ms: a.timeline.bucket_ms,
         buckets,
         marks,

@@ -178,7 +178,7 @@ fn overview(r: &ReportInput) -> Result<Section, ReportError> {
         charts.push(Chart {
             file: "revenue.png",
             caption: t("钻石收入：每分钟与累计", "Diamonds: per minute and in all"),
-            plot: Plot::Revenue(revenue_chart(a, r)?),
+            plot: Plot::Revenue(revenue_chart(a, r.title, r.lang)?),
         });
     }
     let top_words = word_pairs(&a.words.words, r.top.max(20))?;
