@@ -200,12 +200,15 @@ pub(super) fn write_to(
     Ok(())
 }
 
-/// Stage messages on stderr while a long command works, only when a person is watching.
+/// Stage messages on stderr while a long command works, only when a person is watching; with
+/// `-v`, a log line per finished stage with its time and memory (where a slow or large run
+/// spends them).
 pub struct Progress {
     on: bool,
     total: usize,
     done: usize,
     started: std::time::Instant,
+    current: Option<(String, std::time::Instant)>,
 }
 
 impl Progress {
@@ -215,10 +218,13 @@ impl Progress {
             total,
             done: 0,
             started: std::time::Instant::now(),
+            current: None,
         }
     }
 
     pub fn stage(&mut self, name: &str) {
+        self.log_stage_end();
+        self.current = Some((name.to_string(), std::time::Instant::now()));
         self.done += 1;
         if self.on {
             let filled = self.done * 20 / self.total.max(1);
@@ -234,7 +240,19 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    /// The stage that just ended, for `-v`.
+    fn log_stage_end(&mut self) {
+        if let Some((name, at)) = self.current.take() {
+            let (rss, peak) = memory_mb();
+            log::info!(
+                "{name}: {:.3} s; resident {rss} MB, peak so far {peak} MB",
+                at.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    pub fn finish(&mut self) {
+        self.log_stage_end();
         if self.on {
             eprintln!(
                 "\r\x1b[2Kdone in {:.1}s",
@@ -242,6 +260,19 @@ impl Progress {
             );
         }
     }
+}
+
+/// This process's resident and peak resident memory in MB (Linux; zeros elsewhere).
+fn memory_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// How `sessions` and `report` split the events into live sessions.

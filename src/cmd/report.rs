@@ -41,11 +41,12 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<Outcome> {
     args.analysis.setup_charts()?;
-    let mut progress = Progress::new(11);
+    let mut progress = Progress::new(12);
     progress.stage("decode");
     let loaded = args.input.load_for_analysis()?;
     let zone = args.input.zone();
     loaded.require_events()?;
+    progress.stage("dictionary");
     // Only the dictionary words the chat's characters can form: a fraction of the 0.15 s CPU
     // the whole dictionary takes, with the same words found.
     let seg = args
