@@ -402,12 +402,12 @@ impl EventTable {
         engine: Engine,
     ) -> Result<EventTable, LoadError> {
         let lazy = filter::apply(table, f);
-        // A scan stays a scan; anything else is collected once, one chunk per column.
+        // A scan stays a scan; anything else is collected once, one chunk per column but for
+        // the mostly-null ones, whose null runs cost nothing as chunks of their own.
         let (lazy, unordered, frame) = match engine {
             Engine::Streaming => (lazy, filter::apply(unordered, f), None),
             Engine::InMemory => {
-                let mut frame = lazy.collect()?;
-                frame.rechunk_mut();
+                let frame = crate::table::sparse::rechunk(lazy.collect()?)?;
                 (frame.clone().lazy(), frame.clone().lazy(), Some(frame))
             }
         };
@@ -450,12 +450,13 @@ impl EventTable {
         self.frame.is_some()
     }
 
-    /// The table in memory (collected from the scan if it was one).
+    /// The table in memory (collected from the scan if it was one), one chunk per column: what
+    /// row-wise writers read ([`crate::table::rows::Rows`]).
     pub fn frame(&self) -> Result<DataFrame, LoadError> {
-        if let Some(t) = &self.frame {
-            return Ok(t.clone());
-        }
-        let mut t = self.lazy.clone().collect()?;
+        let mut t = match &self.frame {
+            Some(t) => t.clone(),
+            None => self.lazy.clone().collect()?,
+        };
         t.rechunk_mut();
         Ok(t)
     }

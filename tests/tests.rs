@@ -35,5 +35,6 @@ mod report;
 mod sessions;
 mod simulate_truth;
 mod sources;
+mod sparse_columns;
 mod table_outputs;
 mod table_roundtrip;

@@ -9,7 +9,7 @@ use polars::prelude::{
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::schema;
+use super::{schema, sparse};
 use crate::columns::{Cell, Column};
 use crate::event::EventRef;
 use crate::pipeline::{Plan, Sink, Stats, FROM_CONTEXT};
@@ -203,7 +203,7 @@ impl TableBuilder {
             }
         }
         for (i, j) in joined.into_iter().enumerate() {
-            let j = j.rechunk();
+            let j = sparse::compact(j.rechunk())?;
             match self.done.get_mut(i) {
                 Some(d) => {
                     d.append_owned(j)?;
@@ -211,6 +211,9 @@ impl TableBuilder {
                 None => self.done.push(j),
             }
         }
+        // The runs just joined were freed in pieces that glibc keeps for reuse; without this a
+        // 1.2 M-event capture held 80 MB more at the end of decoding than the table needs.
+        crate::alloc::trim();
         Ok(())
     }
 
@@ -281,13 +284,20 @@ impl TableBuilder {
         drop(std::mem::take(&mut self.ts));
         // Each filled column put in order, two at a time (one per core): the gathers are
         // independent, and single-threaded they were a tenth of a capture report's time. At
-        // most one extra column per core is held while it is gathered.
+        // most one extra column per core is held while it is gathered, if each one's memory is
+        // given back as it is freed (glibc would keep it: 140 MB more at 1.2 M events).
         let done: Vec<Series> = match &order {
             None => self.done,
             Some(o) => self
                 .done
                 .into_par_iter()
-                .map(|s| s.take_slice(o))
+                .map(|s| {
+                    let gathered = s.take_slice(o)?;
+                    drop(s);
+                    let compacted = sparse::compact(gathered)?;
+                    crate::alloc::trim();
+                    Ok(compacted)
+                })
                 .collect::<PolarsResult<_>>()?,
         };
         let mut done = done.into_iter();

@@ -7,6 +7,7 @@ pub mod build;
 pub mod filter;
 pub mod rows;
 pub mod schema;
+pub mod sparse;
 
 use polars::prelude::{
     Column as PlColumn, DataFrame, DataType, IntoColumn, IntoSeries, NamedFrom, PolarsResult,
