@@ -561,3 +561,50 @@ fn the_page_speaks_one_language_and_the_csvs_do_not_change() {
         }
     }
 }
+
+#[test]
+fn verbose_report_logs_each_stage_with_its_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/session.dmcap");
+    let out = bin()
+        .args(["-v", "report", session, "--out"])
+        .arg(dir.path().join("r"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stages = [
+        "decode",
+        "dictionary",
+        "timeline",
+        "words",
+        "battles",
+        "users",
+        "gifts",
+        "funnel",
+        "sessions",
+        "tables",
+        "charts",
+        "page",
+    ];
+    for stage in stages {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("] {stage}: ")))
+            .unwrap_or_else(|| panic!("no line for {stage}:\n{err}"));
+        let (_, rest) = line.split_once(&format!("] {stage}: ")).unwrap();
+        let secs: f64 = rest.split(" s;").next().unwrap().parse().unwrap();
+        assert!((0.0..60.0).contains(&secs), "{line}");
+        assert!(
+            rest.contains("; resident ") && rest.contains(" MB, peak so far "),
+            "{line}"
+        );
+    }
+    // Without -v, none of it.
+    let quiet = bin()
+        .args(["report", session, "--out"])
+        .arg(dir.path().join("q"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("peak so far"));
+}
