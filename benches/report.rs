@@ -35,13 +35,7 @@ use polars::prelude::{IntoLazy, LazyFrame, ScanArgsParquet};
 
 /// Peak resident memory of this process so far (Linux), in MB.
 fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    danmu_analyze::alloc::resident_mb().1
 }
 
 fn main() {

@@ -24,3 +24,17 @@ pub fn trim() {
         libc::malloc_trim(0);
     }
 }
+
+/// This process's resident memory now and its peak so far, in MB (Linux's `/proc/self/status`;
+/// zeros elsewhere): what `report -v` logs after each stage and the report bench prints.
+pub fn resident_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}

@@ -243,9 +243,9 @@ impl Progress {
     /// The stage that just ended, for `-v`.
     fn log_stage_end(&mut self) {
         if let Some((name, at)) = self.current.take() {
-            let (rss, peak) = memory_mb();
+            let (rss, peak) = danmu_analyze::alloc::resident_mb();
             log::info!(
-                "{name}: {:.3} s; resident {rss} MB, peak so far {peak} MB",
+                "{name}: {:.3} s; resident {rss:.0} MB, peak so far {peak:.0} MB",
                 at.elapsed().as_secs_f64()
             );
         }
@@ -260,19 +260,6 @@ impl Progress {
             );
         }
     }
-}
-
-/// This process's resident and peak resident memory in MB (Linux; zeros elsewhere).
-fn memory_mb() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-            .map_or(0, |kb| kb / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// How `sessions` and `report` split the events into live sessions.

@@ -31,8 +31,8 @@ pub fn compact(s: Series) -> PolarsResult<Series> {
             Series::full_null(s.name().clone(), p.len, s.dtype())
         } else {
             // A copy of the rows, not a slice, so the dense original can be freed.
-            let idx: Vec<IdxSize> = (0..p.len as IdxSize).collect();
-            s.slice(p.start as i64, p.len).take_slice(&idx)?
+            let idx: Vec<IdxSize> = (p.start..p.start + p.len).map(|i| i as IdxSize).collect();
+            s.take_slice(&idx)?
         };
         match &mut out {
             None => out = Some(piece),
